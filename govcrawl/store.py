@@ -1,0 +1,199 @@
+"""SQLite store (via sqlite-utils): pages, reports, stats, checks, runs.
+
+One writer per process; WAL mode so Datasette or pandas can read while a crawl
+writes. Every write that belongs together (a report with its stats and checks)
+happens in one transaction, so a kill leaves the DB consistent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from .extract.model import Document
+
+SCHEMA_VERSION = 1
+
+
+class SchemaError(RuntimeError):
+    """The DB was written by an incompatible govcrawl; we refuse to touch it."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+_PAGES = {
+    "id": int, "url": str, "canonical_url": str, "method": str, "status": int, "content_type": str,
+    "fetched_at": str, "sha256": str, "size": int, "warc_file": str, "warc_offset": int, "warc_length": int,
+    "portal": str, "run_id": str, "role": str, "referer": str, "depth": int, "etag": str,
+    "last_modified": str, "error": str, "skip_reason": str, "report_id": int,
+}
+_REPORTS = {
+    "id": int, "page_id": int, "url": str, "canonical_url": str, "portal": str, "kind": str,
+    "title": str, "jurisdiction": str, "agency": str, "year": int, "published": str, "breadcrumb": str,
+    "format": str, "text": str, "text_sha256": str, "input_sha256": str, "duplicate_of": int,
+    "duplicate_kind": str, "version": int, "previous_version_id": int, "superseded_by": int,
+    "extractor_version": str, "error": str, "warc_file": str, "warc_offset": int, "warc_length": int,
+    "stats_count": int, "checks_count": int, "created_at": str, "updated_at": str,
+}
+_STATS = {"id": int, "report_id": int, "key": str, "value": float, "unit": str, "source": str,
+          "evidence": str, "derived": int, "approx": int}
+_CHECKS = {"id": int, "report_id": int, "rule": str, "expected": float, "stated": float, "detail": str}
+_RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
+         "counts": str, "args": str, "extractor_version": str}
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self._ensure_schema()
+
+    # -- schema ---------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        db = self.db
+        version = None
+        if "meta" in db.table_names():
+            row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else None
+        elif db.table_names():
+            raise SchemaError(f"{self.path} has tables but no govcrawl schema version: not a govcrawl DB (or pre-release); refusing to modify it")
+        if version is not None and version > SCHEMA_VERSION:
+            raise SchemaError(f"{self.path} has schema version {version}, newer than this govcrawl ({SCHEMA_VERSION}); upgrade govcrawl")
+        with db.conn:
+            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            db["pages"].create(_PAGES, pk="id", if_not_exists=True)
+            db["reports"].create(_REPORTS, pk="id", if_not_exists=True)
+            db["stats"].create(_STATS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+            db["checks"].create(_CHECKS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+            db["runs"].create(_RUNS, pk="id", if_not_exists=True)
+            for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]),
+                                ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
+                                ("reports", ["input_sha256"]), ("stats", ["report_id"]), ("stats", ["key"]),
+                                ("checks", ["report_id"])):
+                db[table].create_index(cols, if_not_exists=True)
+            db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        if "reports_fts" not in db.table_names():
+            db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
+
+    # -- runs -----------------------------------------------------------------
+    def start_run(self, run_id: str, kind: str, portal: str | None = None, args: dict | None = None, extractor_version: str | None = None) -> str:
+        with self.db.conn:
+            self.db["runs"].upsert({"id": run_id, "kind": kind, "portal": portal, "started_at": now(), "status": "running",
+                                    "args": json.dumps(args or {}, ensure_ascii=False), "extractor_version": extractor_version}, pk="id")
+        return run_id
+
+    def finish_run(self, run_id: str, counts: dict, status: str = "finished") -> None:
+        with self.db.conn:
+            self.db["runs"].update(run_id, {"ended_at": now(), "status": status, "counts": json.dumps(counts, ensure_ascii=False, sort_keys=True)})
+
+    # -- pages ----------------------------------------------------------------
+    def page_seen(self, canonical_url: str, body_sha: str) -> bool:
+        row = self.db.execute("select 1 from pages where canonical_url = ? and sha256 = ? limit 1", [canonical_url, body_sha]).fetchone()
+        return row is not None
+
+    def latest_page(self, canonical_url: str) -> dict | None:
+        rows = list(self.db.query(
+            "select * from pages where canonical_url = ? and status between 200 and 299 order by id desc limit 1", [canonical_url]))
+        return rows[0] if rows else None
+
+    def add_page(self, row: dict[str, Any]) -> int:
+        with self.db.conn:
+            return self.db["pages"].insert({k: v for k, v in row.items() if k in _PAGES}).last_pk
+
+    def update_page(self, page_id: int, values: dict[str, Any]) -> None:
+        with self.db.conn:
+            self.db["pages"].update(page_id, {k: v for k, v in values.items() if k in _PAGES})
+
+    # -- reports --------------------------------------------------------------
+    def save_report(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
+                    kind: str, extractor_version: str, page_id: int | None = None,
+                    warc: tuple[str, int, int] | None = None) -> tuple[int, str]:
+        """Store a report and its stats/checks; return (report_id, what happened).
+
+        What happened is "new", "new_version" (same URL, new content: the old
+        row is kept and linked), "updated" (same input, newer extractor) or
+        "unchanged".
+        """
+        db = self.db
+        values = {
+            "url": url, "canonical_url": canonical_url, "portal": portal, "kind": kind,
+            "title": doc.title, "jurisdiction": doc.jurisdiction, "agency": doc.agency, "year": doc.year,
+            "published": doc.published, "breadcrumb": json.dumps(doc.breadcrumb, ensure_ascii=False),
+            "format": doc.format, "text": doc.text, "text_sha256": sha256(doc.text), "input_sha256": input_sha256,
+            "extractor_version": extractor_version, "error": doc.error,
+            "stats_count": len(doc.stats), "checks_count": len(doc.checks), "updated_at": now(),
+        }
+        if page_id is not None:
+            values["page_id"] = page_id
+        if warc:
+            values["warc_file"], values["warc_offset"], values["warc_length"] = warc
+        with db.conn:
+            same = db.execute("select id, extractor_version from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
+                              [canonical_url, input_sha256]).fetchone()
+            if same:
+                rid, old_version = same
+                if old_version == extractor_version:
+                    return rid, "unchanged"
+                db["reports"].update(rid, values)
+                self._replace_rows(rid, doc)
+                self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
+                return rid, "updated"
+            prior = db.execute("select id, version from reports where canonical_url = ? and superseded_by is null order by id desc limit 1",
+                               [canonical_url]).fetchone()
+            values["created_at"] = values["updated_at"]
+            values["version"] = (prior[1] or 1) + 1 if prior else 1
+            values["previous_version_id"] = prior[0] if prior else None
+            rid = db["reports"].insert(values).last_pk
+            if prior:
+                db["reports"].update(prior[0], {"superseded_by": rid})
+            self._replace_rows(rid, doc)
+            self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
+        return rid, "new_version" if prior else "new"
+
+    def _replace_rows(self, report_id: int, doc: Document) -> None:
+        self.db.execute("delete from stats where report_id = ?", [report_id])
+        self.db.execute("delete from checks where report_id = ?", [report_id])
+        self.db["stats"].insert_all(
+            ({"report_id": report_id, "key": s.key, "value": s.value, "unit": s.unit, "source": s.source,
+              "evidence": s.evidence, "derived": int(bool(s.derived)), "approx": int(bool(s.approx))} for s in doc.stats),
+            batch_size=500,
+        )
+        self.db["checks"].insert_all(
+            ({"report_id": report_id, "rule": c.rule, "expected": c.expected, "stated": c.stated, "detail": c.detail} for c in doc.checks),
+            batch_size=500,
+        )
+
+    def _link_exact_duplicate(self, report_id: int, text_sha: str, canonical_url: str) -> None:
+        # Same clean text at another URL: point at the earliest current copy.
+        row = self.db.execute(
+            "select id from reports where text_sha256 = ? and canonical_url != ? and superseded_by is null and duplicate_of is null and id != ? order by id limit 1",
+            [text_sha, canonical_url, report_id]).fetchone()
+        if row:
+            self.db["reports"].update(report_id, {"duplicate_of": row[0], "duplicate_kind": "exact"})
+
+    # -- reading helpers -------------------------------------------------------
+    def count(self, table: str, where: str | None = None, params: Iterable | None = None) -> int:
+        return self.db[table].count_where(where, params) if where else self.db[table].count
+
+    def close(self) -> None:
+        self.db.conn.close()
