@@ -1,0 +1,143 @@
+"""Link and pagination rules for 年报 columns, as pure functions (no Scrapy).
+
+The portal spider asks these functions what a page links to: navigation
+links matching a level of the nav path, report (detail) links, attachments
+and the next list pages. Patterns are data at the top of the module.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+from w3lib.url import canonicalize_url, safe_url_string
+
+# Report (detail) URLs of the CMSs Chinese portals run on.
+DETAIL_URL_PATTERNS = [
+    r"/t\d{8}_\d+\.s?html?$",  # TRS WCM: .../202202/t20220208_80613.htm
+    r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",  # Hanweb JCMS
+    r"/\d{6}/[0-9a-f]{16,40}\.s?html?$",  # date folder + hash id
+    r"/content_\d+\.s?html?$",  # Gov.cn style
+    r"/\d{4}-\d{2}/\d{2}/content_\d+",
+    r"[?&](?:id|articleId|docid|infoid)=\w+",  # query-string detail pages
+]
+# Link text of a report in a list.
+REPORT_TEXT = re.compile(r"(政府信息公开|政务公开|信息公开).{0,20}(年度报告|年报|工作报告)|年度报告|公开年报")
+ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
+NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|尾页|末页|最后一页|>|>>|›|»)$")
+PAGE_PARAM = re.compile(r"^(page|pageNo|pageNum|pageIndex|curPage|currentPage|p|pn|pageno)$", re.I)
+# TRS WCM pagers: createPageHTML(total, current, "index", "html") (several argument orders exist).
+TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+TRS_PAGER_VARS = re.compile(r"var\s+countPage\s*=\s*(\d+).*?createPageHTML\(\s*countPage\s*,\s*currentPage\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]", re.S)
+MAX_LIST_PAGES = 500  # a pager claiming more is broken or hostile
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+def _clean_text(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def extract_links(html: str, base_url: str) -> list[Link]:
+    """Every <a href> with its visible text (or title attribute), absolute, fragment-free."""
+    sel = Selector(text=html or "<html></html>")
+    base = sel.xpath("//base/@href").get()
+    base_url = urljoin(base_url, base) if base else base_url
+    out, seen = [], set()
+    for a in sel.xpath("//a[@href]"):
+        href = (a.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = safe_url_string(urljoin(base_url, href)).split("#", 1)[0]
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        text = _clean_text("".join(a.xpath(".//text()").getall())) or _clean_text(a.attrib.get("title", ""))
+        title = _clean_text(a.attrib.get("title", ""))
+        if title and len(title) > len(text):
+            text = title  # lists often truncate the text and keep the full title attribute
+        key = (url, text)
+        if key not in seen:
+            seen.add(key)
+            out.append(Link(url, text))
+    return out
+
+
+def host_allowed(url: str, allowed_domains: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in allowed_domains)
+
+
+def nav_links(links: list[Link], pattern: re.Pattern) -> list[Link]:
+    """Links for one level of the nav path.
+
+    The pattern must match the whole link text; if no link does, short links
+    (menu items, ≤ 20 characters) that merely contain it are taken instead.
+    """
+    whole = [l for l in links if pattern.fullmatch(l.text)]
+    if whole:
+        return whole
+    return [l for l in links if len(l.text) <= 20 and pattern.search(l.text)]
+
+
+def matches_any(url: str, patterns: list[str]) -> bool:
+    return any(re.search(p, url) for p in patterns)
+
+
+def is_attachment(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(ATTACHMENT_EXT)
+
+
+def is_detail(link: Link, extra_patterns: list[str] | None = None) -> bool:
+    if is_attachment(link.url):
+        return False
+    for pat in list(extra_patterns or []) + DETAIL_URL_PATTERNS:
+        if re.search(pat, link.url):
+            return True
+    return bool(REPORT_TEXT.search(link.text)) and len(link.text) >= 8
+
+
+def looks_like_column(link: Link, patterns: list[str]) -> bool:
+    """Discovery: does this link lead to a 年报 column (by text or URL)?"""
+    return any(re.search(p, link.text) or re.search(p, urlsplit(link.url).path, re.I) for p in patterns) and not is_attachment(link.url)
+
+
+def trs_pages(html: str, url: str) -> list[str]:
+    """All list pages of a TRS WCM column announced by createPageHTML(total, current, name, ext)."""
+    m = TRS_PAGER.search(html or "")
+    if m:
+        total, name, ext = int(m.group(1)), m.group(3), m.group(4)
+    else:
+        m = TRS_PAGER_VARS.search(html or "")
+        if not m:
+            return []
+        total, name, ext = int(m.group(1)), m.group(2), m.group(3)
+    total = min(total, MAX_LIST_PAGES)
+    # Page 0 is name.ext, page i is name_i.ext, all in the column's folder.
+    return [urljoin(url, f"{name}.{ext}")] + [urljoin(url, f"{name}_{i}.{ext}") for i in range(1, total)]
+
+
+def next_pages(links: list[Link], url: str) -> list[str]:
+    """下一页/尾页 anchors and ?page=N links of the same list."""
+    here = urlsplit(url)
+    out = []
+    for l in links:
+        target = urlsplit(l.url)
+        if NEXT_TEXT.match(l.text):
+            out.append(l.url)
+            continue
+        # Numbered page links: same path, only a page-like query parameter differs.
+        if target.netloc == here.netloc and target.path == here.path and target.query:
+            params = dict(parse_qsl(target.query))
+            if any(PAGE_PARAM.match(k) for k in params) and (l.text.isdigit() or NEXT_TEXT.match(l.text)):
+                out.append(l.url)
+    return list(dict.fromkeys(out))
+
+
+def canonical(url: str) -> str:
+    """The URL identity used for dedup: sorted query, no fragment, normalised escapes."""
+    return canonicalize_url(url)

@@ -1,0 +1,46 @@
+"""Per-crawl state the pipelines share: the store, the WARC archive, the run and its counts."""
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .archive import WarcArchive
+from .extract import EXTRACTOR_VERSION
+from .store import Store
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+class CrawlRun:
+    """Created once per crawler (``CrawlRun.of(crawler)``) and closed with the spider."""
+
+    def __init__(self, db_path: str, archive_root: str, portal: str, run_id: str | None = None):
+        self.store = Store(db_path)
+        self.archive_root = str(Path(archive_root))
+        self.run_id = run_id or new_run_id()
+        self.portal = portal
+        self.archive = WarcArchive(self.archive_root, portal, self.run_id)
+        self.counts: Counter = Counter()
+        self.skipped: list[tuple[str, str]] = []  # (url, reason) of pages not taken as reports
+        self.store.start_run(self.run_id, "crawl", portal, {"db": db_path, "archive": archive_root}, EXTRACTOR_VERSION)
+
+    @classmethod
+    def of(cls, crawler) -> "CrawlRun":
+        run = getattr(crawler, "_govcrawl_run", None)
+        if run is None:
+            s = crawler.settings
+            spider = crawler.spider
+            run = cls(s.get("GOVCRAWL_DB"), s.get("GOVCRAWL_ARCHIVE"), spider.portal.name, s.get("GOVCRAWL_RUN_ID") or getattr(spider, "run_id", None))
+            crawler._govcrawl_run = run
+        return run
+
+    def close(self, status: str = "finished") -> None:
+        self.archive.close()
+        counts = dict(self.counts)
+        counts["warc_files"] = len(self.archive.files)
+        self.store.finish_run(self.run_id, counts, status)
+        self.store.close()

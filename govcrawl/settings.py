@@ -1,0 +1,47 @@
+"""Scrapy settings for govcrawl (scrapy.cfg points here).
+
+Polite by default: robots.txt obeyed, AutoThrottle on, at most 2 concurrent
+requests per domain, a user agent that names govcrawl. A portal may override
+the politeness values in portals.toml ([portal.politeness]).
+"""
+from govcrawl import __version__
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = f"govcrawl/{__version__} (research crawler for 政府信息公开工作年度报告; +https://github.com/govcrawl/govcrawl)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 30 * 1024 * 1024  # reports with scanned annexes reach ~20 MB; more is junk
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 20
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "pipelines.dedup.DedupPipeline": 100,
+    "pipelines.archive.ArchivePipeline": 200,
+    "pipelines.extract.ExtractPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+# govcrawl's own settings (override with -s NAME=VALUE or the CLI flags).
+GOVCRAWL_DB = "govcrawl.db"
+GOVCRAWL_ARCHIVE = "archive"
+GOVCRAWL_PORTALS = None  # None: the bundled govcrawl/portals.toml
+GOVCRAWL_RUN_ID = None

@@ -1,0 +1,189 @@
+"""The one generic spider: navigates any portal described in portals.toml.
+
+It only navigates and yields items (one FetchedPage per response or failure);
+the pipelines archive, extract and store them. Link and pagination rules live
+in govcrawl.navigation, the TRS search-API list in govcrawl.trsapi.
+
+    scrapy crawl portal -a portal=pingtan
+    govcrawl crawl pingtan            # the same
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import scrapy
+from scrapy.http import Request
+
+from govcrawl import navigation as nav
+from govcrawl.items import FetchedPage
+from govcrawl.portals import get_portal
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, portal: str | None = None, portals_file: str | None = None, start_url: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not portal:
+            raise ValueError("give a portal: scrapy crawl portal -a portal=NAME")
+        self._portal_name = portal
+        self._portals_file = portals_file
+        self._start_override = start_url
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        portals_file = spider._portals_file or crawler.settings.get("GOVCRAWL_PORTALS")
+        spider.portal = get_portal(spider._portal_name, portals_file)
+        if spider._start_override:
+            spider.portal.start_urls = [u for u in spider._start_override.split(",") if u]
+        spider.allowed_domains = list(spider.portal.allowed_domains)
+        # Per-portal politeness (settings are not frozen until the spider exists).
+        pol = spider.portal.politeness
+        mapping = {"download_delay": "DOWNLOAD_DELAY", "concurrent_requests_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
+                   "autothrottle": "AUTOTHROTTLE_ENABLED", "obey_robots_txt": "ROBOTSTXT_OBEY"}
+        for key, setting in mapping.items():
+            if key in pol:
+                crawler.settings.set(setting, pol[key], priority="spider")
+        return spider
+
+    # -- requests -----------------------------------------------------------
+    def _req(self, url: str, callback, role: str, response=None, **meta) -> Request | None:
+        if not nav.host_allowed(url, self.allowed_domains):
+            self.crawler.stats.inc_value("govcrawl/offsite_links_ignored")
+            self.logger.debug("not following off-domain link %s", url)
+            return None
+        meta.update(role=role, handle_httpstatus_all=True)
+        return Request(url, callback=callback, errback=self.on_error, meta=meta,
+                       headers={"Referer": response.url} if response is not None else None)
+
+    async def start(self):
+        for url in self.portal.start_urls:
+            if self.portal.nav_path:
+                yield self._req(url, self.parse_nav, "nav", level=0)
+            else:
+                yield self._req(url, self.parse_discover, "nav", hops=0)
+
+    # -- items ----------------------------------------------------------------
+    def _item(self, response, role: str) -> FetchedPage:
+        redirects = response.meta.get("redirect_urls") or []
+        return FetchedPage(
+            url=response.url, role=role, portal=self.portal.name, status=response.status,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
+            body=response.body, reason="", method=response.request.method,
+            request_url=redirects[0] if redirects else None,
+            referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None,
+            depth=response.meta.get("depth", 0), fetched_at=_now(), encoding_hint=self.portal.encoding,
+        )
+
+    def _ok(self, response) -> bool:
+        return 200 <= response.status < 300
+
+    def _html(self, response) -> str:
+        from govcrawl.extract.decode import decode_bytes
+
+        text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), self.portal.encoding)
+        return text
+
+    def on_error(self, failure):
+        request = failure.request
+        reason = failure.getErrorMessage() or failure.type.__name__
+        self.logger.info("fetch failed %s: %s", request.url, reason)
+        yield FetchedPage(url=request.url, role=request.meta.get("role", "unknown"), portal=self.portal.name,
+                          method=request.method, depth=request.meta.get("depth", 0), fetched_at=_now(),
+                          error=f"{failure.type.__name__}: {reason}"[:500])
+
+    # -- navigation -------------------------------------------------------------
+    def parse_nav(self, response):
+        """Follow the nav path one level; the page after the last level is a list."""
+        level = response.meta["level"]
+        yield self._item(response, "nav" if level < len(self.portal.nav_path) else "list")
+        if not self._ok(response):
+            return
+        html = self._html(response)
+        links = nav.extract_links(html, response.url)
+        if level >= len(self.portal.nav_path):
+            yield from self._list_requests(response, html, links)
+            return
+        pattern = self.portal.nav_regexes()[level]
+        found = nav.nav_links(links, pattern)
+        if not found:
+            self.logger.warning("nav level %d (%s): no link matches on %s", level + 1, pattern.pattern, response.url)
+        for link in found:
+            yield self._req(link.url, self.parse_nav, "nav", response, level=level + 1)
+
+    def parse_discover(self, response):
+        """No nav path: treat the page as a list, and follow links that look like 年报 columns."""
+        hops = response.meta["hops"]
+        yield self._item(response, "list")
+        if not self._ok(response):
+            return
+        html = self._html(response)
+        links = nav.extract_links(html, response.url)
+        yield from self._list_requests(response, html, links)
+        if hops < self.portal.max_depth:
+            for link in links:
+                if nav.looks_like_column(link, self.portal.discovery_patterns) and not nav.is_detail(link, self.portal.detail_url_patterns):
+                    yield self._req(link.url, self.parse_discover, "nav", response, hops=hops + 1)
+
+    def parse_list(self, response):
+        yield self._item(response, "list")
+        if self._ok(response):
+            html = self._html(response)
+            yield from self._list_requests(response, html, nav.extract_links(html, response.url))
+
+    def _list_requests(self, response, html: str, links: list[nav.Link]):
+        for link in links:
+            if nav.is_attachment(link.url):
+                yield self._req(link.url, self.parse_attachment, "attachment", response)
+            elif nav.is_detail(link, self.portal.detail_url_patterns):
+                yield self._req(link.url, self.parse_detail, "detail", response)
+        pages = nav.trs_pages(html, response.url) + nav.next_pages(links, response.url)
+        pages += [l.url for l in links if nav.matches_any(l.url, self.portal.list_url_patterns)]
+        for url in dict.fromkeys(pages):
+            if url != response.url:
+                yield self._req(url, self.parse_list, "list", response)
+        yield from self._trs_api_requests(response, html)
+
+    def _trs_api_requests(self, response, html: str):
+        from govcrawl import trsapi
+
+        cfg = trsapi.find_list_config(html)
+        if not cfg:
+            return
+        for spec in trsapi.build_requests(cfg, response.url):
+            if not nav.host_allowed(spec["url"], self.allowed_domains):
+                continue
+            yield Request(spec["url"], method=spec.get("method", "POST"), body=spec.get("body"), headers=spec.get("headers"),
+                          callback=self.parse_api, errback=self.on_error, dont_filter=False,
+                          meta={"role": "api", "handle_httpstatus_all": True, "list_url": response.url})
+
+    def parse_api(self, response):
+        from govcrawl import trsapi
+
+        yield self._item(response, "api")
+        if not self._ok(response):
+            return
+        for entry in trsapi.parse_response(response.body, response.meta.get("list_url") or response.url):
+            yield self._req(entry["url"], self.parse_detail, "detail", response)
+
+    # -- documents ---------------------------------------------------------------
+    def parse_detail(self, response):
+        yield self._item(response, "detail")
+        if not self._ok(response) or not _is_htmlish(response):
+            return
+        for link in nav.extract_links(self._html(response), response.url):
+            if nav.is_attachment(link.url):
+                yield self._req(link.url, self.parse_attachment, "attachment", response)
+
+    def parse_attachment(self, response):
+        yield self._item(response, "attachment")
+
+
+def _is_htmlish(response) -> bool:
+    ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    return not ctype or "html" in ctype or "text" in ctype
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
