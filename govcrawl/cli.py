@@ -27,6 +27,46 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return rc
 
 
+def _parse_sets(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise SystemExit(f"govcrawl: -s wants NAME=VALUE, got {pair!r}")
+        k, v = pair.split("=", 1)
+        out[k] = v
+    return out
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    from .crawl import run_crawl
+    from .portals import PortalConfigError
+    from .summary import print_run_summary
+
+    try:
+        run_id = run_crawl(args.portal, db=args.db, archive=args.archive, portals_file=args.portals,
+                           start_url=args.start_url, job_dir=args.job_dir, overrides=_parse_sets(args.set),
+                           log_level=args.log_level)
+    except PortalConfigError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+    print_run_summary(args.db, run_id, args.archive)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.out)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    n = export(args.db, args.table, args.format, args.output, current_only=not args.all_versions)
+    print(f"exported {n} rows from {args.table} to {args.output or 'stdout'}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="govcrawl", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -37,6 +77,29 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--text", action="store_true", help="print the clean text for a person to read")
     e.add_argument("paths", nargs="+")
     e.set_defaults(func=_cmd_extract)
+
+    c = sub.add_parser("crawl", help="crawl one portal from the registry into the archive and the DB")
+    c.add_argument("portal", help="portal name in the registry")
+    c.add_argument("--portals", help="portal registry TOML (default: the bundled govcrawl/portals.toml)")
+    c.add_argument("--db", default="govcrawl.db", help="SQLite database (default: %(default)s)")
+    c.add_argument("--archive", default="archive", help="WARC archive folder (default: %(default)s)")
+    c.add_argument("--start-url", help="override the portal's start URL(s) (comma-separated)")
+    c.add_argument("--job-dir", help="Scrapy JOBDIR: a crawl stopped with Ctrl-C or killed resumes from here")
+    c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
+    c.add_argument("--log-level", default="INFO")
+    c.set_defaults(func=_cmd_crawl)
+
+    d = sub.add_parser("demo", help="serve the bundled test portal on 127.0.0.1, crawl it, print a summary")
+    d.add_argument("--out", default="demo-out", help="folder for the demo DB and archive (default: %(default)s)")
+    d.set_defaults(func=_cmd_demo)
+
+    x = sub.add_parser("export", help="export reports or stats as CSV or JSON Lines")
+    x.add_argument("table", choices=["reports", "stats", "checks", "pages"])
+    x.add_argument("--db", default="govcrawl.db")
+    x.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    x.add_argument("-o", "--output", help="file to write (default: stdout)")
+    x.add_argument("--all-versions", action="store_true", help="include superseded report versions")
+    x.set_defaults(func=_cmd_export)
     return p
 
 

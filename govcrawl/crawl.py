@@ -1,0 +1,56 @@
+"""Run the portal spider from Python (what `govcrawl crawl` and `govcrawl demo` call)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from .portals import get_portal
+from .runtime import new_run_id
+
+
+def crawl_settings(db: str, archive: str, portals_file: str | None = None, job_dir: str | None = None,
+                   run_id: str | None = None, overrides: dict | None = None, log_level: str = "INFO") -> Settings:
+    settings = Settings()
+    settings.setmodule("govcrawl.settings", priority="project")
+    settings.set("GOVCRAWL_DB", db)
+    settings.set("GOVCRAWL_ARCHIVE", archive)
+    settings.set("GOVCRAWL_PORTALS", portals_file)
+    settings.set("GOVCRAWL_RUN_ID", run_id)
+    settings.set("LOG_LEVEL", log_level)
+    if job_dir:
+        settings.set("JOBDIR", job_dir)
+    for k, v in (overrides or {}).items():
+        settings.set(k, v, priority="cmdline")
+    return settings
+
+
+def resolve_run_id(job_dir: str | None) -> str:
+    """A resumed job keeps its run id, so its pages and reports stay one run."""
+    if not job_dir:
+        return new_run_id()
+    path = Path(job_dir) / "govcrawl_run_id"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id()
+    path.write_text(run_id)
+    return run_id
+
+
+def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = None, start_url: str | None = None,
+              job_dir: str | None = None, overrides: dict | None = None, log_level: str = "INFO") -> str:
+    """Crawl one portal to completion (blocking); returns the run id."""
+    get_portal(portal, portals_file)  # fail fast, with the config error, before Scrapy starts
+    run_id = resolve_run_id(job_dir)
+    settings = crawl_settings(db, archive, portals_file, job_dir, run_id, overrides, log_level)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    logging.getLogger("scrapy").setLevel(log_level)
+    kwargs = {"portal": portal, "portals_file": portals_file}
+    if start_url:
+        kwargs["start_url"] = start_url
+    process.crawl("portal", **kwargs)
+    process.start()
+    return run_id

@@ -1,0 +1,47 @@
+"""Human-readable summary of a run, from the DB (used after crawl and by the demo)."""
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from .store import Store
+
+
+def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Console | None = None, sample: int = 8) -> dict:
+    console = console or Console()
+    store = Store(db_path)
+    db = store.db
+    run = db["runs"].get(run_id) if run_id in {r["id"] for r in db.query("select id from runs where id = ?", [run_id])} else None
+    pages = db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0]
+    by_role = dict(db.execute("select role, count(*) from pages where run_id = ? group by role", [run_id]).fetchall())
+    failed = db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0]
+    reports = db.execute("select count(distinct r.id) from reports r join pages p on p.report_id = r.id where p.run_id = ?", [run_id]).fetchone()[0]
+    skipped = list(db.query("select url, skip_reason from pages where run_id = ? and skip_reason is not null order by id", [run_id]))
+    warcs = [r[0] for r in db.execute("select distinct warc_file from pages where run_id = ? and warc_file is not null order by 1", [run_id])]
+    counts = json.loads(run["counts"]) if run and run.get("counts") else {}
+
+    console.print(f"[bold]run {run_id}[/bold] ({run['status'] if run else 'unknown'})")
+    console.print(f"pages fetched: {pages}  " + "  ".join(f"{k}: {v}" for k, v in sorted(by_role.items())))
+    console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_'))}")
+    console.print(f"reports found: {reports}   failed fetches: {failed}")
+    if skipped:
+        console.print(f"skipped pages ({len(skipped)}):")
+        for row in skipped[:30]:
+            console.print(f"  {row['url']}\n      reason: {row['skip_reason']}")
+    console.print(f"database: {db_path}")
+    console.print("WARC files: " + (", ".join(f"{archive_root}/{w}" for w in warcs) or "(none new)"))
+    rows = list(db.query(
+        """select r.id, r.year, r.jurisdiction, r.format, r.title, r.stats_count, r.checks_count
+           from reports r join pages p on p.report_id = r.id where p.run_id = ? order by r.id limit ?""", [run_id, sample]))
+    if rows:
+        t = Table(title="reports (first rows)")
+        for col in ("id", "year", "jurisdiction", "format", "title", "stats", "checks"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(str(r["id"]), str(r["year"]), r["jurisdiction"] or "", r["format"] or "", (r["title"] or "")[:40],
+                      str(r["stats_count"]), str(r["checks_count"]))
+        console.print(t)
+    store.close()
+    return {"pages": pages, "reports": reports, "skipped": len(skipped), "failed": failed, "warc_files": warcs, "by_role": by_role}
