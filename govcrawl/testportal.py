@@ -59,7 +59,7 @@ _DEFAULT_TYPES = {
 }
 
 # Files in the portal folder that document or build it and are not pages.
-_NOT_SERVED = {"README.md", "routes.toml", "expected.json", "build_portal.py"}
+_NOT_SERVED = {"README.md", "routes.toml", "expected.json", "build_portal.py", "portal.toml", "fjdzapp/search.json"}
 
 SEARCH_API_PATH = "/fjdzapp/search"
 
