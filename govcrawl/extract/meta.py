@@ -1,14 +1,138 @@
-"""PLACEHOLDER (to be replaced by the metadata work, issue 3): report metadata."""
+"""Report metadata from a cleaned page: title, year, jurisdiction, agency, date.
+
+- year: the year reported ON, read from the title (then the report's own
+  statistics period), never from the URL or the publication date;
+- jurisdiction: the administrative units that open the issuing body's name
+  (沈阳市沈河区, 平潭综合实验区), from the title, else from the text's
+  "由XX编制" / own mentions; "人民政府" is the government, not a department;
+- agency: the department when the report is a department's (广州市城市管理委员会),
+  short forms expanded from the registry in chrome_rules.toml;
+- published: YYYY-MM-DD from the header block, meta tags or 发布时间 lines
+  (found by clean.py); the signature date at the end is not the publication date.
+"""
 from __future__ import annotations
 
 import re
 
+from .clean import PageText, find_date, rules, squeeze_title
 from .model import Document
 
+_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
+              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_YEAR_IN_TITLE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([〇零○一二三四五六七八九]{4})\s*年")
+# "统计期限自2021年1月1日起至2021年12月31日" – the reporting period.
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_OPENING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?(?!\s*\d{1,2}\s*月)")
+# Where the issuing body is named inside the text.
+_COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:根据|依据|按照|编制|编写|制作)")
 
-def fill(doc: Document, page, url: str | None = None) -> None:
+
+# Words that precede a place name in running text ("由广州市…", "我市…").
+_FUNCTION_CHARS = "由经在对向与和及是为我将把的据按"
+
+
+def _year_from(s: str) -> int | None:
+    m = _YEAR_IN_TITLE.search(s or "")
+    if not m:
+        return None
+    digits = m.group(1) or "".join(_CN_DIGITS.get(ch, ch) for ch in m.group(2))
+    y = int(digits)
+    return y if 1990 <= y <= 2100 else None
+
+
+def report_year(title: str | None, text: str) -> int | None:
+    y = _year_from(title or "")
+    if y:
+        return y
+    m = _PERIOD.search(text[:3000])
+    if m:
+        return int(m.group(1))
+    m = _OPENING_YEAR.search(text[:500])
+    return int(m.group(1)) if m else None
+
+
+def issuer_of(title: str) -> str:
+    """The issuing body named in a title: the words around the year, before 政府信息公开/政务公开."""
+    t = squeeze_title(title)
+    t = re.sub(r"^关于", "", t)
+    m = re.match(r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?", t)
+    if m:  # "2013年如东县政府信息公开…"
+        t = t[m.end() :]
+    else:  # "沈阳市2009年度政府信息公开…"
+        t = re.split(r"(?:19|20)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年", t, maxsplit=1)[0]
+    t = re.split(r"(?:政府信息公开|政务公开|信息公开|政府信息|年度报告|工作报告)", t, maxsplit=1)[0]
+    return t.strip(" 《》“”\"")
+
+
+def split_issuer(name: str) -> tuple[str | None, str | None]:
+    """"广州市城市管理委员会" → ("广州市", "城市管理委员会"); "淮安市人民政府" → ("淮安市", None)."""
+    cfg = rules().data["jurisdiction"]
+    unit = re.compile(cfg["unit"])
+    pos, units = 0, []
+    while True:
+        m = unit.match(name, pos)
+        if not m:
+            break
+        units.append(m.group(0))
+        pos = m.end()
+    jurisdiction = "".join(units) or None
+    rest = name[pos:]
+    if not rest or re.match(cfg["government"], rest):
+        return jurisdiction, None
+    return jurisdiction, rest
+
+
+def expand_agency(name: str) -> str:
+    for short, full in rules().data["agency_abbreviations"].items():
+        if name.endswith(short) and not name.endswith(full):
+            return name[: -len(short)] + full
+    return name
+
+
+def _jurisdiction_in_text(dept: str, text: str) -> str | None:
+    """A title naming "市城管委" leaves the city to the text: "由广州市城管委编制"."""
+    core = dept.lstrip("省市县区")
+    if not core:
+        return None
+    unit = re.compile(r"(?:%s)+" % rules().data["jurisdiction"]["unit"])
+    for m in re.finditer(re.escape(core), text[:5000]):
+        before = re.search(r"[\u4e00-\u9fff]{0,10}$", text[max(0, m.start() - 10) : m.start()]).group(0)
+        before = before.lstrip(_FUNCTION_CHARS)
+        if unit.fullmatch(before):
+            return before
+    return None
+
+
+def jurisdiction_and_agency(title: str | None, text: str, source: str | None = None) -> tuple[str | None, str | None]:
+    agency_re = re.compile(rules().data["jurisdiction"]["agency_suffix"])
+    jurisdiction = agency = None
+    if title:
+        jurisdiction, dept = split_issuer(issuer_of(title))
+        if dept and agency_re.search(dept):
+            if not jurisdiction:
+                jurisdiction = _jurisdiction_in_text(dept, text)
+                dept = dept.lstrip("省市县区") if jurisdiction else dept
+            agency = expand_agency((jurisdiction or "") + dept)
+    if not jurisdiction:
+        m = _COMPILED_BY.search(text[:3000])
+        if m:
+            jurisdiction, dept = split_issuer(m.group(1))
+            if dept and agency_re.search(dept) and not agency:
+                agency = expand_agency((jurisdiction or "") + dept)
+    if not jurisdiction and source:
+        jurisdiction, _ = split_issuer(source)
+    if jurisdiction and len(jurisdiction) <= 4 and jurisdiction.endswith(("区", "县")):
+        # "沈河区" alone: take the parent city when the text names the pair.
+        m = re.search(r"([\u4e00-\u9fff]{2,6}市)%s" % re.escape(jurisdiction), text)
+        if m:
+            jurisdiction = m.group(1) + jurisdiction
+    return jurisdiction, agency
+
+
+def fill(doc: Document, page: PageText, url: str | None = None) -> None:
     doc.text = page.text
-    doc.title = page.title
+    doc.title = squeeze_title(page.title) if page.title else None
     doc.breadcrumb = list(page.breadcrumb)
-    m = re.search(r"(20\d{2}|19\d{2})\s*年", page.title or page.text[:200])
-    doc.year = int(m.group(1)) if m else None
+    doc.year = report_year(doc.title, page.text)
+    doc.published = find_date(page.published or "") if page.published else None
+    doc.jurisdiction, doc.agency = jurisdiction_and_agency(doc.title, page.text, page.source_line)

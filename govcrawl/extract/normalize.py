@@ -1,0 +1,98 @@
+"""Text normalisation shared by every input kind.
+
+- HTML entities decoded (plain-text archives keep some, e.g. ``5&bull;15``),
+- Traditional → Simplified with OpenCC, decided per document (a Simplified
+  page is left alone), using ``tw2sp`` so Taiwan phrasing that mirror sites
+  produce comes back to mainland usage (規範性檔案 → 规范性文件),
+- full-width digits/letters → ASCII, full-width punctuation inside numbers
+  (``１，２３４．５％``) → ASCII; Chinese punctuation in prose is kept,
+- white space collapsed inside lines, blank lines dropped.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+# Full-width ASCII block (！ to ～) and the ideographic space.
+_FULLWIDTH_ALNUM = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF1A)}
+_FULLWIDTH_ALNUM.update({c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF21, 0xFF3B)})
+_FULLWIDTH_ALNUM.update({c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF41, 0xFF5B)})
+_SPACES = {c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x200B, 0xFEFF, 0x202F, 0x2007)}
+_SPACES[0x200B] = ""  # zero-width space
+_SPACES[0xFEFF] = ""
+
+# Punctuation that is part of a number: 3．5, 50％, 1，234 (thousands only).
+_NUM_DOT = re.compile(r"(?<=\d)．(?=\d)")
+_NUM_PERCENT = re.compile(r"(?<=\d)\s*％")
+_NUM_THOUSANDS = re.compile(r"(?<!\d)(\d{1,3}(?:，\d{3})+)(?![\d，])")
+_NUM_RANGE = re.compile(r"(?<=\d)[－—–](?=\d)")  # 2021－2035 inside numbers/dates
+_WS = re.compile(r"[ \t\r\f\v]+")
+
+# A document counts as Traditional when t2s changes at least this share of its
+# Han characters. Simplified text changes at ~0%, Traditional at 15-30%.
+TRADITIONAL_RATIO = 0.03
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=None)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def decode_entities(text: str) -> str:
+    # Twice: archived pages sometimes carry double-escaped entities (&amp;bull;).
+    once = html.unescape(text)
+    return html.unescape(once) if "&" in once else once
+
+
+def traditional_share(text: str) -> float:
+    """Share of Han characters that t2s would change (0.0 for Simplified text)."""
+    han = _HAN.findall(text)
+    if not han:
+        return 0.0
+    sample = "".join(han[:20000])
+    converted = _converter("t2s").convert(sample)
+    changed = sum(1 for a, b in zip(sample, converted) if a != b)
+    return changed / len(sample)
+
+
+def is_traditional(text: str) -> bool:
+    return traditional_share(text) >= TRADITIONAL_RATIO
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (incl. Taiwan phrasing) → Simplified mainland usage."""
+    return _converter("tw2sp").convert(text)
+
+
+def fix_numbers(text: str) -> str:
+    text = text.translate(_FULLWIDTH_ALNUM)
+    text = _NUM_DOT.sub(".", text)
+    text = _NUM_PERCENT.sub("%", text)
+    text = _NUM_THOUSANDS.sub(lambda m: m.group(1).replace("，", ","), text)
+    text = _NUM_RANGE.sub("-", text)
+    return text
+
+
+def collapse_whitespace(text: str) -> str:
+    """One line per paragraph: spaces collapsed, lines stripped, blank lines dropped."""
+    text = text.translate(_SPACES)
+    lines = (_WS.sub(" ", ln).strip() for ln in text.splitlines())
+    return "\n".join(ln for ln in lines if ln)
+
+
+def normalize_text(text: str, *, convert: bool | None = None) -> tuple[str, bool]:
+    """Normalise a whole document. Returns ``(text, was_traditional)``.
+
+    ``convert`` forces the OpenCC decision (None = decide from the text).
+    """
+    text = decode_entities(text)
+    traditional = is_traditional(text) if convert is None else convert
+    if traditional:
+        text = to_simplified(text)
+    text = fix_numbers(text)
+    return collapse_whitespace(text), traditional
