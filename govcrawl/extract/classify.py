@@ -1,16 +1,58 @@
-"""PLACEHOLDER (to be replaced, issue 3): is this document an annual report?"""
+"""Is this document a 政府信息公开工作年度报告? If not, say why.
+
+The crawler keeps only reports; everything else filed in a 年报 column (a 函,
+a notice, the column's own list page) gets ``is_report = False`` and a
+reason a person can read. The patterns are data in chrome_rules.toml
+([classify]).
+"""
 from __future__ import annotations
 
 import re
 
+from .clean import is_title_line, rules, squeeze_title
 from .model import Document
 
-_REPORT = re.compile(r"(政府信息公开|政务公开).{0,12}(年度报告|年报|工作报告)")
+# A list page names several reports, one per line ("- 平潭…2024年度…报告").
+LIST_MIN_TITLES = 3
+# Less text than this is not a report, whatever its title says.
+MIN_TEXT_CHARS = 200
+
+
+def _list_titles(text: str) -> list[str]:
+    titles = []
+    for ln in text.splitlines():
+        ln = ln.strip().lstrip("-•·*").strip()
+        if is_title_line(ln):
+            titles.append(squeeze_title(ln))
+    return titles
+
+
+def not_report_reason(doc: Document) -> str | None:
+    cfg = rules().data["classify"]
+    report = re.compile(cfg["report"])
+    title = squeeze_title(doc.title or "")
+    text = doc.text or ""
+    listed = set(_list_titles(text))
+    if len(listed) >= LIST_MIN_TITLES:
+        return f"a list page: it names {len(listed)} reports (e.g. {sorted(listed)[0]!r}) rather than being one"
+    for word, kind in cfg["not_report_kinds"].items():
+        if title.endswith(word) and not report.search(title):
+            return f"{kind}, not an annual report: title {title!r}"
+    if len(text) < MIN_TEXT_CHARS:
+        return f"too little text for a report ({len(text)} characters)"
+    if not (report.search(title) or report.search(text[:400])):
+        return f"neither the title ({title or 'none'!r}) nor the opening names a 政府信息公开工作年度报告"
+    if doc.year is None:
+        return "no report year found in the title or the text"
+    return None
 
 
 def classify(doc: Document) -> None:
-    if _REPORT.search(doc.title or "") or _REPORT.search(doc.text[:300]):
-        doc.is_report = True
-    else:
+    if doc.error:
         doc.is_report = False
-        doc.skip_reason = doc.skip_reason or "title and opening do not name a 政府信息公开工作年度报告"
+        doc.skip_reason = doc.skip_reason or doc.error
+        return
+    reason = not_report_reason(doc)
+    doc.is_report = reason is None
+    if reason:
+        doc.skip_reason = reason

@@ -346,7 +346,9 @@ def _cut_tail(lines: list[str], page: PageText) -> list[str]:
                     if pat.search(ln):
                         reason = f"preview of another document ({name})"
                         break
-                if reason is None and is_title_line(ln) and squeeze_title(ln) not in own:
+                # Another report's title ends this one; on a page that is not itself
+                # a report (a list page), report titles are the content.
+                if reason is None and is_title_line(ln) and squeeze_title(ln) not in own and any(map(is_title_line, own)):
                     reason = "preview of another document (title)"
             if reason:
                 page.removed.append(reason)
@@ -406,6 +408,13 @@ def clean_html(html: str, url: str | None = None) -> PageText:
         # trafilatura found no article (tiny or odd page): take all visible text.
         body = trafilatura.html2txt(html) or ""
         page.removed.append("no article found: whole page text")
+    # trafilatura's recovery pass collapses identical paragraphs ("170 |" twice in an
+    # annex) and drops paragraphs repeated inside an earlier one; the article's own
+    # container, read from the DOM in order, keeps every line.
+    dom_text = article_text_from_dom(html, body)
+    if dom_text:
+        body = dom_text
+        page.removed.append("article container re-read from the DOM")
     norm, page.traditional = normalize_text(body)
     if page.traditional:
         info = {k: (normalize_text(v, convert=True)[0] if isinstance(v, str) else v) for k, v in info.items()}
@@ -418,9 +427,87 @@ def clean_html(html: str, url: str | None = None) -> PageText:
     return _clean_lines(lines, page)
 
 
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tbody", "thead",
+               "section", "article", "blockquote", "pre", "dd", "dt", "dl", "center", "form", "header", "footer"}
+_ANCHOR_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "span", "font", "strong", "b"}
+# The container must hold this share of the anchored text (a stray "扫一扫" line
+# outside the article must not widen it to the whole page).
+ANCHOR_SHARE = 0.9
+MIN_ANCHORS = 3
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+def article_text_from_dom(html: str, extracted: str) -> str | None:
+    """Find the element holding trafilatura's paragraphs and return ALL its lines in DOM order.
+
+    Anchors are trafilatura's output lines found verbatim as an element's text;
+    the container is the deepest element holding ``ANCHOR_SHARE`` of them.
+    Returns None when too few anchors are found (trafilatura's text is used).
+    """
+    import lxml.html
+    from copy import deepcopy
+
+    tree = _parse_html(html)
+    if tree is None or not extracted:
+        return None
+    wanted = {_squash(ln) for ln in extracted.splitlines() if len(_squash(ln)) >= 10 and not ln.lstrip().startswith("|")}
+    anchors = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag not in _ANCHOR_TAGS:
+            continue
+        t = _squash(el.text_content())
+        if t in wanted:
+            anchors.append((el, len(t)))
+            wanted.discard(t)
+    if len(anchors) < MIN_ANCHORS:
+        return None
+    weight: dict = {}
+    depth: dict = {}
+    total = sum(w for _, w in anchors)
+    for el, w in anchors:
+        for d, anc in enumerate(reversed(list(el.iterancestors()))):
+            weight[anc] = weight.get(anc, 0) + w
+            depth[anc] = d
+    candidates = [a for a, w in weight.items() if w >= ANCHOR_SHARE * total]
+    if not candidates:
+        return None
+    container = deepcopy(max(candidates, key=lambda a: depth[a]))
+    for bad in container.xpath(".//script|.//style|.//noscript|.//template"):
+        bad.drop_tree()
+    for tr in container.xpath(".//tr"):
+        cells = [" ".join(td.text_content().split()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        for child in list(tr):
+            tr.remove(child)
+        tr.text = " | ".join(cells)
+        tr.tail = "\n" + (tr.tail or "")
+    for el in container.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag == "br":
+            el.tail = "\n" + (el.tail or "")
+        elif el.tag in _BLOCK_TAGS:
+            el.text = "\n" + (el.text or "")
+            el.tail = "\n" + (el.tail or "")
+    return container.text_content()
+
+
+def _parse_html(html: str):
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(html)
+    except ValueError:  # a str with an XML encoding declaration
+        return lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except Exception:  # unparsable markup: the caller falls back to text only
+        return None
+
+
 def _table_row(line: str) -> str:
     """trafilatura writes rows as "| a | b | "; keep " | " between cells, no empty edges."""
-    if line.startswith("|"):
+    if line.startswith("|") and line.count("|") >= 2:  # a lone "|" is an empty annex cell: keep
         return line.strip().strip("|").strip()
     return line
 
@@ -430,9 +517,8 @@ def html_metadata(html: str) -> dict:
     import lxml.html
 
     info: dict = {"title": None, "published": None, "source": None, "breadcrumb": [], "meta": {}}
-    try:
-        tree = lxml.html.fromstring(html.encode("utf-8", "replace") if isinstance(html, str) else html)
-    except Exception:  # unparsable markup: no metadata, the text path still runs
+    tree = _parse_html(html)
+    if tree is None:  # unparsable markup: no metadata, the text path still runs
         return info
     metas = {}
     for m in tree.iter("meta"):
