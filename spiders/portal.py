@@ -19,6 +19,11 @@ from govcrawl.items import FetchedPage
 from govcrawl.portals import get_portal
 
 
+# Error responses reach the callbacks (to be archived and recorded); redirects
+# do not, so RedirectMiddleware still follows them. 5xx are retried first.
+_RECORDED_ERRORS = list(range(400, 600))
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
@@ -53,7 +58,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("govcrawl/offsite_links_ignored")
             self.logger.debug("not following off-domain link %s", url)
             return None
-        meta.update(role=role, handle_httpstatus_all=True)
+        meta.update(role=role, handle_httpstatus_list=_RECORDED_ERRORS)
         return Request(url, callback=callback, errback=self.on_error, meta=meta,
                        headers={"Referer": response.url} if response is not None else None)
 
@@ -156,7 +161,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             yield Request(spec["url"], method=spec.get("method", "POST"), body=spec.get("body"), headers=spec.get("headers"),
                           callback=self.parse_api, errback=self.on_error, dont_filter=False,
-                          meta={"role": "api", "handle_httpstatus_all": True, "list_url": response.url})
+                          meta={"role": "api", "handle_httpstatus_list": _RECORDED_ERRORS, "list_url": response.url})
 
     def parse_api(self, response):
         from govcrawl import trsapi
