@@ -316,15 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(status, body, ctype, extra, b"", send_body)
 
     def _respond(self, status: int, body: bytes, ctype: str, extra: dict, req_body: bytes, send_body: bool):
-        self.send_response(status)
-        if status != 304:
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-        for k, v in extra.items():
-            self.send_header(k, v)
-        self.end_headers()
-        if send_body and status != 304:
-            self.wfile.write(body)
+        # Log before answering: a client that has its answer must find its request in the log.
         rec = RequestRecord(
             method=self.command,
             path=self.path,
@@ -337,6 +329,15 @@ class _Handler(BaseHTTPRequestHandler):
             headers=dict(self.headers.items()),
         )
         self.portal._record(rec, body if (send_body and status != 304) else None)
+        self.send_response(status)
+        if status != 304:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+        for k, v in extra.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if send_body and status != 304:
+            self.wfile.write(body)
 
 
 _OFFSITE_PAGE = (
