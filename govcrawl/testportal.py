@@ -119,7 +119,8 @@ class TestPortal:
         self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="testportal", daemon=True)
+        # A short poll interval keeps stop() (and so every test using the portal) fast.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="testportal", daemon=True)
         self._thread.start()
         return self
 
