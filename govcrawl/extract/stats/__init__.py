@@ -1,9 +1,77 @@
-"""PLACEHOLDER (to be replaced by the statistics work, issue 4)."""
+"""Statistics and accounting identities: every number a report states.
+
+    extract_stats(text, html=None, year=None) -> (stats, checks, format)
+
+format is "std-2021" / "std-2019" (the national template, version read from
+its labels), "legacy-annex" (an older report with a 附表), "legacy-prose"
+(older report, figures in sentences) or None (no report figures at all).
+
+Sources, in order of trust: template tables (HTML grids first, then the
+text), annex tables, prose. A key keeps its first trusted value; a later
+source that states a different number for it becomes a Check row
+(e.g. the annex says 266 网上咨询 and the prose 800余).
+"""
 from __future__ import annotations
 
 from ..model import Check, Stat
+from . import template
+from .annex import find_annex
+from .grid import html_tables_text
+from .prose import prose_figures
+from .textnorm import normalize
+
+__all__ = ["extract_stats"]
+
+
+def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: str) -> None:
+    for st in new:
+        have = base.get(st.key)
+        if have is None:
+            base[st.key] = st
+        elif not have.derived and not st.derived and abs(float(have.value) - float(st.value)) > 1e-9:
+            checks.append(Check(rule=f"disagree.{st.key}", expected=have.value, stated=st.value,
+                                detail=f"{have.source} says {have.value}, {label} says {st.value}: {st.evidence[:120]}"))
 
 
 def extract_stats(text: str, html: str | None = None, year: int | None = None) -> tuple[list[Stat], list[Check], str | None]:
     """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one)."""
-    return [], [], None
+    text = normalize(text or "")
+    stats: dict[str, Stat] = {}
+    checks: list[Check] = []
+
+    grid_text = html_tables_text(html) if html else ""
+    version = template.detect_version(grid_text) or template.detect_version(text)
+    fmt = None
+    prose_text = text
+    if version:
+        fmt = version
+        got = template.TableResult()
+        if grid_text:
+            got = template.read_template(grid_text, version)
+        keys_from_grid = {s.key for s in got.stats}
+        from_text = template.read_template(text, version)
+        for s in got.stats:
+            stats[s.key] = s
+        checks.extend(got.checks)
+        # the text fills tables the HTML did not have (e.g. a table given as an image + text)
+        for s in from_text.stats:
+            if s.key not in keys_from_grid:
+                stats.setdefault(s.key, s)
+        if not got.found:
+            checks.extend(from_text.checks)
+        for s in template.derived_groups(list(stats.values())):
+            stats.setdefault(s.key, s)
+    else:
+        annex = find_annex(text)
+        if annex.stats:
+            fmt = "legacy-annex"
+            for s in annex.stats:
+                stats.setdefault(s.key, s)
+            # what follows the annex is not this report (mirrors append previews)
+            prose_text = text[: annex.end]
+    prose, prose_checks = prose_figures(prose_text)
+    checks.extend(prose_checks)
+    _merge(stats, prose, checks, "prose")
+    if fmt is None and prose:
+        fmt = "legacy-prose"
+    return list(stats.values()), checks, fmt

@@ -1,0 +1,97 @@
+"""HTML tables -> grids with rowspan/colspan expanded -> separated text rows.
+
+trafilatura's flattened table text misaligns spanned cells, so the raw HTML is
+read with lxml. Each table becomes a grid; each grid row is rendered as one
+line of " | "-separated cells, where a cell spanning several columns is written
+once and a blank or placeholder cell ("/", "-", "—") is written as "-". That
+text is then read by the same row reader as any other separated table text.
+"""
+from __future__ import annotations
+
+import re
+
+from .textnorm import EMPTY_CELLS, normalize
+
+_MAX_SPAN = 60  # a malformed colspan="9999" must not allocate a huge grid
+
+
+def _span(el, name: str) -> int:
+    try:
+        return max(1, min(_MAX_SPAN, int(re.sub(r"\D", "", el.get(name) or "1") or 1)))
+    except ValueError:
+        return 1
+
+
+def html_tables(html: str) -> list[list[list[tuple[int, str]]]]:
+    """Every innermost <table> as a grid: rows of (cell id, text) with spans copied."""
+    from lxml import html as lhtml
+
+    try:
+        root = lhtml.fromstring(html)
+    except Exception:  # unparsable markup: no tables rather than a crash
+        return []
+    grids = []
+    for table in root.iter("table"):
+        if table.xpath(".//table"):
+            continue  # layout wrapper: its inner tables are read on their own
+        rows = [tr for tr in table.iter("tr")]
+        grid: list[list[tuple[int, str]]] = []
+        pending: dict[tuple[int, int], tuple[int, str]] = {}  # (row, col) -> cell filled by a rowspan
+        cell_id = 0
+        for r, tr in enumerate(rows):
+            row: list[tuple[int, str]] = []
+            c = 0
+            for td in tr:
+                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                    continue
+                while (r, c) in pending:
+                    row.append(pending.pop((r, c)))
+                    c += 1
+                text = normalize(" ".join(td.itertext()))
+                text = re.sub(r"\s+", " ", text).strip()
+                cell_id += 1
+                cs, rs = _span(td, "colspan"), _span(td, "rowspan")
+                for dc in range(cs):
+                    row.append((cell_id, text))
+                    for dr in range(1, rs):
+                        pending[(r + dr, c + dc)] = (cell_id, text)
+                c += cs
+            while (r, c) in pending:
+                row.append(pending.pop((r, c)))
+                c += 1
+            if row:
+                grid.append(row)
+        if grid:
+            grids.append(grid)
+    return grids
+
+
+_NUMERIC = re.compile(r"\d+(?:\.\d+)?")
+
+
+def render_grid(grid: list[list[tuple[int, str]]]) -> str:
+    """One line per row; spanned copies within a row written once; empty cells as "-"."""
+    lines = []
+    for row in grid:
+        cells, seen = [], set()
+        for cid, text in row:
+            if cid in seen:
+                continue
+            seen.add(cid)
+            t = text.replace("|", " ").strip()
+            compact = re.sub(r"\s+", "", t)
+            if compact in EMPTY_CELLS:
+                t = "-"
+            elif _NUMERIC.fullmatch(compact.replace(",", "")):
+                t = compact.replace(",", "")
+            else:
+                # a label: remove inner spaces so "结果 维持" reads as one word
+                t = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", t)
+            cells.append(t)
+        lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def html_tables_text(html: str) -> str:
+    """All tables of a page as separated text rows, one blank line between tables."""
+    return "\n\n".join(render_grid(g) for g in html_tables(html))

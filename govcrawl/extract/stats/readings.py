@@ -1,0 +1,123 @@
+"""Readings of table rows whose cells were flattened without separators.
+
+Some archived text prints a row of cells as one run of digits
+("行政规范性文件693665"). A *reading* splits the runs into exactly n numbers
+(no leading zeros, as no report prints "07"). A run may have several
+readings; the caller keeps one only when the template's identities leave
+exactly one (see template.py). White space that is there is always a cell
+boundary.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import product
+
+MAX_READINGS = 20000  # beyond this a row is "too ambiguous" and gets no value
+
+Number = int | float
+
+
+def _valid(piece: str) -> bool:
+    if not piece or piece.startswith(".") or piece.endswith(".") or piece.count(".") > 1:
+        return False
+    whole = piece.split(".")[0]
+    return whole == "0" or not whole.startswith("0")
+
+
+def _num(piece: str) -> Number:
+    return float(piece) if "." in piece else int(piece)
+
+
+@lru_cache(maxsize=4096)
+def _splits(run: str, k: int) -> tuple[tuple[str, ...], ...]:
+    """All ways to cut one run of digits into k valid numbers."""
+    if k == 1:
+        return ((run,),) if _valid(run) else ()
+    out = []
+    for i in range(1, len(run) - k + 2):
+        head = run[:i]
+        if not _valid(head):
+            if head.startswith("0") and head != "0":
+                break  # longer heads keep the leading zero
+            continue
+        for rest in _splits(run[i:], k - 1):
+            out.append((head,) + rest)
+            if len(out) > MAX_READINGS:
+                return tuple(out)
+    return tuple(out)
+
+
+def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
+    """All readings of the runs as n cells; None when there are too many to judge.
+
+    A run "-" is an explicit empty cell (no value) and stays one cell.
+    """
+    if not runs or n <= 0:
+        return []
+    # each run takes between 1 and len(run) cells
+    lens = [1 if r == "-" else len(r.replace(".", "")) for r in runs]
+    if len(runs) > n or sum(lens) < n:
+        return []
+    out: list[tuple[Number | None, ...]] = []
+
+    def rec(i: int, left: int, acc: tuple):
+        if len(out) > MAX_READINGS:
+            return
+        if i == len(runs):
+            if left == 0:
+                out.append(acc)
+            return
+        rest_min = len(runs) - i - 1
+        rest_max = sum(lens[i + 1 :])
+        r = runs[i]
+        if r == "-":
+            if left - 1 >= rest_min and left - 1 <= rest_max:
+                rec(i + 1, left - 1, acc + (None,))
+            return
+        for k in range(1, min(lens[i], left - rest_min) + 1):
+            if left - k > rest_max:
+                continue
+            for pieces in _splits(r, k):
+                rec(i + 1, left - k, acc + tuple(_num(p) for p in pieces))
+
+    rec(0, n, ())
+    if len(out) > MAX_READINGS:
+        return None
+    return out
+
+
+def choose(candidates: list[list[tuple]], consistent) -> list[tuple | None]:
+    """Pick, for each row, the reading left by the identities.
+
+    candidates: per row, its readings. consistent(choice) tells whether a full
+    choice (one reading per row) satisfies the cross-row identities. A row gets
+    a reading only when every consistent choice agrees on it; rows with a
+    single reading keep it whatever the identities say (they are what is printed).
+    """
+    result: list[tuple | None] = [c[0] if len(c) == 1 else None for c in candidates]
+    open_rows = [i for i, c in enumerate(candidates) if len(c) > 1]
+    if not open_rows:
+        return result
+    space = 1
+    for i in open_rows:
+        space *= len(candidates[i])
+    if space > 200000:
+        return result
+    agreed: dict[int, tuple | None] = {}
+    found = 0
+    for combo in product(*(candidates[i] for i in open_rows)):
+        choice = list(result)
+        for i, reading in zip(open_rows, combo):
+            choice[i] = reading
+        if not consistent(choice):
+            continue
+        found += 1
+        for i, reading in zip(open_rows, combo):
+            if i not in agreed:
+                agreed[i] = reading
+            elif agreed[i] != reading:
+                agreed[i] = None
+    if found:
+        for i in open_rows:
+            result[i] = agreed.get(i)
+    return result

@@ -1,0 +1,164 @@
+"""The label registry: which printed label means which metric key.
+
+Pure data. Patterns are regular expressions applied to normalised text
+(simplified Chinese, ASCII punctuation: see textnorm.normalize), written to
+tolerate the noise real reports carry: typos (只计这一情况), missing words
+(三类内容事务信息), parenthetical notes, labels broken across PDF lines.
+Keys follow DESIGN.md ("Metric keys").
+"""
+from __future__ import annotations
+
+# ---------------------------------------------------------------- format
+# The template version is read from its labels, never from the year.
+VERSION_MARKERS = {
+    "std-2021": [r"本年制发件数", r"本年废止件数", r"本年收费金额", r"逾期不补正", r"未按收费通知"],
+    "std-2019": [r"本年新制作数量", r"本年新公开数量", r"第二十条第\(九\)项", r"采购总金额", r"对外公开总数量"],
+}
+# Either version: the applications table is there.
+TEMPLATE_MARKERS = [r"本年新收.{0,12}申请", r"上年结转.{0,12}申请"]
+
+# ---------------------------------------------------------------- table 三
+APPLY_COLS = ["natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total"]
+
+# (key, label pattern) in template order. A row is matched by the label text
+# printed before (or around) its numbers; the order is enforced as well.
+APPLY_ROWS_COMMON_HEAD = [
+    ("new", r"本年新收|新收.{0,6}申请"),
+    ("carried_in", r"上年结转"),
+    ("disclosed", r"予以公开"),
+    ("partial", r"部分公开"),
+    ("withheld.state_secret", r"国家秘密"),
+    ("withheld.law_prohibited", r"法律行政法规|法律、行政法规|禁止公开"),
+    ("withheld.security_stability", r"三安全|一稳定"),
+    ("withheld.third_party", r"第三方"),
+    ("withheld.internal_affairs", r"内部事务|三类内容事务|内部管理"),
+    ("withheld.process_info", r"过程性"),
+    ("withheld.enforcement_file", r"执法案卷"),
+    ("withheld.query_matter", r"查询事项"),
+    ("unavailable.not_held", r"不掌握"),
+    ("unavailable.needs_creation", r"另行制作|现成信息"),
+    ("unavailable.still_unclear", r"仍不明确|补正后"),
+    ("not_processed.petition", r"信访|举报|投诉"),
+    ("not_processed.repeat", r"重复申请"),
+    ("not_processed.publication", r"出版物"),
+    ("not_processed.mass_repeat", r"大量反复|反复申请"),
+    ("not_processed.confirm", r"确认|重新出具"),
+]
+APPLY_ROWS_TAIL = [
+    ("handled", r"总计"),
+    ("carried_out", r"结转下年度|下年度继续"),
+]
+APPLY_ROWS = {
+    "std-2021": APPLY_ROWS_COMMON_HEAD
+    + [
+        ("other.no_correction", r"不补正|逾期不补"),
+        ("other.unpaid_fee", r"收费通知|缴纳费用"),
+        ("other.other", r"其他"),
+    ]
+    + APPLY_ROWS_TAIL,
+    "std-2019": APPLY_ROWS_COMMON_HEAD + [("other", r"其他处理")] + APPLY_ROWS_TAIL,
+}
+# Rows whose sum is (七)总计, per column (the rest are new/carried_in/handled/carried_out).
+APPLY_INPUT_ROWS = ("new", "carried_in")
+APPLY_SUMMARY_ROWS = ("new", "carried_in", "handled", "carried_out")
+# Group totals the extractor derives (flagged derived) from their numbered sub-rows.
+APPLY_DERIVED_GROUPS = ("withheld", "unavailable", "not_processed")
+
+# ---------------------------------------------------------------- table 四
+REVIEW_BLOCKS = ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]
+REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
+
+# ---------------------------------------------------------------- table 二
+# (label pattern, key prefix, columns, unit) per version; the numbers follow the label.
+PROACTIVE_ROWS = {
+    "std-2021": [
+        (r"规章", "proactive.rules", ["issued", "repealed", "in_force"], "件"),
+        (r"规范性文件", "proactive.normative", ["issued", "repealed", "in_force"], "件"),
+        (r"行政许可", "proactive.licensing", ["decisions"], "件"),
+        (r"行政处罚", "proactive.punishment", ["decisions"], "件"),
+        (r"行政强制", "proactive.enforcement", ["decisions"], "件"),
+        (r"行政事业性收费", "proactive.fees", ["amount"], "万元"),
+    ],
+    "std-2019": [
+        (r"规章", "proactive.rules", ["made", "published", "total"], "件"),
+        (r"规范性文件", "proactive.normative", ["made", "published", "total"], "件"),
+        (r"行政许可", "proactive.licensing", ["prev", "delta", "decisions"], "件"),
+        (r"其他对外管理服务事项", "proactive.services", ["prev", "delta", "decisions"], "件"),
+        (r"行政处罚", "proactive.punishment", ["prev", "delta", "decisions"], "件"),
+        (r"行政强制", "proactive.enforcement", ["prev", "delta", "decisions"], "件"),
+        (r"行政事业性收费", "proactive.fees", ["prev", "delta"], "项"),
+        (r"政府集中采购", "proactive.procurement", ["items", "amount"], None),
+    ],
+}
+
+# ---------------------------------------------------------------- legacy 附表
+# Annex (指标统计表) row labels, matched at the start of the label after a
+# leading "其中:" / "1." is removed. First match wins, so specific labels first.
+ANNEX_ROWS = [
+    (r"全文电子化", "proactive.electronic"),
+    (r"主动公开(?:政府)?信息(?:总)?数", "proactive.total"),
+    (r"(?:受理)?(?:依申请公开)?(?:信息)?申请总数|受理依申请公开(?:信息)?总数|依申请公开(?:信息)?总数", "apply.new.total"),
+    (r"当面申请", "apply.channel.in_person"),
+    (r"传真申请", "apply.channel.fax"),
+    (r"电子邮件申请|电子邮箱申请", "apply.channel.email"),
+    (r"网上申请|网络申请", "apply.channel.online"),
+    (r"信函申请|信件申请", "apply.channel.letter"),
+    (r"其他形式申请|其它形式申请", "apply.channel.other"),
+    (r"对申请的答复(?:总)?数|答复总数", "apply.answered.total"),
+    (r"同意部分公开|部分公开答复", "apply.partial.total"),
+    (r"同意公开答复|同意公开", "apply.disclosed.total"),
+    (r"不予公开答复|否决公开|不同意公开", "apply.withheld.total"),
+    (r"信息不存在", "apply.not_exist.total"),
+    (r"非本机关", "apply.not_this_agency.total"),
+    (r"申请内容不明确", "apply.unclear.total"),
+    (r"网上咨询", "consult.online"),
+    (r"现场(?:接待|咨询)", "consult.onsite"),
+    (r"咨询电话接听|电话咨询", "consult.phone"),
+    (r"网站(?:专栏)?(?:页面)?访问量", "consult.site_visits"),
+    (r"行政复议(?:案件)?数", "reconsideration.total"),
+    (r"行政诉讼(?:案件)?数", "litigation.total"),
+    (r"行政申诉(?:案件)?数|申诉数", "appeal.total"),
+]
+
+# ---------------------------------------------------------------- prose
+# A figure in a sentence: NUM is replaced by the number pattern (Arabic or
+# Chinese numerals, with an optional 余/多 marking an approximate figure).
+# (key, pattern, unit, the sentence must also mention)
+PROSE_FIGURES = [
+    ("proactive.total", r"主动公开[^,;。\d]{0,20}?信息(?:共计?|总数为?|达)?NUM条", "条", None),
+    ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开)(?:各类)?(?:政府)?信息NUM条", "条", None),
+    ("apply.new.total", r"(?:受理|收到|接到|接收)[^,;。\d]{0,25}?申请[^,;。\d]{0,10}?(?:共计?)?NUM(?:件|条|宗|个|份)", "件", None),
+    ("apply.new.total", r"(?:受理|收到|接到|接收)NUM(?:件|条|宗|个|份)(?:政府信息公开)?申请", "件", None),
+    ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.fax", r"传真(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.email", r"电子邮件(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.disclosed.total", r"(?:予以公开|同意公开|属于公开范围(?:的)?(?:信息)?|(?<![不更新])公开信息)NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.partial.total", r"部分公开(?:的)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.withheld.total", r"不予公开(?:的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.not_exist.total", r"信息不存在(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.not_this_agency.total", r"非本(?:机关|部门|单位)(?:政府信息|掌握)?(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.unclear.total", r"内容不明确(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.answered.total", r"(?<!不予)答复(?:申请)?(?:共)?NUM(?:件|条|宗)", "件", None),
+    ("reconsideration.total", r"行政复议(?:案件|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
+    ("litigation.total", r"行政诉讼(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
+    ("appeal.total", r"申诉(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
+    ("fees.total", r"收取[^,;。\d]{0,20}?费(?:用)?(?:共计?)?NUM元", "元", None),
+    ("consult.online", r"(?<![和及、与])网上咨询(?:数)?NUM人次", "人次", None),
+    ("consult.onsite", r"(?<![和及、与])现场(?:接待|咨询)(?:人数)?NUM人次", "人次", None),
+    ("consult.phone", r"(?<![和及、与])电话咨询(?:数)?NUM(?:人次|个)", "人次", None),
+]
+
+# An explicit zero: a negation stated of the metric in the same clause.
+ZERO_NEGATIONS = r"未发生|没有发生|未收到|未受理|没有受理|没有收到|未出现|没有出现|未有|未接到"
+ZERO_AFTER = r"(?:案件|案|情况|的情况)?(?:数|数量)?(?:均|都)?为(?:零|0)"
+# (key, word that names the metric in such a clause, words that must not be near it)
+ZERO_METRICS = [
+    ("reconsideration.total", r"复议", None),
+    ("litigation.total", r"诉讼", None),
+    ("appeal.total", r"申诉", None),
+    ("apply.new.total", r"申请", r"复议|诉讼|申诉"),
+]
+# Fees: "未收取费用", "均未收费", "无收取信息处理费情况", "未收取任何费用".
+FEES_ZERO = r"(?:未|没有|无)(?:向[^,;。]{0,12})?(?:对[^,;。]{0,20})?收(?:取)?(?:任何)?(?:[^,;。\d]{0,10})?费|收费(?:金额)?为(?:零|0)"

@@ -1,0 +1,370 @@
+"""The 2019 and 2021 national template tables (二, 三, 四) from text.
+
+Works on any text rendering of the tables: HTML grids rendered by grid.py,
+PDF text (whitespace-separated numbers, labels broken across lines), pipe
+rows, and archived text whose cells run together with no separator.
+
+How a table is read:
+  1. find its region by the template's own words (第二十条 / 本年新收 / 行政复议);
+  2. cut the region into label text and *groups* of numbers;
+  3. give each group the template row whose label (registry.py) appears last in
+     the text just before it, never going back in template order;
+  4. read the group as the row's n cells: directly when the text separates
+     cells, through readings.py when digits run together - then only the
+     reading the identities leave, or none (recorded as a Check).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Check, Stat
+from . import registry as R
+from .readings import choose, readings
+from .textnorm import compact
+
+_NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
+_GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d])")
+# "1." / "2、" numbering a sub-row label; in run-together text it is glued to
+# the previous row's digits ("00000004.保护第三方"), so exactly one digit is taken.
+_ITEM_NO_RE = re.compile(r"\d[.、](?=[ \t]*[\u4e00-\u9fff“\"‘(])")
+
+
+@dataclass
+class Group:
+    start: int
+    end: int
+    raw: str
+    tokens: list[str]
+
+
+@dataclass
+class TableResult:
+    stats: list[Stat] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    found: bool = False
+
+
+def detect_version(text: str) -> str | None:
+    for version, markers in R.VERSION_MARKERS.items():
+        if any(re.search(m, text) for m in markers):
+            return version
+    if all(re.search(m, text) for m in R.TEMPLATE_MARKERS):
+        # no table 二 markers: tell the versions apart by table 三's 其他处理 rows
+        return "std-2021" if re.search(r"不补正|缴纳费用", text) else "std-2019"
+    return None
+
+
+def _prepare(region: str) -> str:
+    return _ITEM_NO_RE.sub(" ", region)
+
+
+def _groups(text: str) -> list[Group]:
+    out = []
+    for m in _GROUP_RE.finditer(text):
+        tokens = re.findall(_NUMTOK, m.group(0))
+        if all(t in "-/—–" for t in tokens):
+            continue  # placeholders alone: a header's empty cells, not a row
+        tokens = ["-" if t in "-/—–" else t for t in tokens]
+        out.append(Group(m.start(), m.end(), m.group(0), tokens))
+    return out
+
+
+def _separated(groups: list[Group], n: int) -> bool:
+    """Does this text separate cells? (most rows show exactly n tokens)"""
+    if not groups:
+        return True
+    exact = sum(1 for g in groups if len(_trim(g.tokens, n)) == n)
+    return exact * 2 >= len(groups)
+
+
+def _trim(tokens: list[str], n: int) -> list[str]:
+    # an empty label cell rendered before the numbers is not a value cell
+    while len(tokens) > n and tokens[0] == "-":
+        tokens = tokens[1:]
+    return tokens
+
+
+def _snip(text: str, width: int = 40) -> str:
+    s = compact(text).strip("|-— ")
+    return s[-width:]
+
+
+def _stat(key, value, unit, evidence) -> Stat:
+    return Stat(key=key, value=value, unit=unit, derived=False, source="table", evidence=evidence)
+
+
+# ------------------------------------------------------------------ regions
+def regions(text: str) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    m3 = re.search(r"本列数据|申请人情况|本年新收", text)
+    t3_start = m3.start() if m3 else None
+    m2 = re.search(r"第二十条", text)
+    if m2 and (t3_start is None or m2.start() < t3_start):
+        out["t2"] = (m2.start(), t3_start if t3_start is not None else min(len(text), m2.start() + 3000))
+    if t3_start is not None:
+        m4 = re.compile(r"行政复议").search(text, t3_start)
+        t3_end = m4.start() if m4 else min(len(text), t3_start + 8000)
+        out["t3"] = (t3_start, t3_end)
+        if m4:
+            m5 = re.compile(r"五、|存在的主要问题|主要问题及改进").search(text, m4.end())
+            out["t4"] = (m4.start(), m5.start() if m5 else min(len(text), m4.start() + 3000))
+    return out
+
+
+# ------------------------------------------------------------------ table 三
+def _drop_notes(label: str) -> str:
+    """Remove parenthetical notes: "(区分处理的,只计这一情形,不计其他情形)" must not read as 其他.
+
+    A note broken by the numbers (PDF) is open at the end of one label and
+    closed at the start of the next; both halves go.
+    """
+    label = re.sub(r"\([^()]*\)", " ", label)
+    label = re.sub(r"\([^()]*$", " ", label)
+    return re.sub(r"^[^()]*\)", " ", label)
+
+
+def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]]):
+    """[(row index, group, label text)] in template order."""
+    out = []
+    p = 0
+    carry = 0
+    for g in groups:
+        if p >= len(rows):
+            break
+        before = text[carry : g.start]
+        label = _drop_notes(before)
+        best, best_pos = None, -1
+        for j in range(p, len(rows)):
+            last = None
+            for m in re.finditer(rows[j][1], label):
+                last = m.start()
+            if last is not None and last > best_pos:
+                best, best_pos = j, last
+        if best is None:
+            continue  # not a row of this table (a stray number): its text carries over
+        out.append((best, g, before))
+        p = best + 1
+        carry = g.end
+    return out
+
+
+def read_apply(text: str, version: str) -> TableResult:
+    res = TableResult()
+    reg = regions(text).get("t3")
+    if not reg:
+        return res
+    region = _prepare(text[reg[0] : reg[1]])
+    rows = R.APPLY_ROWS[version]
+    cols = R.APPLY_COLS
+    n = len(cols)
+    groups = _groups(region)
+    assigned = _assign_rows(region, groups, rows)
+    if not assigned:
+        return res
+    res.found = True
+    separated = _separated([g for _, g, _ in assigned], n)
+    keys = [rows[j][0] for j, _, _ in assigned]
+
+    def row_ok(reading) -> bool:
+        vals = reading[:-1]
+        if any(v is None for v in reading):
+            return True
+        return abs(sum(vals) - reading[-1]) < 1e-9
+
+    candidates: list[list[tuple]] = []
+    for (j, g, _before), key in zip(assigned, keys):
+        tokens = _trim(g.tokens, n)
+        if separated:
+            cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)] if len(tokens) == n else []
+            if not cand:
+                res.checks.append(Check(rule=f"unreadable.apply.{key}", detail=f"{len(tokens)} cells where the template has {n}: {g.raw.strip()[:80]}"))
+        else:
+            cand = readings(tokens, n)
+            if cand is None:
+                res.checks.append(Check(rule=f"ambiguous.apply.{key}", detail=f"too many readings of {g.raw.strip()[:80]}"))
+                cand = []
+            elif len(cand) > 1:
+                cand = [c for c in cand if row_ok(c)]
+            if not cand:
+                res.checks.append(Check(rule=f"ambiguous.apply.{key}", detail=f"no reading of {g.raw.strip()[:80]} satisfies the row total"))
+        candidates.append(cand)
+
+    index = {k: i for i, k in enumerate(keys)}
+    outcome_idx = [index[k] for k, _ in rows if k in index and k not in R.APPLY_SUMMARY_ROWS]
+
+    def consistent(choice) -> bool:
+        def col(i, c):
+            r = choice[i]
+            return None if r is None else r[c]
+
+        for c in range(n):
+            need = [index.get(k) for k in R.APPLY_SUMMARY_ROWS]
+            if None not in need:
+                v = [col(i, c) for i in need]
+                if None not in v and abs(v[0] + v[1] - v[2] - v[3]) > 1e-9:
+                    return False
+            if "handled" in index and len(outcome_idx) == len(rows) - len(R.APPLY_SUMMARY_ROWS):
+                parts = [col(i, c) for i in outcome_idx]
+                h = col(index["handled"], c)
+                if h is not None and None not in parts and abs(sum(parts) - h) > 1e-9:
+                    return False
+        return True
+
+    chosen = choose(candidates, consistent)
+    ambiguous_open = [i for i, c in enumerate(candidates) if len(c) > 1]
+    values: dict[str, tuple] = {}
+    for i, ((j, g, before), key) in enumerate(zip(assigned, keys)):
+        reading = chosen[i]
+        if reading is None:
+            if len(candidates[i]) > 1:
+                res.checks.append(Check(rule=f"ambiguous.apply.{key}", detail=f"{len(candidates[i])} readings of {g.raw.strip()[:80]}; the identities leave more than one"))
+            continue
+        values[key] = reading
+        label = _snip(before)
+        note = " (cells run together; the only reading the identities allow)" if i in ambiguous_open else ""
+        for c, v in zip(cols, reading):
+            if v is None:
+                continue
+            res.stats.append(_stat(f"apply.{key}.{c}", v, "件", f"表三 {label} | {c} = {v} [{g.raw.strip()}]{note}"))
+    res.checks.extend(apply_identities(values, [k for k, _ in rows]))
+    return res
+
+
+def apply_identities(values: dict[str, tuple], row_keys: list[str]) -> list[Check]:
+    cols = R.APPLY_COLS
+    out = []
+    for key, r in values.items():
+        if None not in r and abs(sum(r[:-1]) - r[-1]) > 1e-9:
+            out.append(Check(rule=f"apply.row.{key}", expected=sum(r[:-1]), stated=r[-1], detail=f"{key}: total column vs sum of the six applicant columns"))
+    outcome = [k for k in row_keys if k not in R.APPLY_SUMMARY_ROWS]
+    for c, name in enumerate(cols):
+        if all(k in values and values[k][c] is not None for k in R.APPLY_SUMMARY_ROWS):
+            a = values["new"][c] + values["carried_in"][c]
+            b = values["handled"][c] + values["carried_out"][c]
+            if abs(a - b) > 1e-9:
+                out.append(Check(rule=f"apply.balance.{name}", expected=a, stated=b, detail="一+二 (new + carried_in) vs (七)总计 + 四 (handled + carried_out)"))
+        if "handled" in values and values["handled"][c] is not None and all(k in values and values[k][c] is not None for k in outcome):
+            s = sum(values[k][c] for k in outcome)
+            if abs(s - values["handled"][c]) > 1e-9:
+                out.append(Check(rule=f"apply.handled.{name}", expected=s, stated=values["handled"][c], detail="(七)总计 vs the sum of outcome rows (一)-(六)"))
+    return out
+
+
+def derived_groups(stats: list[Stat]) -> list[Stat]:
+    """Group totals (不予公开 / 无法提供 / 不予处理) summed from their numbered rows, flagged derived."""
+    by_key = {s.key: s.value for s in stats}
+    out = []
+    for group in R.APPLY_DERIVED_GROUPS:
+        reasons = [k for k, _ in R.APPLY_ROWS["std-2021"] if k.startswith(group + ".")]
+        vals = [by_key.get(f"apply.{k}.total") for k in reasons]
+        if vals and None not in vals:
+            out.append(Stat(key=f"apply.{group}.total", value=sum(vals), unit="件", derived=True, source="table",
+                            evidence=f"sum of {len(vals)} rows of {group} (total column)"))
+    return out
+
+
+# ------------------------------------------------------------------ table 四
+def read_review(text: str, separated_hint: bool | None = None) -> TableResult:
+    res = TableResult()
+    reg = regions(text).get("t4")
+    if not reg:
+        return res
+    region = text[reg[0] : reg[1]]
+    groups = _groups(region)
+    if not groups:
+        return res
+    n = len(R.REVIEW_BLOCKS) * len(R.REVIEW_COLS)
+    full = [g for g in groups if len(_trim(g.tokens, n)) == n]
+    if full:
+        g = full[0]
+        cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in _trim(g.tokens, n))]
+        raw, note = g.raw, ""
+    else:
+        if separated_hint:
+            return res  # the text separates cells but no row has 15: do not guess
+        tokens = [t for g in groups for t in g.tokens]
+        raw = " ".join(g.raw.strip() for g in groups)
+        cand = readings(tokens, n) or []
+
+        def ok(r):
+            for b in range(len(R.REVIEW_BLOCKS)):
+                blk = r[b * 5 : b * 5 + 5]
+                if None not in blk and abs(sum(blk[:4]) - blk[4]) > 1e-9:
+                    return False
+            return True
+
+        if len(cand) > 1:
+            cand = [r for r in cand if ok(r)]
+        note = " (cells run together; the only reading the block totals allow)"
+        if len(cand) != 1:
+            res.found = True
+            res.checks.append(Check(rule="ambiguous.review", detail=f"{len(cand)} readings of {raw[:80]} satisfy the block totals; no value taken"))
+            return res
+    res.found = True
+    reading = cand[0]
+    for b, block in enumerate(R.REVIEW_BLOCKS):
+        blk = reading[b * 5 : b * 5 + 5]
+        for c, v in zip(R.REVIEW_COLS, blk):
+            if v is not None:
+                res.stats.append(_stat(f"{block}.{c}", v, "件", f"表四 {block} | {c} = {v} [{raw.strip()[:120]}]{note}"))
+        if None not in blk and abs(sum(blk[:4]) - blk[4]) > 1e-9:
+            res.checks.append(Check(rule=f"review.{block}", expected=sum(blk[:4]), stated=blk[4], detail="总计 vs 维持+纠正+其他+尚未审结"))
+    return res
+
+
+# ------------------------------------------------------------------ table 二
+def read_proactive(text: str, version: str, separated: bool) -> TableResult:
+    res = TableResult()
+    reg = regions(text).get("t2")
+    if not reg:
+        return res
+    region = _prepare(text[reg[0] : reg[1]])
+    unit_wan = re.search(r"单位[::]?\s*万元", region)
+    for pattern, prefix, cols, unit in R.PROACTIVE_ROWS[version]:
+        m = re.search(rf"(?:{pattern})[ \t|]*(?={_NUMTOK})", region)
+        if not m:
+            continue
+        g = next((g for g in _groups(region[m.end() :]) if g.start == 0), None)
+        if g is None:
+            continue
+        res.found = True
+        n = len(cols)
+        tokens = _trim(g.tokens, n)
+        tail = region[m.end() + g.end : m.end() + g.end + 2]
+        if separated:
+            cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)] if len(tokens) == n else []
+        else:
+            cand = readings(tokens, n) or []
+        if len(cand) != 1:
+            res.checks.append(Check(rule=f"ambiguous.{prefix}", detail=f"{len(cand)} readings of {m.group(0).strip()}{g.raw.strip()} as {n} cells and no identity to decide; no value taken"))
+            continue
+        for c, v in zip(cols, cand[0]):
+            if v is None:
+                continue
+            u = unit
+            if prefix == "proactive.fees" and c == "amount":
+                u = "万元" if unit_wan else "元"
+            if prefix == "proactive.procurement":
+                u = "项" if c == "items" else ("万元" if "万" in tail else "元")
+            res.stats.append(_stat(f"{prefix}.{c}", v, u, f"表二 {m.group(0).strip(' |')} | {c} = {v} [{g.raw.strip()}]"))
+    return res
+
+
+def read_template(text: str, version: str) -> TableResult:
+    """All three tables from one text; found=True when any of them was there."""
+    res = TableResult()
+    t3 = read_apply(text, version)
+    reg = regions(text).get("t3")
+    separated = True
+    if reg:
+        region = _prepare(text[reg[0] : reg[1]])
+        assigned = _assign_rows(region, _groups(region), R.APPLY_ROWS[version])
+        separated = _separated([g for _, g, _ in assigned], len(R.APPLY_COLS))
+    t4 = read_review(text, separated_hint=separated if reg else None)
+    t2 = read_proactive(text, version, separated)
+    for part in (t2, t3, t4):
+        res.stats.extend(part.stats)
+        res.checks.extend(part.checks)
+        res.found = res.found or part.found
+    return res
