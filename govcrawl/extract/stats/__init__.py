@@ -28,6 +28,11 @@ def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: s
         have = base.get(st.key)
         if have is None:
             base[st.key] = st
+        elif have.derived and not st.derived:
+            base[st.key] = st  # a stated number beats one the extractor summed
+            if abs(float(have.value) - float(st.value)) > 1e-9:
+                checks.append(Check(rule=f"disagree.{st.key}", expected=have.value, stated=st.value,
+                                    detail=f"derived sum {have.value} vs {label} {st.value}: {st.evidence[:120]}"))
         elif not have.derived and not st.derived and abs(float(have.value) - float(st.value)) > 1e-9:
             checks.append(Check(rule=f"disagree.{st.key}", expected=have.value, stated=st.value,
                                 detail=f"{have.source} says {have.value}, {label} says {st.value}: {st.evidence[:120]}"))

@@ -125,10 +125,13 @@ ANNEX_ROWS = [
 # Chinese numerals, with an optional 余/多 marking an approximate figure).
 # (key, pattern, unit, the sentence must also mention)
 PROSE_FIGURES = [
-    ("proactive.total", r"主动公开[^,;。\d]{0,20}?信息(?:共计?|总数为?|达)?NUM条", "条", None),
-    ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开)(?:各类)?(?:政府)?信息NUM条", "条", None),
-    ("apply.new.total", r"(?:受理|收到|接到|接收)[^,;。\d]{0,25}?申请[^,;。\d]{0,10}?(?:共计?)?NUM(?:件|条|宗|个|份)", "件", None),
-    ("apply.new.total", r"(?:受理|收到|接到|接收)NUM(?:件|条|宗|个|份)(?:政府信息公开)?申请", "件", None),
+    # "其他应主动公开政府信息856条" names a category, not the total
+    ("proactive.total", r"(?<!应)主动公开[^,;。\d]{0,20}?信息(?:共计?|总数为?|达)?NUM条", "条", None),
+    ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开|公布)(?:各类)?(?:政府)?信息NUM条", "条", None),
+    # 受理…申请N件, where the words between say it is a disclosure application
+    # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
+    ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
+    ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
     ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:的)?NUM(?:件|条|宗)", "件", None),
