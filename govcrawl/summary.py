@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
@@ -27,9 +28,16 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
     console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_'))}")
     console.print(f"reports found: {reports}   failed fetches: {failed}")
     if skipped:
+        # HTTP errors are many and alike: count them; list the judgements one by one.
+        http = Counter(r["skip_reason"] for r in skipped if r["skip_reason"].startswith("HTTP "))
+        other = [r for r in skipped if not r["skip_reason"].startswith("HTTP ")]
         console.print(f"skipped pages ({len(skipped)}):")
-        for row in skipped[:30]:
+        for reason, n in sorted(http.items()):
+            console.print(f"  {n} × {reason}")
+        for row in other[:30]:
             console.print(f"  {row['url']}\n      reason: {row['skip_reason']}")
+        if len(other) > 30:
+            console.print(f"  … and {len(other) - 30} more (see the pages table)")
     console.print(f"database: {db_path}")
     console.print("WARC files: " + (", ".join(f"{archive_root}/{w}" for w in warcs) or "(none new)"))
     rows = list(db.query(
