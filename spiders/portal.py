@@ -48,7 +48,7 @@ class PortalSpider(scrapy.Spider):
         mapping = {"download_delay": "DOWNLOAD_DELAY", "concurrent_requests_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
                    "autothrottle": "AUTOTHROTTLE_ENABLED", "obey_robots_txt": "ROBOTSTXT_OBEY"}
         for key, setting in mapping.items():
-            if key in pol:
+            if key in pol and not crawler.settings.frozen:
                 crawler.settings.set(setting, pol[key], priority="spider")
         return spider
 
@@ -156,12 +156,15 @@ class PortalSpider(scrapy.Spider):
         cfg = trsapi.find_list_config(html)
         if not cfg:
             return
-        for spec in trsapi.build_requests(cfg, response.url):
+        yield from self._api_pages(cfg, response.url, trsapi.build_requests(cfg, response.url))
+
+    def _api_pages(self, cfg: dict, list_url: str, specs: list[dict]):
+        for spec in specs:
             if not nav.host_allowed(spec["url"], self.allowed_domains):
                 continue
             yield Request(spec["url"], method=spec.get("method", "POST"), body=spec.get("body"), headers=spec.get("headers"),
-                          callback=self.parse_api, errback=self.on_error, dont_filter=False,
-                          meta={"role": "api", "handle_httpstatus_list": _RECORDED_ERRORS, "list_url": response.url})
+                          callback=self.parse_api, errback=self.on_error,
+                          meta={"role": "api", "handle_httpstatus_list": _RECORDED_ERRORS, "list_url": list_url, "trs_cfg": cfg})
 
     def parse_api(self, response):
         from govcrawl import trsapi
@@ -169,8 +172,20 @@ class PortalSpider(scrapy.Spider):
         yield self._item(response, "api")
         if not self._ok(response):
             return
-        for entry in trsapi.parse_response(response.body, response.meta.get("list_url") or response.url):
+        list_url = response.meta.get("list_url") or response.url
+        try:
+            entries = trsapi.parse_response(response.body, list_url)
+        except trsapi.TrsApiError as exc:
+            self.logger.warning("unreadable TRS search answer from %s: %s", response.url, exc)
+            return
+        for entry in entries:
             yield self._req(entry["url"], self.parse_detail, "detail", response)
+        # The page may not say how many records there are; the first answer does.
+        cfg = response.meta.get("trs_cfg")
+        total = trsapi.response_page_count(response.body)
+        if cfg and total and cfg.get("pageCount") is None:
+            cfg = dict(cfg, pageCount=total)
+            yield from self._api_pages(cfg, list_url, trsapi.build_requests(cfg, list_url, page_count=total))
 
     # -- documents ---------------------------------------------------------------
     def parse_detail(self, response):
