@@ -138,6 +138,12 @@ def next_pages(links: list[Link], url: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def site_root(url: str) -> str:
+    """scheme://host[:port] of a URL."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
 def canonical(url: str) -> str:
     """The URL identity used for dedup: sorted query, no fragment, normalised escapes."""
     return canonicalize_url(url)

@@ -63,6 +63,12 @@ class PortalSpider(scrapy.Spider):
                        headers={"Referer": response.url} if response is not None else None)
 
     async def start(self):
+        # robots.txt goes into the archive too (the robots middleware's own fetch
+        # never reaches the pipelines); it is small and fetched once per host.
+        for host_root in dict.fromkeys(nav.site_root(u) for u in self.portal.start_urls):
+            req = self._req(host_root + "/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True)
+            if req is not None:
+                yield req
         for url in self.portal.start_urls:
             if self.portal.nav_path:
                 yield self._req(url, self.parse_nav, "nav", level=0)
@@ -186,6 +192,9 @@ class PortalSpider(scrapy.Spider):
         if cfg and total and cfg.get("pageCount") is None:
             cfg = dict(cfg, pageCount=total)
             yield from self._api_pages(cfg, list_url, trsapi.build_requests(cfg, list_url, page_count=total))
+
+    def parse_robots(self, response):
+        yield self._item(response, "robots")
 
     # -- documents ---------------------------------------------------------------
     def parse_detail(self, response):

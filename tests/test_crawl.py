@@ -90,6 +90,12 @@ def test_scope_robots_and_user_agent(crawl, expected):
     assert any(r.path == "/robots.txt" for r in reqs)
 
 
+def test_robots_txt_archived(crawl):
+    db = crawl["db"]
+    row = db.execute("select status, warc_file from pages where role = 'robots'").fetchone()
+    assert row[0] == 200 and row[1]
+
+
 def test_warc_matches_pages_and_served_bytes(crawl):
     db, out = crawl["db"], crawl["out"]
     archive = out / "archive"
