@@ -77,7 +77,7 @@ def extract(
     encoding_hint: str | None = None,
 ) -> Document:
     """Extract one document. Never raises for bad input: see ``Document.error``."""
-    from . import classify, clean, meta, stats
+    from . import classify, clean, guards, meta, stats
 
     kind = sniff_kind(data, content_type, filename)
     doc = Document(source=source, kind=kind)
@@ -86,12 +86,17 @@ def extract(
             doc.error = "empty document"
             doc.skip_reason = "empty document"
             return doc
+        too_big = guards.too_large(data)
+        if too_big:
+            doc.error = doc.skip_reason = too_big
+            return doc
         if kind == "binary":
             magic = next((v for k, v in _BINARY_MAGIC.items() if data.lstrip()[:8].startswith(k)), "binary data")
             doc.error = f"not a text document: {magic}"
             doc.skip_reason = doc.error
             return doc
         html: str | None = None
+        note: str | None = None  # damage worth recording even when extraction succeeds
         if kind == "pdf":
             from .pdf import pdf_text
 
@@ -99,16 +104,27 @@ def extract(
         else:
             from .decode import decode_bytes
 
-            text, _enc = decode_bytes(data, content_type, encoding_hint)
+            text, enc = decode_bytes(data, content_type, encoding_hint)
+            replaced = guards.replaced_sequences(data, text)
+            if replaced:
+                note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
             if kind == "html":
                 html = text
                 page = clean.clean_html(text, url=url)
+                depth = guards.nesting_depth(text) if len(page.text.strip()) < 200 else 0
+                if depth > guards.PARSER_MAX_DEPTH:
+                    # The parser built an empty tree: read the page as tag-stripped text instead.
+                    note = f"HTML nested {depth} levels deep (parser limit {guards.PARSER_MAX_DEPTH}): read as plain text"
+                    html = None
+                    page = clean.clean_plain_text(guards.html_to_plain_text(text))
             else:
                 page = clean.clean_plain_text(text)
         meta.fill(doc, page, url=url)
         doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html if html is not None else None, year=doc.year)
         doc.format = fmt
         classify.classify(doc)
+        if note and not doc.error:
+            doc.error = note  # kept even when the report is usable: the input was damaged
     except Exception as exc:  # bad input must not lose the rest of a run
         doc.error = f"{type(exc).__name__}: {exc}"[:500]
         doc.skip_reason = doc.skip_reason or f"extractor error: {type(exc).__name__}"

@@ -13,12 +13,23 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bo
 _GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "ms936", "euc-cn", "gb18030", "hz-gb-2312"}
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    # A UTF-8 page with a few corrupt bytes must stay UTF-8: read as GBK, every
+    # character would be garbled. GBK text read as UTF-8 fails on nearly every
+    # non-ASCII byte pair, so a small share of bad sequences tells them apart.
+    high = len(data) - len(data.translate(None, bytes(range(0x80))))
+    bad = data.decode("utf-8", errors="replace").count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    return high > 0 and bad * 50 <= high
+
+
 def _auto_detect(data: bytes) -> str:
     try:
         data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):
+        return "utf-8"
     try:
         data.decode("gb18030")
         return "gb18030"
