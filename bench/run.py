@@ -1,0 +1,405 @@
+"""govcrawl benchmarks: every figure is a ratio against a baseline run in the same process tree, on the same inputs.
+
+    make bench                          # full sizes (several minutes)
+    python bench/run.py --quick         # small sizes, about a minute: checks that it all runs
+    python bench/run.py --only extract,size
+
+Measurements (issue 7):
+  extract  CPU s/doc of govcrawl.extract vs bare trafilatura.extract on the same HTML   target <= 1.5x
+  crawl    report pages/min crawling a generated loopback portal, all pipelines vs none  target >= 1500/min
+  size     archive + DB bytes per 1,000 reports (from the crawl), projected to 1,000,000
+  reparse  docs/s of `govcrawl reparse -j 2` vs a single-process trafilatura loop       target >= 1.8x
+  memory   peak RSS of reparse at 1,000 and 20,000 records                               target <= 400 MB, growth <= 10%
+
+Generated data goes to bench/out/ (git-ignored). The benchmark portal and the
+reparse archives are SYNTHETIC copies of real texts (bench/gen_portal.py).
+Results: printed table, bench/out/results.json and bench/out/results.md.
+No timing assertions anywhere in the test suite: numbers are for people.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import gen_portal  # noqa: E402  (bench/ is not a package)
+
+OUT = ROOT / "bench" / "out"
+FIXTURE_PORTAL = ROOT / "tests" / "fixtures" / "portal"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+GOVCRAWL = [sys.executable, "-m", "govcrawl"]
+
+SIZES = {
+    "full": {"extract_rounds": 7, "extract_synthetic": 100, "crawl_reports": 2000, "reparse_records": 5000,
+             "memory_records": (1000, 20000)},
+    "quick": {"extract_rounds": 2, "extract_synthetic": 20, "crawl_reports": 200, "reparse_records": 300,
+              "memory_records": (100, 400)},
+}
+ALL = ("extract", "crawl", "size", "reparse", "memory")
+
+
+@dataclass
+class Row:
+    measure: str
+    govcrawl: str
+    baseline: str
+    ratio: str
+    target: str
+    ok: bool | None  # None: no target, or not measured
+    note: str = ""
+
+
+# -- helpers ---------------------------------------------------------------------
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        kb = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")))
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(), "cpu": cpu,
+            "memory": mem, "python": platform.python_version(), "os": platform.platform(terse=True),
+            "load_avg": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+def fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+def human_bytes(n: float) -> str:
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def has_subcommand(name: str) -> bool:
+    proc = subprocess.run([*GOVCRAWL, name, "--help"], cwd=ROOT, env=env(), capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+class TreeRss:
+    """Poll /proc for the summed RSS of a process and its descendants (no psutil needed)."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat") as fh:
+                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                parents.setdefault(ppid, []).append(int(d))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo.extend(parents.get(p, []))
+        return out
+
+    def _run(self):
+        while not self._stop.is_set():
+            total = 0
+            for p in self._tree():
+                try:
+                    with open(f"/proc/{p}/status") as fh:
+                        for line in fh:
+                            if line.startswith("VmRSS:"):
+                                total += int(line.split()[1]) * 1024
+                                break
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+
+def run_measured(cmd: list[str], timeout: float = 3600) -> dict:
+    """Run a command; wall time, the summed peak RSS of its process tree, and the largest single-process peak RSS."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with TreeRss(proc.pid) as rss:
+        out, err = proc.communicate(timeout=timeout)
+    wall = time.perf_counter() - t0
+    # ru_maxrss of the children waited for since the last call is not per-command; /proc polling is.
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}\n{out.decode()[-2000:]}\n{err.decode()[-4000:]}")
+    return {"wall": wall, "tree_peak_rss": rss.peak, "stdout": out.decode(), "stderr": err.decode()}
+
+
+# -- 1. extraction cost ----------------------------------------------------------
+def extraction_inputs(n_synthetic: int) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+    """Real HTML report pages + the test portal's report pages; and synthetic copies (bench portal pages)."""
+    expected = json.loads((FIXTURE_PORTAL / "expected.json").read_text(encoding="utf-8"))
+    real = [(str(p.relative_to(ROOT)), p.read_bytes()) for p in sorted(CORPUS.rglob("*.html")) if "report" in p.name]
+    for page in expected["report_pages"]:
+        path = FIXTURE_PORTAL / page["path"].lstrip("/")
+        real.append((str(path.relative_to(ROOT)), path.read_bytes()))
+    synthetic = [(p.path, p.body) for p in gen_portal.iter_report_pages(n_synthetic, seed=11)]
+    return real, synthetic
+
+
+def _cpu_per_doc(docs, rounds: int) -> tuple[float, float, int]:
+    """Median over rounds of CPU seconds per document, for govcrawl and for trafilatura, interleaved."""
+    import trafilatura
+
+    from govcrawl.extract import extract
+    from govcrawl.extract.decode import decode_bytes
+
+    # trafilatura gets the already-decoded string: decoding is govcrawl's cost, which makes the ratio stricter.
+    decoded = [decode_bytes(body, "text/html", None)[0] for _, body in docs]
+
+    def run_govcrawl():
+        t = time.process_time()
+        for url, body in docs:
+            extract(body, source=url, url="http://127.0.0.1" + url if url.startswith("/") else None,
+                    content_type="text/html", filename=url.rsplit("/", 1)[-1])
+        return time.process_time() - t
+
+    def run_trafilatura():
+        t = time.process_time()
+        for html in decoded:
+            trafilatura.extract(html)
+        return time.process_time() - t
+
+    run_govcrawl(), run_trafilatura()  # warm-up: imports, OpenCC tables, lxml caches
+    g, b = [], []
+    for i in range(rounds):
+        order = (run_govcrawl, run_trafilatura) if i % 2 == 0 else (run_trafilatura, run_govcrawl)
+        for fn in order:
+            (g if fn is run_govcrawl else b).append(fn())
+    n = len(docs)
+    return statistics.median(g) / n, statistics.median(b) / n, n
+
+
+def bench_extract(size: dict) -> list[Row]:
+    real, synthetic = extraction_inputs(size["extract_synthetic"])
+    rows = []
+    for label, docs, target in (("real + test-portal report pages", real, True), ("synthetic bench-portal pages", synthetic, False)):
+        g, b, n = _cpu_per_doc(docs, size["extract_rounds"])
+        ratio = g / b
+        rows.append(Row(f"1. extract CPU/doc, {label} (n={n})", f"{g * 1000:.1f} ms", f"{b * 1000:.1f} ms (trafilatura.extract)",
+                        f"{ratio:.2f}x", "<= 1.5x" if target else "(info)", ratio <= 1.5 if target else None))
+    return rows
+
+
+# -- 3. crawl throughput, 5. sizes -----------------------------------------------------
+def _crawl(portal_dir: Path, out: Path, base_url: str, pipelines: bool) -> dict:
+    cmd = [*GOVCRAWL, "crawl", "benchportal", "--portals", str(portal_dir / "portal.toml"), "--db", str(out / "govcrawl.db"),
+           "--archive", str(out / "archive"), "--start-url", base_url + "/index.html", "--log-level", "WARNING",
+           "-s", "CONCURRENT_REQUESTS=16"]
+    if not pipelines:
+        cmd += ["-s", "ITEM_PIPELINES={}"]
+    return run_measured(cmd)
+
+
+def bench_crawl(size: dict, want_size: bool) -> list[Row]:
+    from govcrawl.testportal import TestPortal
+
+    n = size["crawl_reports"]
+    portal_dir = fresh(OUT / "portal")
+    gen_portal.write_portal(portal_dir, n)
+    detail = re.compile(r"/t\d{8}_\d+\.html$")
+    results = {}
+    with TestPortal(root=portal_dir) as portal:
+        # Baseline first and then pipelines on; both read the same files from a warm page cache.
+        for pipelines in (False, True):
+            out = fresh(OUT / ("crawl-pipelines" if pipelines else "crawl-bare"))
+            portal.clear_log()
+            r = _crawl(portal_dir, out, portal.base_url, pipelines)
+            r["report_pages"] = sum(1 for q in portal.requests if detail.search(q.path) and q.status == 200)
+            r["requests"] = len(portal.requests)
+            r["out"] = out
+            results[pipelines] = r
+    bare, full = results[False], results[True]
+    bare_rate = bare["report_pages"] / bare["wall"] * 60
+    full_rate = full["report_pages"] / full["wall"] * 60
+    db = full["out"] / "govcrawl.db"
+    con = sqlite3.connect(db)
+    reports = con.execute("select count(*) from reports").fetchone()[0]
+    con.execute("pragma wal_checkpoint(TRUNCATE)")
+    con.close()
+    rows = [Row(f"3. crawl, loopback portal of {n} synthetic reports ({full['requests']} requests)",
+                f"{full_rate:,.0f} report pages/min ({full['wall']:.1f} s, {reports} reports stored)",
+                f"{bare_rate:,.0f} pages/min (no pipelines, {bare['wall']:.1f} s)",
+                f"{full_rate / bare_rate:.2f}x", ">= 1,500/min", full_rate >= 1500,
+                note="wall time of the whole `govcrawl crawl` process, start-up included")]
+    if reports != n:
+        rows[0].note += f"; WARNING: {reports} reports stored, {n} expected"
+    if want_size and reports:
+        arch = dir_bytes(full["out"] / "archive")
+        dbb = sum(p.stat().st_size for p in full["out"].glob("govcrawl.db*"))
+        per_k_a, per_k_d = arch / reports * 1000, dbb / reports * 1000
+        rows.append(Row(f"5. archive size per 1,000 reports (WARC.gz, incl. {full['requests'] - full['report_pages']} nav/list pages)",
+                        mb(per_k_a), "", "", f"1M reports: {human_bytes(per_k_a * 1000)}", None))
+        rows.append(Row("5. SQLite size per 1,000 reports (text, stats, checks, FTS)", mb(per_k_d), "", "",
+                        f"1M reports: {human_bytes(per_k_d * 1000)}", None))
+    return rows
+
+
+# -- 2. reparse throughput, 4. memory ------------------------------------------------
+def build_archive(n: int) -> Path:
+    """An archive of n synthetic report pages, written straight to WARC as a crawl would (role: detail)."""
+    from govcrawl.archive import WarcArchive
+
+    root = OUT / f"archive-{n}"
+    stamp = root / ".complete"
+    if stamp.exists():
+        return root
+    fresh(root)
+    arch = WarcArchive(root, "benchportal", f"bench{n}")
+    for page in gen_portal.iter_report_pages(n, seed=23):
+        arch.write_response("http://127.0.0.1:8000" + page.path, 200, [("Content-Type", "text/html; charset=utf-8")], page.body,
+                            reason="OK", extra={"WARC-Govcrawl-Role": "detail"})
+    arch.close()
+    stamp.write_text(str(n))
+    return root
+
+
+def trafilatura_loop(archive: Path) -> dict:
+    """The baseline: one process, read every record, bare trafilatura.extract on it."""
+    import trafilatura
+
+    from govcrawl.archive import iter_records
+
+    t = time.perf_counter()
+    n = 0
+    for rec in iter_records(archive):
+        if rec.record_type == "response" and rec.warc_headers.get("WARC-Govcrawl-Role") == "detail":
+            trafilatura.extract(rec.body.decode("utf-8", "replace"))
+            n += 1
+    return {"wall": time.perf_counter() - t, "docs": n}
+
+
+def _reparse(archive: Path, db: Path, jobs: int) -> dict:
+    if db.exists():
+        db.unlink()
+    return run_measured([*GOVCRAWL, "reparse", "--archive", str(archive), "--db", str(db), "-j", str(jobs)])
+
+
+def bench_reparse(size: dict) -> list[Row]:
+    n = size["reparse_records"]
+    if not has_subcommand("reparse"):
+        return [Row(f"2. reparse -j 2 ({n} records)", "not measured", "", "", ">= 1.8x", None, "`govcrawl reparse` is not available yet")]
+    archive = build_archive(n)
+    base = trafilatura_loop(archive)
+    r = _reparse(archive, OUT / "reparse.db", 2)
+    con = sqlite3.connect(OUT / "reparse.db")
+    stored = con.execute("select count(*) from reports").fetchone()[0]
+    con.close()
+    rate, brate = n / r["wall"], base["docs"] / base["wall"]
+    return [Row(f"2. reparse -j 2, {n} synthetic report records", f"{rate:,.1f} docs/s ({r['wall']:.1f} s, {stored} reports)",
+                f"{brate:,.1f} docs/s (1-process trafilatura loop, {base['docs']} docs)", f"{rate / brate:.2f}x", ">= 1.8x",
+                rate / brate >= 1.8, note="wall time of the whole `govcrawl reparse` process")]
+
+
+def bench_memory(size: dict) -> list[Row]:
+    small, large = size["memory_records"]
+    if not has_subcommand("reparse"):
+        return [Row("4. reparse peak RSS", "not measured", "", "", "<= 400 MB, growth <= 10%", None, "`govcrawl reparse` is not available yet")]
+    peaks = {}
+    for n in (small, large):
+        r = _reparse(build_archive(n), OUT / f"memory-{n}.db", 2)
+        peaks[n] = r["tree_peak_rss"]
+    growth = peaks[large] / peaks[small] - 1
+    ok = peaks[large] <= 400e6 and growth <= 0.10
+    return [Row(f"4. reparse -j 2 peak RSS (all processes summed), {small:,} vs {large:,} records",
+                f"{mb(peaks[large])} at {large:,}", f"{mb(peaks[small])} at {small:,}", f"{growth:+.1%} growth",
+                "<= 400 MB, growth <= 10%", ok)]
+
+
+# -- report -------------------------------------------------------------------------
+def render(rows: list[Row], info: dict, mode: str) -> str:
+    lines = [f"govcrawl benchmarks ({mode}) — {info['date']}",
+             f"machine: {info['cpus']} CPUs, {info['cpu']}, {info['memory']} RAM, Python {info['python']}, {info['os']}; "
+             f"load average at start {info['load_avg']}", "",
+             "| measure | govcrawl | baseline (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        met = {True: "yes", False: "**no**", None: ""}[r.ok]
+        lines.append(f"| {r.measure} | {r.govcrawl} | {r.baseline} | {r.ratio} | {r.target} | {met} |")
+    notes = [f"- {r.measure.split(',')[0]}: {r.note}" for r in rows if r.note]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small sizes: check that everything runs (about a minute)")
+    ap.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
+    args = ap.parse_args(argv)
+    only = [x.strip() for x in args.only.split(",") if x.strip()]
+    unknown = set(only) - set(ALL)
+    if unknown:
+        ap.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
+    mode = "quick" if args.quick else "full"
+    size = SIZES[mode]
+    OUT.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    rows: list[Row] = []
+    if "extract" in only:
+        rows += bench_extract(size)
+    if "crawl" in only or "size" in only:
+        crawl_rows = bench_crawl(size, want_size="size" in only)
+        rows += crawl_rows if "crawl" in only else crawl_rows[1:]
+    if "reparse" in only:
+        rows += bench_reparse(size)
+    if "memory" in only:
+        rows += bench_memory(size)
+    text = render(rows, info, mode)
+    print(text)
+    (OUT / "results.md").write_text(text + "\n", encoding="utf-8")
+    (OUT / "results.json").write_text(json.dumps({"mode": mode, "machine": info, "rows": [asdict(r) for r in rows]},
+                                                 ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
