@@ -24,6 +24,8 @@ DETAIL_URL_PATTERNS = [
 ]
 # Link text of a report in a list.
 REPORT_TEXT = re.compile(r"(政府信息公开|政务公开|信息公开).{0,20}(年度报告|年报|工作报告)|年度报告|公开年报")
+# Text of a list item that may be a report (or a distractor filed with them).
+ITEM_HINT = re.compile(r"(?:19|20)\d{2}|[〇一二三四五六七八九零]{4}|年报|年度|报告|公开")
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
 NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|尾页|末页|最后一页|>|>>|›|»)$")
 PAGE_PARAM = re.compile(r"^(page|pageNo|pageNum|pageIndex|curPage|currentPage|p|pn|pageno)$", re.I)
@@ -93,12 +95,19 @@ def is_attachment(url: str) -> bool:
 
 
 def is_detail(link: Link, extra_patterns: list[str] | None = None) -> bool:
+    """Is this link a report candidate on a list page?
+
+    A portal's own detail patterns are trusted as they are. The built-in CMS
+    patterns also match the news items in a page's side bars, so those links
+    must also read like a 年报 item (a year, 年报/年度/报告/公开).
+    """
     if is_attachment(link.url):
         return False
-    for pat in list(extra_patterns or []) + DETAIL_URL_PATTERNS:
-        if re.search(pat, link.url):
-            return True
-    return bool(REPORT_TEXT.search(link.text)) and len(link.text) >= 8
+    if any(re.search(p, link.url) for p in extra_patterns or []):
+        return True
+    if REPORT_TEXT.search(link.text) and len(link.text) >= 8:
+        return True
+    return any(re.search(p, link.url) for p in DETAIL_URL_PATTERNS) and bool(ITEM_HINT.search(link.text))
 
 
 def looks_like_column(link: Link, patterns: list[str]) -> bool:

@@ -40,6 +40,7 @@ LIST = """<html><body>
 <ul>
  <li><a href="./201703/t20170310_61234.html">沈河区2016年度政府信息公开工作报告</a></li>
  <li><a href="/other/news.html">新闻动态</a></li>
+ <li><a href="/xwzx/202301/t20230105_777.html">市领导调研重点工业企业</a></li>
  <li><a href="http://example.org/t20170310_1.html">外站年度报告</a></li>
  <li><a href="./files/report.pdf">附件</a></li>
 </ul>
@@ -61,6 +62,7 @@ def test_list_page_yields_details_attachments_and_pages(spider):
                                "http://127.0.0.1:8000/col/list.html?page=2"}
     assert not any("example.org" in r.url for r in reqs), "off-domain link followed"
     assert not any("news.html" in r.url for r in reqs)
+    assert not any("t20230105_777" in r.url for r in reqs), "a side-bar news item is not a report candidate"
 
 
 def test_nav_level_matches_whole_link_text(spider):
