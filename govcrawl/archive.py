@@ -3,8 +3,10 @@
 Files are ``<archive>/<portal>/<run>-<n>.warc.gz``, one gzip member per record
 (so a record can be read alone from its offset and length), rolled by size. A
 process never appends to a file it did not create: a resumed crawl starts a new
-``-<n>``, so a file truncated by a crash stays as it is and readers skip its
-last, partial record.
+``-<n>``. A file is written as ``<name>.open`` and renamed when closed; one left
+by a killed process is cut to its last complete record and renamed when the
+next writer starts (govcrawl.warcrepair), so ``warcio check`` stays clean.
+Readers skip (and report) a partial last record wherever one is found.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from . import __version__
+from .warcrepair import OPEN_SUFFIX, complete_prefix, lock_for_writing, repair_open_files
 
 DEFAULT_MAX_BYTES = 1 << 30  # roll files at 1 GiB, like common crawlers do
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
@@ -51,7 +54,10 @@ class WarcArchive:
         self._fh = None
         self._writer: WARCWriter | None = None
         self._rel: str | None = None
+        self._open_path: Path | None = None
         self.files: list[str] = []
+        # A file a killed writer left as .open is cut to its last complete record first.
+        self.repaired = repair_open_files(self.root / self.portal)
 
     # -- writing -----------------------------------------------------------
     def _open_next(self) -> None:
@@ -59,11 +65,14 @@ class WarcArchive:
         folder = self.root / self.portal
         folder.mkdir(parents=True, exist_ok=True)
         n = 1
-        while (folder / f"{self.run_id}-{n}.warc.gz").exists():
+        while (folder / f"{self.run_id}-{n}.warc.gz").exists() or (folder / f"{self.run_id}-{n}.warc.gz{OPEN_SUFFIX}").exists():
             n += 1
         name = f"{self.run_id}-{n}.warc.gz"
+        # Written as <name>.open under a lock, renamed on close: a finished name is a complete file.
         # "xb": never clobber, even if another process raced us to the name.
-        self._fh = open(folder / name, "xb")
+        self._open_path = folder / f"{name}{OPEN_SUFFIX}"
+        self._fh = open(self._open_path, "xb")
+        lock_for_writing(self._fh)
         self._writer = WARCWriter(self._fh, gzip=True)
         self._rel = f"{self.portal}/{name}"
         self.files.append(self._rel)
@@ -127,7 +136,9 @@ class WarcArchive:
             self._fh.flush()
             os.fsync(self._fh.fileno())
             self._fh.close()
+            os.replace(self._open_path, self._open_path.with_name(self._open_path.name[: -len(OPEN_SUFFIX)]))
         self._fh = None
+        self._open_path = None
         self._writer = None
 
 
@@ -175,6 +186,8 @@ def _to_archived(rec, rel: str, offset: int, length: int) -> ArchivedRecord:
 def read_record(root: str | Path, loc: RecordLocation) -> ArchivedRecord:
     """Read one record by its stored location, without scanning the file."""
     path = Path(root) / loc.file
+    if not path.exists() and path.with_name(path.name + OPEN_SUFFIX).exists():
+        path = path.with_name(path.name + OPEN_SUFFIX)  # still being written (or not yet repaired)
     with open(path, "rb") as fh:
         fh.seek(loc.offset)
         chunk = fh.read(loc.length)
@@ -202,17 +215,23 @@ def iter_records(root: str | Path, files: list[str] | None = None, problems: lis
         files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.warc.gz"))
     for rel in files:
         offset = 0
+        # warcio reads a torn last gzip member as a short record: find where complete records end.
+        prefix = complete_prefix(root / rel)
         try:
             with open(root / rel, "rb") as fh:
                 it = ArchiveIterator(fh)
                 for rec in it:
                     offset = it.get_record_offset()
+                    if offset >= prefix.complete:
+                        break
                     if rec.rec_type not in types:
                         continue
                     body_rec = _to_archived(rec, rel, offset, 0)
                     it.read_to_end()
                     body_rec.length = it.get_record_length()
                     yield body_rec
+            if not prefix.clean and problems is not None:
+                problems.append(ScanProblem(rel, prefix.complete, prefix.reason or "truncated record"))
         except Exception as exc:  # truncated gzip member, bad header: skip the rest of this file
             if problems is not None:
                 problems.append(ScanProblem(rel, offset, f"{type(exc).__name__}: {exc}"[:300]))
