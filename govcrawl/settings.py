@@ -33,6 +33,14 @@ TELNETCONSOLE_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 LOG_LEVEL = "INFO"
 
+# Scope and safety (govcrawl/guard.py): allowed domains and no private addresses,
+# redirects included; the scheduler audit counts requests by host.
+DOWNLOADER_MIDDLEWARES = {
+    "govcrawl.guard.ScopeGuardMiddleware": 40,
+    "govcrawl.guard.RedirectGuardMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+}
+EXTENSIONS = {"govcrawl.guard.ScopeAudit": 0}
+
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.archive.ArchivePipeline": 200,

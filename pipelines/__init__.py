@@ -17,7 +17,8 @@ def run_for(crawler) -> CrawlRun:
 
         def _closed(spider, reason):
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()
-                               if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/forbidden", "offsite"))})
+                               if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/", "offsite",
+                                                   "govcrawl/", "spider_exceptions", "log_count/ERROR"))})
             run.close("finished" if reason == "finished" else f"closed: {reason}")
 
         crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)

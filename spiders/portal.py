@@ -97,12 +97,14 @@ class PortalSpider(scrapy.Spider):
         return text
 
     def on_error(self, failure):
+        from govcrawl.failures import describe_failure
+
         request = failure.request
-        reason = failure.getErrorMessage() or failure.type.__name__
+        reason = describe_failure(failure, request)
         self.logger.info("fetch failed %s: %s", request.url, reason)
         yield FetchedPage(url=request.url, role=request.meta.get("role", "unknown"), portal=self.portal.name,
                           method=request.method, depth=request.meta.get("depth", 0), fetched_at=_now(),
-                          error=f"{failure.type.__name__}: {reason}"[:500])
+                          error=reason)
 
     # -- navigation -------------------------------------------------------------
     def parse_nav(self, response):
