@@ -31,8 +31,6 @@ class StorePipeline(Stage):
         }
         if item.warc:
             row["warc_file"], row["warc_offset"], row["warc_length"] = item.warc
-        page_id = run.store.add_page(row)
-        run.counts[f"pages_{item.role}"] += 1
         if skip:
             run.counts["skipped"] += 1
             run.skipped.append((item.url, skip))
@@ -41,8 +39,27 @@ class StorePipeline(Stage):
             rid, what = run.store.save_report(
                 doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
                 kind="attachment" if item.role == "attachment" else "page", extractor_version=EXTRACTOR_VERSION,
-                page_id=page_id, warc=item.warc,
+                warc=item.warc,
             )
-            run.store.update_page(page_id, {"report_id": rid})
+            row["report_id"] = rid
             run.counts[f"reports_{what}"] += 1
+            if what != "unchanged":
+                self._neardup().link(rid)
+        # The page row goes in last: it marks this fetch as fully processed, which is what a
+        # resumed crawl relies on (govcrawl/revisit.py). A kill before it only means a refetch.
+        page_id = run.store.add_page(row)
+        run.counts[f"pages_{item.role}"] += 1
+        if row.get("report_id"):
+            with run.store.db.conn:
+                run.store.db.execute("update reports set page_id = ? where id = ? and page_id is null", [page_id, row["report_id"]])
         return item
+
+    def _neardup(self):
+        """The near-duplicate index (govcrawl/neardup.py), built once per crawl."""
+        if getattr(self, "_index", None) is None:
+            from govcrawl import neardup
+
+            portal = getattr(self.crawler.spider, "portal", None)
+            hosts = neardup.registry_hosts(self.crawler.settings.get("GOVCRAWL_PORTALS"))
+            self._index = neardup.index_for(self.run.store, hosts | set(portal.allowed_domains if portal else ()))
+        return self._index
