@@ -27,24 +27,20 @@ def crawl_settings(db: str, archive: str, portals_file: str | None = None, job_d
     return settings
 
 
-def resolve_run_id(job_dir: str | None) -> str:
-    """A resumed job keeps its run id, so its pages and reports stay one run."""
+def resolve_run_id(job_dir: str | None, db: str | None = None) -> str:
+    """A resumed job keeps its run id, so its pages and reports stay one run (govcrawl/resume.py)."""
     if not job_dir:
         return new_run_id()
-    path = Path(job_dir) / "govcrawl_run_id"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    run_id = new_run_id()
-    path.write_text(run_id)
-    return run_id
+    from .resume import prepare_job_dir
+
+    return prepare_job_dir(job_dir, db)[0]
 
 
 def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = None, start_url: str | None = None,
               job_dir: str | None = None, overrides: dict | None = None, log_level: str = "INFO") -> str:
     """Crawl one portal to completion (blocking); returns the run id."""
     get_portal(portal, portals_file)  # fail fast, with the config error, before Scrapy starts
-    run_id = resolve_run_id(job_dir)
+    run_id = resolve_run_id(job_dir, db)
     settings = crawl_settings(db, archive, portals_file, job_dir, run_id, overrides, log_level)
     process = CrawlerProcess(settings, install_root_handler=True)
     logging.getLogger("scrapy").setLevel(log_level)

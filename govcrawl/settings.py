@@ -38,6 +38,9 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     "govcrawl.guard.ScopeGuardMiddleware": 40,
     "govcrawl.guard.RedirectGuardMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+    # Incremental crawls and resume: stored report pages are skipped or fetched conditionally
+    # (govcrawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
+    "govcrawl.revisit.RevisitMiddleware": 50,
 }
 EXTENSIONS = {"govcrawl.guard.ScopeAudit": 0}
 

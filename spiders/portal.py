@@ -98,7 +98,10 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure):
         from govcrawl.failures import describe_failure
+        from govcrawl.revisit import RevisitSkip
 
+        if failure.check(RevisitSkip):  # not fetched on purpose (incremental crawl / resume): counted, not a failure
+            return
         request = failure.request
         reason = describe_failure(failure, request)
         self.logger.info("fetch failed %s: %s", request.url, reason)

@@ -1,0 +1,88 @@
+"""Incremental crawls: what to do with a report page the DB already holds.
+
+A downloader middleware (registered in govcrawl.settings). Nav and list pages
+always go out: they are where new reports appear. For report candidates
+(roles ``detail`` and ``attachment``) it looks the URL up in SQLite's ``pages``
+table, which is the crawler's seen-set:
+
+* already recorded in *this* run (a resumed crawl re-walking its lists): not
+  requested again;
+* otherwise, per the portal's ``revisit`` policy: ``conditional`` sends the
+  stored ETag / Last-Modified and a 304 ends the request as unchanged (nothing
+  archived), ``skip`` does not request it, ``always`` fetches it as new.
+
+Requests ended here raise ``RevisitSkip`` (an IgnoreRequest), which the
+spider's errback drops silently: they are counted, not recorded as failures.
+"""
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import IgnoreRequest
+
+from .navigation import canonical
+
+log = logging.getLogger(__name__)
+
+REPORT_ROLES = ("detail", "attachment")
+
+
+class RevisitSkip(IgnoreRequest):
+    """A report page not fetched (again): already in this run, policy "skip", or 304."""
+
+    def __init__(self, reason: str, url: str):
+        super().__init__(f"{reason}: {url}")
+        self.reason = reason
+
+
+class RevisitMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _run(self):
+        from pipelines import run_for  # the crawl's shared CrawlRun (store, counts)
+
+        return run_for(self.crawler)
+
+    def _count(self, key: str, role: str) -> None:
+        self._run().counts[f"{key}_{role}"] += 1
+        self.crawler.stats.inc_value(f"govcrawl/revisit/{key}")
+
+    def process_request(self, request, spider=None):
+        role = request.meta.get("role")
+        if role not in REPORT_ROLES or request.method != "GET":
+            return None
+        run = self._run()
+        db = run.store.db
+        key = canonical(request.url)
+        # A pages row is written last, after the report (pipelines/store.py): its presence
+        # means this URL was fully processed in this run, so a resumed crawl skips it.
+        if db.execute("select 1 from pages where canonical_url = ? and run_id = ? limit 1", [key, run.run_id]).fetchone():
+            self._count("resume_skipped", role)
+            raise RevisitSkip("already fetched in this run", request.url)
+        policy = getattr(getattr(self.crawler.spider, "portal", None), "revisit", "conditional")
+        if policy == "always":
+            return None
+        prior = run.store.latest_page(key)
+        if prior is None:
+            return None
+        if policy == "skip":
+            self._count("revisit_skipped", role)
+            raise RevisitSkip("already stored (revisit = skip)", request.url)
+        # conditional: only what the server told us last time (no invented validators)
+        if prior.get("etag") and b"If-None-Match" not in request.headers:
+            request.headers["If-None-Match"] = prior["etag"]
+        if prior.get("last_modified") and b"If-Modified-Since" not in request.headers:
+            request.headers["If-Modified-Since"] = prior["last_modified"]
+        request.meta["govcrawl_conditional"] = True
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if response.status == 304 and request.meta.get("govcrawl_conditional"):
+            self._count("not_modified", request.meta.get("role", "detail"))
+            raise RevisitSkip("not modified since the last crawl (304)", request.url)
+        return response
