@@ -371,16 +371,22 @@ def render(rows: list[Row], info: dict, mode: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global OUT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes: check that everything runs (about a minute)")
     ap.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
+    ap.add_argument("--out", default=str(OUT), help="folder for generated data and results (default: bench/out)")
+    ap.add_argument("--crawl-reports", type=int, help="report pages in the crawl portal (overrides the mode's size)")
     args = ap.parse_args(argv)
+    OUT = Path(args.out).resolve()
     only = [x.strip() for x in args.only.split(",") if x.strip()]
     unknown = set(only) - set(ALL)
     if unknown:
         ap.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
     mode = "quick" if args.quick else "full"
-    size = SIZES[mode]
+    size = dict(SIZES[mode])
+    if args.crawl_reports:
+        size["crawl_reports"] = args.crawl_reports
     OUT.mkdir(parents=True, exist_ok=True)
     info = machine()
     rows: list[Row] = []
