@@ -8,9 +8,13 @@ can be counted by kind, and keeps the original message after it.
 """
 from __future__ import annotations
 
+import logging
+
 # (exception class name, tag, explanation); matched on the failure and on any wrapped reasons.
 _KINDS = [
+    ("DownloadTimeoutError", "timeout", "no complete answer within DOWNLOAD_TIMEOUT"),
     ("TimeoutError", "timeout", "no complete answer within DOWNLOAD_TIMEOUT"),
+    ("ResponseDataLossError", "truncated body", "connection closed before the announced Content-Length arrived"),
     ("TCPTimedOutError", "timeout", "TCP connection timed out"),
     ("_DataLoss", "truncated body", "connection closed before the announced Content-Length arrived"),
     ("PotentialDataLoss", "truncated body", "connection closed without a Content-Length or chunk end"),
@@ -40,12 +44,48 @@ def describe_failure(failure, request=None) -> str:
         # Our own guards and Scrapy's (robots.txt, max redirections, decompressed size) already say why.
         if "larger than download max size" in message or "exceeded DOWNLOAD_MAXSIZE" in message:
             return f"too large: {message}"[:500]
-        return f"refused: {message}"[:500] if "robots" not in message.lower() else f"robots.txt: {message}"[:500]
+        if "robots" in message.lower():
+            return f"robots.txt: {message}"[:500]
+        if message.startswith("truncated body"):
+            return message[:500]
+        return f"refused: {message}"[:500]
     if "larger than download max size" in message:
         return f"too large: body exceeds DOWNLOAD_MAXSIZE: {message}"[:500]
-    for cls in [name, *(type(v).__name__ for v in _wrapped(value))]:
-        for kind, tag, explanation in _KINDS:
-            if cls == kind:
+    # Scrapy wraps Twisted's errors (DownloadFailedError: [<Failure ... ConnectionLost ...>]):
+    # look at the wrapper, the wrapped failures, and the names in the message.
+    names = [name, *(type(v).__name__ for v in _wrapped(value))]
+    for kind, tag, explanation in _KINDS:
+        for cls in names:
+            if cls == kind or f".{kind}:" in message or f".{kind}>" in message:
                 detail = message if message and message != explanation else ""
                 return f"{tag}: {explanation}{after}; {name}: {detail}".rstrip("; :")[:500]
     return f"fetch failed{after}: {name}: {message}"[:500]
+
+
+class _RobotsErrorAsWarning(logging.Filter):
+    """robots.txt that errors or times out is an expected fault: one warning line, no traceback.
+
+    Scrapy then crawls the host as if robots.txt allowed everything; the
+    failure is counted in the run (``robotstxt/exception_count/...``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.exc_info:
+            exc = record.exc_info[1]
+            record.msg = "robots.txt unavailable (%s: %s); crawling as if it allowed everything"
+            record.args = (type(exc).__name__, exc)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+class FailureLogging:
+    """Extension: installs the robots.txt log filter for the crawl."""
+
+    _filter = _RobotsErrorAsWarning()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(cls._filter)
+        return cls()

@@ -42,7 +42,7 @@ DOWNLOADER_MIDDLEWARES = {
     # (govcrawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
     "govcrawl.revisit.RevisitMiddleware": 50,
 }
-EXTENSIONS = {"govcrawl.guard.ScopeAudit": 0}
+EXTENSIONS = {"govcrawl.guard.ScopeAudit": 0, "govcrawl.failures.FailureLogging": 0}
 
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,

@@ -97,6 +97,9 @@ def extract(
             return doc
         html: str | None = None
         note: str | None = None  # damage worth recording even when extraction succeeds
+        if kind != "pdf" and ((filename or "").lower().endswith(".pdf") or "application/pdf" in (content_type or "").lower()):
+            # Often an HTML error page behind a .pdf link: say so, then read what it is.
+            note = f"not a PDF: labelled as PDF but the bytes are {kind}"
         if kind == "pdf":
             from .pdf import pdf_text
 
@@ -106,7 +109,7 @@ def extract(
 
             text, enc = decode_bytes(data, content_type, encoding_hint)
             replaced = guards.replaced_sequences(data, text)
-            if replaced:
+            if replaced and not note:
                 note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
             if kind == "html":
                 html = text
