@@ -221,14 +221,16 @@ def iter_records(root: str | Path, files: list[str] | None = None, problems: lis
             with open(root / rel, "rb") as fh:
                 it = ArchiveIterator(fh)
                 for rec in it:
+                    # Read the body before asking for the offset: warcio's get_record_offset()
+                    # reads the record to its end, after which its content stream is empty.
+                    body_rec = _to_archived(rec, rel, 0, 0) if rec.rec_type in types else None
+                    it.read_to_end()
                     offset = it.get_record_offset()
                     if offset >= prefix.complete:
                         break
-                    if rec.rec_type not in types:
+                    if body_rec is None:
                         continue
-                    body_rec = _to_archived(rec, rel, offset, 0)
-                    it.read_to_end()
-                    body_rec.length = it.get_record_length()
+                    body_rec.offset, body_rec.length = offset, it.get_record_length()
                     yield body_rec
             if not prefix.clean and problems is not None:
                 problems.append(ScanProblem(rel, prefix.complete, prefix.reason or "truncated record"))
