@@ -5,10 +5,13 @@
 Every page written here is synthetic and says so in an HTML comment. The
 report *texts* start from the real texts in tests/fixtures/corpus/ (seeds,
 Pingtan archived texts, the real Pingtan 2025 HTML page), and each copy gets
-different numbers (every count in the text is rescaled by a per-copy random
-factor; years, dates, document numbers and decimals stay) and a different,
-fictional jurisdiction in its title ("示例…"). So no copy is a real report,
-and no two copies have the same text (the store would fold exact duplicates).
+different numbers (every count in the text is multiplied by a per-copy whole
+factor, so the report's sums stay true; years, dates, document numbers and
+decimals stay) and a different,
+fictional jurisdiction in its title ("示例…"), and a quarter of its prose
+sentences dropped at random (tables and headings kept). So no copy is a real
+report, and copies are neither exact nor near duplicates of each other (the
+store would fold those into one report).
 
 The site is shaped like the test portal (tests/fixtures/portal): home →
 政务公开 → 政府信息公开年报 → one column per report year → TRS list pages
@@ -68,6 +71,7 @@ class Source:
     text: str | None  # plain report text, or
     html: str | None  # a whole real HTML page
     year: int | None
+    vary_counts: bool = True
 
 
 @dataclass
@@ -89,7 +93,32 @@ def load_sources() -> list[Source]:
         raw = (CORPUS / name).read_text(encoding="utf-8")
         text = " ".join(lxml_html.fromstring(raw).xpath("//title//text()"))
         out.append(Source(name, None, raw, _source_year(text or raw)))
+    for src in out:
+        src.vary_counts = _counts_survive_variation(src)
     return out
+
+
+def _counts_survive_variation(src: Source) -> bool:
+    """Can this text's numbers be varied without destroying its tables?
+
+    Texts whose tables were flattened with no separators ("数量640020470")
+    have no cell boundaries: multiplying such a digit run garbles the table,
+    and the copy would lose most of its statistics. Such sources keep their
+    numbers (their copies still differ in title and prose). Decided by
+    running the extractor on the original and on a varied copy.
+    """
+    from govcrawl.extract import extract
+
+    def n_stats(page: str) -> int:
+        return len(extract(page.encode("utf-8"), url="http://127.0.0.1/probe/t20200101_1.html").stats)
+
+    rng = random.Random(0)
+    if src.html is not None:
+        before, after = n_stats(src.html), n_stats(_vary_html(src.html, rng, vary_counts=True))
+    else:
+        before = n_stats(_detail_from_text("probe", "2020-01-01", src.name, src.text))
+        after = n_stats(_detail_from_text("probe", "2020-01-01", src.name, vary_numbers(vary_prose(src.text, rng), rng)))
+    return after * 2 >= before
 
 
 def _source_year(text: str) -> int | None:
@@ -97,18 +126,49 @@ def _source_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def vary_numbers(text: str, rng: random.Random) -> str:
-    """Rescale every count in the text (0 stays 0: an explicit zero keeps its meaning)."""
-    factor = rng.uniform(0.5, 1.8)
+def vary_numbers(text: str, rng: random.Random, factor: int | None = None) -> str:
+    """Multiply every count in the text by one whole factor per copy.
+
+    A whole factor keeps the report's sums true (new + carried_in = handled +
+    carried_out …), so the copy exercises the same checks as the original; 0
+    stays 0, so an explicit zero keeps its meaning.
+    """
+    factor = factor or rng.randint(2, 9)
 
     def repl(m: re.Match) -> str:
         s = m.group(1)
         n = int(s)
         if n == 0 or (len(s) == 4 and 1949 <= n <= 2035):
             return s
-        return str(max(1, round(n * factor + rng.randint(-2, 2))))
+        return str(n * factor)
 
     return _COUNT.sub(repl, text)
+
+
+_SENTENCE = re.compile(r"[^。；;]*[。；;]")
+PROSE_MIN_CHARS = 60  # shorter lines are headings and table rows: always kept
+KEEP_SENTENCE = 0.75
+MAX_SENTENCE = 150
+
+
+def vary_prose(text: str, rng: random.Random) -> str:
+    """Drop a quarter of the sentences of long prose lines, so copies read as different reports.
+
+    Without this every copy of one source would be a near-duplicate of the
+    others (5-gram Jaccard > 0.8) and the store would fold them, which is not
+    what a crawl of distinct reports does. Headings and table rows are kept.
+    """
+    out = []
+    for line in text.split("\n"):
+        if len(line) < PROSE_MIN_CHARS:
+            out.append(line)
+            continue
+        parts = _SENTENCE.findall(line)
+        rest = line[sum(map(len, parts)):]
+        # A very long "sentence" is a flattened table run into the prose: always kept.
+        kept = [s for s in parts if len(s) > MAX_SENTENCE or rng.random() < KEEP_SENTENCE] or parts[:1]
+        out.append("".join(kept) + rest)
+    return "\n".join(out)
 
 
 def fictional_place(i: int, rng: random.Random) -> str:
@@ -151,21 +211,30 @@ def _detail_from_text(title: str, date: str, source_name: str, text: str) -> str
     return _page(title, body, note)
 
 
-def _detail_from_html(title: str, source_name: str, raw: str, rng: random.Random) -> str:
-    """The real page with its text numbers varied (scripts, styles and attributes untouched)."""
+def _vary_html(raw: str, rng: random.Random, vary_counts: bool, title: str | None = None) -> str:
+    """The page with its prose and text numbers varied (scripts, styles and attributes untouched)."""
     doc = lxml_html.fromstring(raw)
+    factor = rng.randint(2, 9)
     for el in doc.iter():
         if el.tag in ("script", "style") or not isinstance(el.tag, str):
             continue
         if el.text:
-            el.text = vary_numbers(el.text, rng)
-        if el.tail:
-            el.tail = vary_numbers(el.tail, rng)
-    for t in doc.xpath("//title"):
-        t.text = title
-    for m in doc.xpath("//meta[@name='ArticleTitle']"):
-        m.set("content", title)
-    out = lxml_html.tostring(doc, encoding="unicode")
+            if len(el) == 0 and el.tag == "p" and not el.xpath("ancestor::table"):
+                el.text = vary_prose(el.text, rng)
+            if vary_counts:
+                el.text = vary_numbers(el.text, rng, factor)
+        if el.tail and vary_counts:
+            el.tail = vary_numbers(el.tail, rng, factor)
+    if title:
+        for t in doc.xpath("//title"):
+            t.text = title
+        for m in doc.xpath("//meta[@name='ArticleTitle']"):
+            m.set("content", title)
+    return lxml_html.tostring(doc, encoding="unicode")
+
+
+def _detail_from_html(title: str, source_name: str, raw: str, rng: random.Random, vary_counts: bool) -> str:
+    out = _vary_html(raw, rng, vary_counts, title)
     note = (f"SYNTHETIC BENCH PAGE (govcrawl bench/gen_portal.py): the real page tests/fixtures/corpus/{source_name} "
             f"with its numbers and title changed; not a real report")
     return f"<!DOCTYPE html>\n<!-- {note} -->\n{out}\n"
@@ -183,9 +252,10 @@ def iter_report_pages(n: int, seed: int = 7) -> Iterator[GeneratedPage]:
         date = f"{year + 1}-{month:02d}-{day:02d}"
         path = f"/zwgk/zfxxgknb/{year}/{year + 1}{month:02d}/t{year + 1}{month:02d}{day:02d}_{100000 + i}.html"
         if src.html is not None:
-            body = _detail_from_html(title, src.name, src.html, rng)
+            body = _detail_from_html(title, src.name, src.html, rng, src.vary_counts)
         else:
-            body = _detail_from_text(title, date, src.name, vary_numbers(src.text, rng))
+            text = vary_prose(src.text, rng)
+            body = _detail_from_text(title, date, src.name, vary_numbers(text, rng) if src.vary_counts else text)
         yield GeneratedPage(path, title, year, body.encode("utf-8"))
 
 
