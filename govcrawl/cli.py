@@ -67,6 +67,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reparse(args: argparse.Namespace) -> int:
+    from .reparse import print_summary, reparse
+
+    run_id, summary = reparse(args.db, args.archive, jobs=args.jobs, portals_file=args.portals, progress=not args.no_progress)
+    print_summary(summary, run_id)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importer import ImportArgsError, import_paths
+
+    try:
+        _, counts = import_paths(args.paths, db_path=args.db, archive_root=args.archive, source_url=args.source_url,
+                                 portals_file=args.portals)
+    except ImportArgsError as exc:
+        print(f"govcrawl import: {exc}", file=sys.stderr)
+        return 2
+    return 1 if counts["files"] == 0 else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="govcrawl", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -100,6 +120,22 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("-o", "--output", help="file to write (default: stdout)")
     x.add_argument("--all-versions", action="store_true", help="include superseded report versions")
     x.set_defaults(func=_cmd_export)
+
+    r = sub.add_parser("reparse", help="re-run the current extractor over the WARC archive (offline) and update the DB")
+    r.add_argument("--db", default="govcrawl.db")
+    r.add_argument("--archive", default="archive")
+    r.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    r.add_argument("--portals", help="portal registry TOML, for encoding hints and official hosts")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_reparse)
+
+    i = sub.add_parser("import", help="archive local .html/.txt/.pdf files (or folders) and extract them into the DB")
+    i.add_argument("paths", nargs="+")
+    i.add_argument("--source-url", help="the URL the (single) file was published at")
+    i.add_argument("--db", default="govcrawl.db")
+    i.add_argument("--archive", default="archive")
+    i.add_argument("--portals", help="portal registry TOML: its hosts count as official for near-duplicate links")
+    i.set_defaults(func=_cmd_import)
     return p
 
 

@@ -1,0 +1,110 @@
+"""`govcrawl import PATH...`: local report files into the archive and the DB.
+
+Each .html/.htm/.shtml/.txt/.pdf file (folders are walked) becomes a WARC
+``resource`` record under ``archive/import/`` carrying its original file name
+(``WARC-Govcrawl-Filename``) and, as its URI, the source URL you state with
+``--source-url`` or else ``file:<folder>/<name>`` (the path as given, relative:
+the DB must not depend on where the files sat). Then the same extractor and the
+same DB logic as ``reparse`` (govcrawl.reparse.apply_document), so an imported
+file and a crawled page with the same bytes give the same rows. A file already
+imported with the same bytes and URI is not archived again.
+"""
+from __future__ import annotations
+
+import mimetypes
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+from .archive import WarcArchive
+from .extract import EXTRACTOR_VERSION, extract
+from .runtime import new_run_id
+from .store import Store
+from . import reparse as rp
+
+SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf"}
+
+
+class ImportArgsError(ValueError):
+    """Arguments that cannot be honoured (e.g. one --source-url for many files)."""
+
+
+def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[Path, str]]:
+    """(file, label) for every importable file; label is the path relative to what was named."""
+    found: list[tuple[Path, str]] = []
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUFFIXES:
+                    found.append((f, f"{p.resolve().name}/{f.relative_to(p).as_posix()}"))
+        elif p.is_file():
+            if p.suffix.lower() in SUFFIXES:
+                found.append((p, p.name))
+            else:
+                problems.append((arg, f"not an .html/.txt/.pdf file (suffix {p.suffix or 'none'})"))
+        else:
+            problems.append((arg, "no such file or folder"))
+    return found
+
+
+def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_url: str | None = None,
+                 portals_file: str | None = None, console=None) -> tuple[str, dict]:
+    from rich.console import Console
+
+    from . import neardup
+
+    console = console or Console(stderr=True)
+    problems: list[tuple[str, str]] = []
+    files = find_files(paths, problems)
+    if source_url and len(files) != 1:
+        raise ImportArgsError(f"--source-url states the URL of one document, but {len(files)} files were given")
+    if source_url and not source_url.startswith(("http://", "https://")):
+        raise ImportArgsError(f"--source-url must be an http(s) URL, not {source_url!r}")
+    store = Store(db_path)
+    rp.ensure_state_table(store)
+    run_id = new_run_id()
+    store.start_run(run_id, "import", None, {"paths": paths, "source_url": source_url, "db": db_path, "archive": archive_root},
+                    EXTRACTOR_VERSION)
+    index = neardup.index_for(store, neardup.registry_hosts(portals_file))
+    archive = WarcArchive(archive_root, rp.IMPORT_FOLDER, run_id)
+    counts: Counter = Counter(files=len(files))
+    failures: list[tuple[str, str]] = list(problems)
+    status = "finished"
+    try:
+        for path, label in files:
+            try:
+                body = path.read_bytes()
+            except OSError as exc:
+                failures.append((str(path), f"unreadable: {exc}"))
+                continue
+            uri = source_url or "file:" + quote(label)
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            probe = rp.import_job(uri, body, ctype, path.name, ("", 0, 0))
+            if rp.already_seen(store, probe.key, EXTRACTOR_VERSION) or store.db.execute(
+                    "select 1 from reports where canonical_url = ? and input_sha256 = ?", list(probe.key)).fetchone():
+                counts["already_imported"] += 1
+                continue
+            loc = archive.write_resource(uri, body, ctype, filename=path.name, extra={"WARC-Govcrawl-Source-Path": label})
+            counts["warc_records"] += 1
+            job = rp.import_job(uri, body, ctype, path.name, (loc.file, loc.offset, loc.length))
+            doc = rp._extract_job(job, extract)
+            out = rp.apply_document(store, job, doc, EXTRACTOR_VERSION, index)
+            counts[out.what] += 1
+            if doc.is_report:
+                counts["reports"] += 1
+            else:
+                failures.append((str(path), out.reason or "not a report"))
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        archive.close()
+        store.finish_run(run_id, {**counts, "problems": [f"{p}: {r}" for p, r in failures]}, status)
+        store.close()
+    console.print(f"[bold]import {run_id}[/bold]: {counts['files']} files, {counts['reports']} reports "
+                  f"(new {counts['new']}, changed {counts['changed']}, unchanged {counts['unchanged']}), "
+                  f"already imported {counts['already_imported']}, WARC records {counts['warc_records']}")
+    for p, r in failures:
+        console.print(f"  not imported as a report: {p}: {r}")
+    return run_id, {**counts, "failures": failures}

@@ -1,0 +1,311 @@
+"""`govcrawl reparse`: run the current extractor over the WARC archive, offline.
+
+Streams the archive record by record (``archive.iter_records``), so memory
+stays flat however many documents there are: at most ``2 × jobs`` bodies are
+in flight. Extraction runs in a process pool (``-j N``, default all cores);
+the DB is written by this process only.
+
+Which records: responses a crawl archived as report candidates (role
+``detail`` / ``attachment``, HTTP 2xx) and ``resource`` records written by
+``govcrawl import``. A record is identified by (canonical URL, sha256 of its
+body). It is skipped without extracting when the current extractor version has
+already seen it (``reparse_state`` table, or a report row written by that
+version). Otherwise it is extracted and its output — text, metadata, stats,
+checks — compared with what the DB holds, by a fingerprint: only rows whose
+output differs are written. So an extractor change updates exactly the
+affected rows, and a second reparse changes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from .archive import ArchivedRecord, ScanProblem, iter_records
+from .extract import EXTRACTOR_VERSION, extract
+from .extract.model import Document
+from .navigation import canonical
+from .runtime import new_run_id
+from .store import Store, now, sha256
+from .warcrepair import repair_archive
+
+IMPORT_FOLDER = "import"  # archive/<this>/: records written by `govcrawl import`
+_STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
+          "report_id": int, "skip_reason": str, "updated_at": str}
+
+
+@dataclass
+class Job:
+    """One document to (re-)extract: what the extractor needs, and where it is stored."""
+    url: str
+    canonical_url: str
+    input_sha256: str
+    body: bytes
+    content_type: str | None
+    filename: str | None
+    encoding_hint: str | None
+    portal: str | None
+    kind: str  # "page" | "attachment" | "import"
+    warc: tuple[str, int, int]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.canonical_url, self.input_sha256
+
+
+@dataclass
+class Outcome:
+    what: str  # "new" | "changed" | "unchanged" | "failed"
+    report_id: int | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Summary:
+    documents: int = 0  # report candidates seen in the archive
+    skipped: int = 0  # already seen by this extractor version: not extracted
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    failures: Counter = field(default_factory=Counter)  # reason -> count
+    problems: list[ScanProblem] = field(default_factory=list)  # truncated WARC tails etc.
+    repaired: list = field(default_factory=list)
+
+    def counts(self) -> dict:
+        return {"documents": self.documents, "skipped": self.skipped, "new": self.new, "changed": self.changed,
+                "unchanged": self.unchanged, "failed": self.failed, "failures": dict(self.failures),
+                "warc_problems": [f"{p.file}@{p.offset}: {p.reason}" for p in self.problems]}
+
+
+# -- fingerprints: the same output gives the same hash, from a Document or from the DB ---------
+def _num(v):
+    return None if v is None else float(v)
+
+
+def _fingerprint(fields: dict, stats: list[tuple], checks: list[tuple]) -> str:
+    payload = {"fields": fields, "stats": sorted(stats, key=repr), "checks": sorted(checks, key=repr)}
+    return sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+
+
+def doc_fingerprint(doc: Document) -> str:
+    fields = {"title": doc.title, "jurisdiction": doc.jurisdiction, "agency": doc.agency, "year": doc.year,
+              "published": doc.published, "format": doc.format, "breadcrumb": list(doc.breadcrumb), "text": doc.text,
+              "error": doc.error, "is_report": bool(doc.is_report)}
+    stats = [(s.key, _num(s.value), s.unit, s.source, s.evidence, int(bool(s.derived)), int(bool(s.approx))) for s in doc.stats]
+    checks = [(c.rule, _num(c.expected), _num(c.stated), c.detail) for c in doc.checks]
+    return _fingerprint(fields, stats, checks)
+
+
+def stored_fingerprint(store: Store, report_id: int) -> str:
+    db = store.db
+    r = db.execute("select title, jurisdiction, agency, year, published, format, breadcrumb, text, error from reports where id = ?",
+                   [report_id]).fetchone()
+    fields = {"title": r[0], "jurisdiction": r[1], "agency": r[2], "year": r[3], "published": r[4], "format": r[5],
+              "breadcrumb": json.loads(r[6]) if r[6] else [], "text": r[7], "error": r[8], "is_report": True}
+    stats = [(k, _num(v), u, s, e, int(d or 0), int(a or 0)) for k, v, u, s, e, d, a in db.execute(
+        "select key, value, unit, source, evidence, derived, approx from stats where report_id = ?", [report_id])]
+    checks = [(rule, _num(e), _num(s), d) for rule, e, s, d in db.execute(
+        "select rule, expected, stated, detail from checks where report_id = ?", [report_id])]
+    return _fingerprint(fields, stats, checks)
+
+
+# -- records -> jobs -----------------------------------------------------------------------
+def job_from_record(rec: ArchivedRecord, encoding_hints: dict[str, str | None]) -> Job | None:
+    """The extraction job for a report-candidate record, or None for nav/list/API pages and errors."""
+    portal = rec.file.split("/", 1)[0]
+    warc = (rec.file, rec.offset, rec.length)
+    if rec.record_type == "response":
+        role = rec.warc_headers.get("WARC-Govcrawl-Role")
+        if role not in ("detail", "attachment") or rec.status is None or not 200 <= rec.status < 300 or not rec.url:
+            return None
+        return Job(url=rec.url, canonical_url=canonical(rec.url), input_sha256=sha256(rec.body), body=rec.body,
+                   content_type=rec.content_type, filename=urlsplit(rec.url).path.rsplit("/", 1)[-1],
+                   encoding_hint=encoding_hints.get(portal), portal=portal,
+                   kind="attachment" if role == "attachment" else "page", warc=warc)
+    if rec.record_type == "resource" and portal == IMPORT_FOLDER and rec.url:
+        return import_job(rec.url, rec.body, rec.content_type, rec.warc_headers.get("WARC-Govcrawl-Filename"), warc)
+    return None
+
+
+def import_job(uri: str, body: bytes, content_type: str | None, filename: str | None, warc: tuple[str, int, int]) -> Job:
+    key = canonical(uri) if uri.startswith(("http://", "https://")) else uri
+    return Job(url=uri, canonical_url=key, input_sha256=sha256(body), body=body, content_type=content_type,
+               filename=filename, encoding_hint=None, portal=None, kind="import", warc=warc)
+
+
+# -- the DB side -------------------------------------------------------------------------------
+def ensure_state_table(store: Store) -> None:
+    store.db["reparse_state"].create(_STATE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
+
+
+def already_seen(store: Store, key: tuple[str, str], version: str) -> bool:
+    db = store.db
+    if db.execute("select 1 from reparse_state where canonical_url = ? and input_sha256 = ? and extractor_version = ?",
+                  [*key, version]).fetchone():
+        return True
+    return db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? and extractor_version = ?",
+                      [*key, version]).fetchone() is not None
+
+
+def apply_document(store: Store, job: Job, doc: Document, version: str, index=None) -> Outcome:
+    """Bring the DB in line with ``doc`` for ``job``; write nothing if the output is what is stored."""
+    db = store.db
+    fp = doc_fingerprint(doc)
+    existing = db.execute("select id from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
+                          list(job.key)).fetchone()
+    outcome: Outcome
+    if doc.is_report:
+        if existing and stored_fingerprint(store, existing[0]) == fp:
+            outcome = Outcome("unchanged", existing[0])
+        else:
+            rid, what = store.save_report(doc, url=job.url, canonical_url=job.canonical_url, input_sha256=job.input_sha256,
+                                          portal=job.portal, kind=job.kind, extractor_version=version, warc=job.warc)
+            outcome = Outcome("changed" if existing else "new", rid)
+            if index is not None:
+                index.link(rid)
+    else:
+        reason = doc.skip_reason or doc.error or "not an annual report"
+        outcome = Outcome("unchanged", reason=reason)
+        with db.conn:
+            if existing:  # it was a report; under this extractor it is not: say so on the row, keep it
+                note = f"not a report under extractor {version}: {reason}"[:500]
+                if db.execute("select error from reports where id = ?", [existing[0]]).fetchone()[0] != note:
+                    db["reports"].update(existing[0], {"error": note, "extractor_version": version, "updated_at": now()})
+                    outcome = Outcome("changed", existing[0], reason)
+            cur = db.execute("update pages set skip_reason = ? where canonical_url = ? and sha256 = ? and status between 200 and 299 "
+                             "and report_id is null and coalesce(skip_reason, '') != ?", [reason, *job.key, reason])
+            if cur.rowcount and outcome.what == "unchanged":
+                outcome = Outcome("changed", reason=reason)
+        if doc.error:
+            outcome = Outcome("failed", outcome.report_id, doc.error)
+    with db.conn:
+        db["reparse_state"].upsert({"canonical_url": job.canonical_url, "input_sha256": job.input_sha256,
+                                    "extractor_version": version, "output_sha256": fp, "report_id": outcome.report_id,
+                                    "skip_reason": None if doc.is_report else (doc.skip_reason or doc.error), "updated_at": now()},
+                                   pk=("canonical_url", "input_sha256"))
+    return outcome
+
+
+def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Document:
+    # Runs in a worker process: pure function of the job's bytes.
+    return extract_fn(job.body, source=job.url, url=job.url if job.kind != "import" else None,
+                      content_type=job.content_type, filename=job.filename, encoding_hint=job.encoding_hint)
+
+
+def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
+    from .portals import load_portals
+
+    hints: dict[str, str | None] = {}
+    for f in (None, portals_file) if portals_file else (None,):
+        try:
+            hints.update({name: p.encoding for name, p in load_portals(f).items()})
+        except Exception:  # the registry only gives hints; decoding still sniffs the bytes
+            pass
+    return hints
+
+
+def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals_file: str | None = None,
+            extract_fn: Callable[..., Document] = extract, version: str = EXTRACTOR_VERSION,
+            progress: bool = True, console=None) -> tuple[str, Summary]:
+    """Re-extract the archive into the DB; returns (run id, summary). Never touches the network."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from . import neardup
+
+    console = console or Console(stderr=True)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    root = Path(archive_root)
+    summary = Summary(repaired=repair_archive(root))
+    store = Store(db_path)
+    ensure_state_table(store)
+    run_id = new_run_id()
+    store.start_run(run_id, "reparse", None, {"db": db_path, "archive": archive_root, "jobs": jobs}, version)
+    index = neardup.index_for(store, neardup.registry_hosts(portals_file))
+    hints = _encoding_hints(portals_file)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.warc.gz")) if root.is_dir() else []
+    sizes = {f: (root / f).stat().st_size for f in files}
+    inflight: deque = deque()
+    inflight_keys: set = set()
+
+    def settle(job: Job, doc: Document | None, error: str | None = None) -> None:
+        inflight_keys.discard(job.key)
+        if doc is None:
+            summary.failed += 1
+            summary.failures[error or "extraction failed"] += 1
+            return
+        out = apply_document(store, job, doc, version, index)
+        setattr(summary, out.what, getattr(summary, out.what) + 1)
+        if out.what == "failed":
+            summary.failures[(out.reason or "")[:120]] += 1
+
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    status = "finished"
+    bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
+                   TimeRemainingColumn(), console=console, disable=not progress, transient=False)
+    try:
+        with bar:
+            task = bar.add_task("reparse", total=sum(sizes.values()) or 1, docs=0)
+            done_bytes = 0
+            for rel in files:
+                for rec in iter_records(root, files=[rel], problems=summary.problems):
+                    bar.update(task, completed=done_bytes + rec.offset + rec.length, docs=summary.documents)
+                    job = job_from_record(rec, hints)
+                    if job is None:
+                        continue
+                    summary.documents += 1
+                    if job.key in inflight_keys or already_seen(store, job.key, version):
+                        summary.skipped += 1  # same bytes again (a refetch), or nothing new for this extractor
+                        continue
+                    if pool is None:
+                        settle(job, _extract_job(job, extract_fn))
+                        continue
+                    inflight.append((job, pool.submit(_extract_job, job, extract_fn)))
+                    inflight_keys.add(job.key)
+                    while len(inflight) >= 2 * jobs:  # bounded: memory stays flat
+                        _drain_one(inflight, settle)
+                done_bytes += sizes[rel]
+            while inflight:
+                _drain_one(inflight, settle)
+            bar.update(task, completed=sum(sizes.values()) or 1, docs=summary.documents)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        store.finish_run(run_id, summary.counts(), status)
+        store.close()
+    return run_id, summary
+
+
+def _drain_one(inflight: deque, settle) -> None:
+    job, fut = inflight.popleft()
+    try:
+        doc = fut.result()
+    except Exception as exc:  # a worker died (out of memory, a C library crash): record, go on
+        settle(job, None, f"worker failed: {type(exc).__name__}: {exc}"[:200])
+        return
+    settle(job, doc)
+
+
+def print_summary(summary: Summary, run_id: str, console=None) -> None:
+    from rich.console import Console
+
+    console = console or Console()
+    console.print(f"[bold]reparse {run_id}[/bold]")
+    console.print(f"documents: {summary.documents}  skipped (already seen by this extractor): {summary.skipped}  "
+                  f"new: {summary.new}  changed: {summary.changed}  unchanged: {summary.unchanged}  failed: {summary.failed}")
+    for reason, n in summary.failures.most_common(20):
+        console.print(f"  failed ×{n}: {reason}")
+    for p in summary.problems:
+        console.print(f"  WARC problem (skipped): {p.file} @ {p.offset}: {p.reason}")
+    for name, cut in summary.repaired:
+        console.print(f"  repaired {name}: cut {cut} bytes of a torn record")
