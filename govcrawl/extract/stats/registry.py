@@ -58,6 +58,8 @@ APPLY_ROWS = {
     + APPLY_ROWS_TAIL,
     "std-2019": APPLY_ROWS_COMMON_HEAD + [("other", r"其他处理")] + APPLY_ROWS_TAIL,
 }
+# Rows with a generic label, taken only as the very next row (see template._assign_rows).
+GENERIC_ROWS = ("other.other", "handled")
 # Rows whose sum is (七)总计, per column (the rest are new/carried_in/handled/carried_out).
 APPLY_INPUT_ROWS = ("new", "carried_in")
 APPLY_SUMMARY_ROWS = ("new", "carried_in", "handled", "carried_out")

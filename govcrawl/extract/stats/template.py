@@ -124,28 +124,63 @@ def _drop_notes(label: str) -> str:
     return re.sub(r"^[^()]*\)", " ", label)
 
 
-def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]]):
-    """[(row index, group, label text)] in template order."""
+def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n: int | None = None):
+    """[(row index, group, label text)] in template order.
+
+    When the region holds exactly one group per template row and each row's
+    label is found around its group, the order alone decides (PDF labels are
+    often broken around the numbers). Otherwise each group takes the row whose
+    label appears last in the text before it, never going back; a row with a
+    generic label (其他, 总计) is only taken as the very next row, so a
+    stray "其他" cannot jump the reader ahead.
+    """
+    exact = [g for g in groups if n is not None and len(_trim(g.tokens, n)) == n]
+    for cand in (exact, groups):  # separated text, then run-together text
+        if len(cand) != len(rows):
+            continue
+        out, ok = [], True
+        for i, g in enumerate(cand):
+            lo = cand[i - 1].end if i else 0
+            hi = cand[i + 1].start if i + 1 < len(cand) else len(text)
+            before = text[lo : g.start]
+            # a label broken around its numbers reads whole again when the two halves meet
+            window = compact(_drop_notes(before)) + compact(_drop_notes(text[g.end : hi]))
+            if not re.search(rows[i][1], window):
+                ok = False
+                break
+            out.append((i, g, before))
+        if ok:
+            return out
     out = []
     p = 0
     carry = 0
+    skipped = 0  # row-like groups passed over since the last row was taken
+    separated = len(exact) * 2 >= len(groups)
     for g in groups:
         if p >= len(rows):
             break
         before = text[carry : g.start]
         label = _drop_notes(before)
         best, best_pos = None, -1
-        for j in range(p, len(rows)):
+        # each skipped row-like group stands for a row whose label was not found:
+        # the label text before this group may be that row's tail, so it is not reused
+        first = p + skipped
+        for j in range(first, len(rows)):
+            if j > first and rows[j][0] in R.GENERIC_ROWS:
+                continue
             last = None
             for m in re.finditer(rows[j][1], label):
                 last = m.start()
             if last is not None and last > best_pos:
                 best, best_pos = j, last
         if best is None:
-            continue  # not a row of this table (a stray number): its text carries over
+            if not separated or (n is not None and len(_trim(g.tokens, n)) == n):
+                skipped += 1
+            continue  # its text carries over to the next group
         out.append((best, g, before))
         p = best + 1
         carry = g.end
+        skipped = 0
     return out
 
 
@@ -159,7 +194,7 @@ def read_apply(text: str, version: str) -> TableResult:
     cols = R.APPLY_COLS
     n = len(cols)
     groups = _groups(region)
-    assigned = _assign_rows(region, groups, rows)
+    assigned = _assign_rows(region, groups, rows, n)
     if not assigned:
         return res
     res.found = True
@@ -359,7 +394,7 @@ def read_template(text: str, version: str) -> TableResult:
     separated = True
     if reg:
         region = _prepare(text[reg[0] : reg[1]])
-        assigned = _assign_rows(region, _groups(region), R.APPLY_ROWS[version])
+        assigned = _assign_rows(region, _groups(region), R.APPLY_ROWS[version], len(R.APPLY_COLS))
         separated = _separated([g for _, g, _ in assigned], len(R.APPLY_COLS))
     t4 = read_review(text, separated_hint=separated if reg else None)
     t2 = read_proactive(text, version, separated)
