@@ -16,8 +16,10 @@ Three layers, registered in govcrawl/settings.py:
   It also catches truncated gzip bodies (Scrapy would decode the prefix and
   carry on), retrying them like any other transient fault.
 * ``ScopeAudit`` (extension): counts every request offered to the scheduler
-  by host (stats ``govcrawl/scheduled/<host>``) and drops, as a last line of
-  defence, any that is out of scope (``govcrawl/scheduler_refused``).
+  by host (stats ``govcrawl/scheduled/<host>``) and those out of scope
+  (``govcrawl/scheduled_out_of_scope``, with a warning: the spider should never
+  produce one). It does not drop them: ``ScopeGuardMiddleware`` refuses them at
+  download time, where the refusal is recorded in ``pages``.
 """
 from __future__ import annotations
 
@@ -113,7 +115,7 @@ class ScopeGuardMiddleware:
         why = self.scope.refusal(request.url)
         if why:
             self.crawler.stats.inc_value("govcrawl/guard_refused")
-            raise IgnoreRequest(f"refused by scope guard: {why}")
+            raise IgnoreRequest(f"scope guard: {why}")
         return None
 
 
@@ -176,7 +178,7 @@ def _truncated_gzip(response, limit: int = 64 * 1024 * 1024) -> bool:
 
 
 class ScopeAudit:
-    """Counts what reaches the scheduler, by host; drops anything out of scope."""
+    """Counts what reaches the scheduler, by host, and what is out of scope."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -194,6 +196,5 @@ class ScopeAudit:
         self.crawler.stats.inc_value(f"govcrawl/scheduled/{host}")
         why = self._scope.refusal(request.url)
         if why:
-            self.crawler.stats.inc_value("govcrawl/scheduler_refused")
-            log.warning("dropped out-of-scope request %s before scheduling: %s", request.url, why)
-            raise IgnoreRequest(why)
+            self.crawler.stats.inc_value("govcrawl/scheduled_out_of_scope")
+            log.warning("out-of-scope request scheduled (the download guard will refuse it): %s: %s", request.url, why)
