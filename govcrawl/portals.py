@@ -18,6 +18,7 @@ DEFAULT_PORTALS = Path(__file__).with_name("portals.toml")
 # Link text / URL fragments that mark a 年报 column when a portal has no nav path.
 DEFAULT_DISCOVERY = [r"年报", r"年度报告", r"zfxxgknb", r"ndbg", r"xxgknb", r"gknb"]
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 _REVISIT = {"conditional", "skip", "always"}
 _POLITENESS_KEYS = {
     "download_delay": (int, float),
@@ -84,8 +85,22 @@ def _line_of(lines: list[str], portal_index: int, key: str | None) -> int:
     return start + 1
 
 
-def _problem(path: Path, lines: list[str], idx: int, key: str | None, msg: str) -> PortalConfigError:
-    return PortalConfigError(f"{path}:{_line_of(lines, idx, key)}: portal #{idx + 1}: {msg}")
+def _line_of_value(lines: list[str], portal_index: int, key: str, value: str) -> int:
+    """1-based line holding ``value`` (as a TOML string) at or after ``key``'s line: arrays span lines."""
+    start = _line_of(lines, portal_index, key) - 1
+    # The forms the string can take in TOML: 'literal', "basic" (backslashes and quotes escaped).
+    forms = [f"'{value}'", '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"']
+    for i in range(start, len(lines)):
+        if i > start and lines[i].lstrip().startswith("["):
+            break
+        if any(f in lines[i] for f in forms):
+            return i + 1
+    return start + 1
+
+
+def _problem(path: Path, lines: list[str], idx: int, key: str | None, msg: str, value: str | None = None) -> PortalConfigError:
+    line = _line_of_value(lines, idx, key, value) if key and isinstance(value, str) else _line_of(lines, idx, key)
+    return PortalConfigError(f"{path}:{line}: portal #{idx + 1}: {msg}")
 
 
 def _validate(raw: dict, idx: int, path: Path, lines: list[str]) -> Portal:
@@ -106,14 +121,22 @@ def _validate(raw: dict, idx: int, path: Path, lines: list[str]) -> Portal:
     for u in starts:
         parts = urlsplit(u) if isinstance(u, str) else None
         if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _problem(path, lines, idx, "start_urls", f"start URL {u!r} is not an http(s) URL")
+            raise _problem(path, lines, idx, "start_urls", f"start URL {u!r} is not an http(s) URL", u)
     domains = raw.get("allowed_domains") or sorted({urlsplit(u).hostname for u in starts})
+    for d in domains:
+        if not isinstance(d, str) or not _HOST_RE.match(d):
+            raise _problem(path, lines, idx, "allowed_domains",
+                           f"allowed_domains entry {d!r} must be a bare host name (no scheme, port or path)", d)
+    for u in starts:
+        host = urlsplit(u).hostname
+        if not any(host == d.lower() or host.endswith("." + d.lower()) for d in domains):
+            raise _problem(path, lines, idx, "start_urls", f"start URL {u!r} is outside allowed_domains {domains}", u)
     for key in ("nav_path", "list_url_patterns", "detail_url_patterns", "discovery_patterns"):
         for pat in raw.get(key, []):
             try:
                 re.compile(pat)
             except (re.error, TypeError) as exc:
-                raise _problem(path, lines, idx, key, f"bad regex {pat!r} in {key}: {exc}") from None
+                raise _problem(path, lines, idx, key, f"bad regex {pat!r} in {key}: {exc}", pat) from None
     revisit = raw.get("revisit", "conditional")
     if revisit not in _REVISIT:
         raise _problem(path, lines, idx, "revisit", f"revisit must be one of {sorted(_REVISIT)}")
@@ -138,7 +161,8 @@ def load_portals(path: str | Path | None = None) -> dict[str, Portal]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PortalConfigError(f"{path}: not valid TOML: {exc}") from None
+        m = re.search(r"at line (\d+)", str(exc))
+        raise PortalConfigError(f"{path}:{m.group(1) if m else '?'}: not valid TOML: {exc}") from None
     lines = text.splitlines()
     extra = set(data) - {"portal"}
     if extra:
