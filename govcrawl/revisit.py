@@ -11,15 +11,22 @@ table, which is the crawler's seen-set:
   stored ETag / Last-Modified and a 304 ends the request as unchanged (nothing
   archived), ``skip`` does not request it, ``always`` fetches it as new.
 
-Requests ended here raise ``RevisitSkip`` (an IgnoreRequest), which the
-spider's errback drops silently: they are counted, not recorded as failures.
+A page not fetched is replayed from the WARC archive instead: the spider
+still sees it and follows its attachment links (an attachment the last crawl
+missed is fetched now), while the dedup stage drops the item, so nothing is
+archived twice. Only when the archived copy is unreadable does the request
+end with ``RevisitSkip`` (an IgnoreRequest), which the spider's errback drops
+silently: counted, not recorded as a failure.
 """
 from __future__ import annotations
 
 import logging
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
 
+from .archive import RecordLocation, read_record
 from .navigation import canonical
 
 log = logging.getLogger(__name__)
@@ -63,7 +70,7 @@ class RevisitMiddleware:
         # means this URL was fully processed in this run, so a resumed crawl skips it.
         if db.execute("select 1 from pages where canonical_url = ? and run_id = ? limit 1", [key, run.run_id]).fetchone():
             self._count("resume_skipped", role)
-            raise RevisitSkip("already fetched in this run", request.url)
+            return self._replay(request, run.store.latest_page(key), "already fetched in this run")
         policy = getattr(getattr(self.crawler.spider, "portal", None), "revisit", "conditional")
         if policy == "always":
             return None
@@ -72,7 +79,7 @@ class RevisitMiddleware:
             return None
         if policy == "skip":
             self._count("revisit_skipped", role)
-            raise RevisitSkip("already stored (revisit = skip)", request.url)
+            return self._replay(request, prior, "already stored (revisit = skip)")
         # conditional: only what the server told us last time (no invented validators)
         if prior.get("etag") and b"If-None-Match" not in request.headers:
             request.headers["If-None-Match"] = prior["etag"]
@@ -84,5 +91,19 @@ class RevisitMiddleware:
     def process_response(self, request, response, spider=None):
         if response.status == 304 and request.meta.get("govcrawl_conditional"):
             self._count("not_modified", request.meta.get("role", "detail"))
-            raise RevisitSkip("not modified since the last crawl (304)", request.url)
+            return self._replay(request, self._run().store.latest_page(canonical(request.url)), "not modified since the last crawl (304)")
         return response
+
+    def _replay(self, request, prior: dict | None, reason: str):
+        """The archived copy of the page as a Response (nothing fetched), or RevisitSkip."""
+        if not prior or not prior.get("warc_file"):
+            raise RevisitSkip(reason, request.url)
+        try:
+            rec = read_record(self._run().archive_root, RecordLocation(prior["warc_file"], prior["warc_offset"], prior["warc_length"]))
+        except (OSError, ValueError) as exc:
+            log.warning("archived copy of %s unreadable (%s); not following its links", request.url, exc)
+            raise RevisitSkip(reason, request.url) from None
+        headers = Headers(rec.headers)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=rec.body)
+        request.meta["govcrawl_replayed"] = reason
+        return cls(url=request.url, status=rec.status or 200, headers=headers, body=rec.body, request=request)
