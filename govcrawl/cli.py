@@ -140,8 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .store import SchemaError
+
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except SchemaError as exc:  # an old/foreign DB: refused with a message, never modified
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from scrapy.settings import Settings
 
 from .portals import get_portal
 from .runtime import new_run_id
+from .store import Store
 
 
 def crawl_settings(db: str, archive: str, portals_file: str | None = None, job_dir: str | None = None,
@@ -40,6 +41,7 @@ def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = 
               job_dir: str | None = None, overrides: dict | None = None, log_level: str = "INFO") -> str:
     """Crawl one portal to completion (blocking); returns the run id."""
     get_portal(portal, portals_file)  # fail fast, with the config error, before Scrapy starts
+    Store(db).close()  # likewise for a DB we must not touch (SchemaError), and migrate an old one now
     run_id = resolve_run_id(job_dir, db)
     settings = crawl_settings(db, archive, portals_file, job_dir, run_id, overrides, log_level)
     process = CrawlerProcess(settings, install_root_handler=True)

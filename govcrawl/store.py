@@ -62,23 +62,44 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
-        if self.path != ":memory:":
-            self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self._ensure_schema()
+        self.migration_backup: Path | None = None  # set when opening migrated an older DB
+        try:
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self._ensure_schema()  # first: a DB we refuse is left byte-for-byte untouched (no WAL switch)
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise SchemaError(f"{self.path}: not a usable SQLite database ({exc})") from None
+        except SchemaError:
+            conn.close()
+            raise
 
     # -- schema ---------------------------------------------------------------
     def _ensure_schema(self) -> None:
+        from . import schema
+
         db = self.db
-        version = None
-        if "meta" in db.table_names():
-            row = db.execute("select value from meta where key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else None
-        elif db.table_names():
-            raise SchemaError(f"{self.path} has tables but no govcrawl schema version: not a govcrawl DB (or pre-release); refusing to modify it")
+        tables = {"pages": _PAGES, "reports": _REPORTS, "stats": _STATS, "checks": _CHECKS, "runs": _RUNS}
+        try:
+            plan = schema.plan(db, tables)
+        except ValueError as exc:
+            raise SchemaError(f"{self.path} {exc}; refusing to modify it") from None
+        version = plan.version
         if version is not None and version > SCHEMA_VERSION:
             raise SchemaError(f"{self.path} has schema version {version}, newer than this govcrawl ({SCHEMA_VERSION}); upgrade govcrawl")
+        if plan.conflicts:
+            raise SchemaError(f"{self.path} (schema version {version}) cannot be migrated: {'; '.join(plan.conflicts)}; refusing to modify it")
+        if plan.changes or (version is not None and version < SCHEMA_VERSION):
+            self.migration_backup = schema.backup(db.conn, self.path, version)
+            schema.apply(db, plan)
+            with db.conn:
+                db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+                db["meta"].upsert({"key": "migrated_from", "value": str(version)}, pk="key")
+                db["meta"].upsert({"key": "migrated_at", "value": now()}, pk="key")
+                db["meta"].upsert({"key": "migration_added_columns",
+                                   "value": json.dumps([f"{t}.{c}" for t, c, _ in plan.add_columns])}, pk="key")
         with db.conn:
             db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
             db["pages"].create(_PAGES, pk="id", if_not_exists=True)
