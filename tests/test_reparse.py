@@ -1,0 +1,134 @@
+"""`govcrawl reparse`: offline, idempotent, updates exactly the rows an extractor change affects."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from warcio.warcwriter import WARCWriter
+
+from govcrawl.extract import extract
+from govcrawl.reparse import reparse
+from govcrawl.testportal import TestPortal
+
+from conftest import ROOT, crawl_portal
+
+# Runs the CLI with every socket connection and name lookup refused (an audit hook sees
+# them all, in the workers too: they are forked from this process).
+OFFLINE = """
+import sys
+def deny(event, args):
+    if event in ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.bind"):
+        raise RuntimeError("network disabled in this test: " + event)
+sys.addaudithook(deny)
+from govcrawl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def changed_extract(data, **kw):
+    """A stand-in for an extractor change that affects only the 2016 reports."""
+    doc = extract(data, **kw)
+    if doc.year == 2016:
+        doc.title = (doc.title or "") + "（改）"
+    return doc
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reparse")
+    with TestPortal() as portal:
+        crawl_portal(portal, out)
+    return out
+
+
+def _dump(db_path: Path) -> dict:
+    db = sqlite_utils.Database(db_path)
+    return {t: sorted(map(repr, db[t].rows)) for t in ("reports", "stats", "checks", "pages")}
+
+
+def _rows(db_path: Path) -> dict[int, dict]:
+    return {r["id"]: r for r in sqlite_utils.Database(db_path).query("select * from reports")}
+
+
+def test_reparse_after_crawl_changes_nothing(crawled, tmp_path):
+    db, archive = tmp_path / "g.db", crawled / "archive"
+    shutil.copy(crawled / "govcrawl.db", db)
+    before = _dump(db)
+    _, first = reparse(str(db), str(archive), jobs=1, progress=False)
+    assert first.documents == 14 and first.failed == 0  # 11 reports + 3 candidate pages that are not reports
+    assert first.new == first.changed == 0
+    assert first.skipped == 11  # stored by the crawl with this very extractor: not even extracted
+    _, second = reparse(str(db), str(archive), jobs=1, progress=False)
+    assert second.skipped == second.documents == 14
+    assert _dump(db) == before
+
+
+def test_extractor_change_updates_exactly_the_affected_rows(crawled, tmp_path):
+    db, archive = tmp_path / "g.db", crawled / "archive"
+    shutil.copy(crawled / "govcrawl.db", db)
+    before = _rows(db)
+    affected = {rid for rid, r in before.items() if r["year"] == 2016}
+    assert affected
+    stats_before = _dump(db)["stats"]
+    _, s = reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-change")
+    assert s.changed == len(affected) and s.new == 0 and s.failed == 0
+    after = _rows(db)
+    assert set(after) == set(before)
+    for rid in before:
+        if rid in affected:
+            assert after[rid]["title"].endswith("（改）") and after[rid]["extractor_version"] == "test-change"
+        else:
+            assert after[rid] == before[rid], rid  # untouched, down to updated_at
+    # Stats of unaffected reports are the very same rows.
+    unaffected_stats = [r for r in stats_before if not any(f"'report_id': {rid}," in r for rid in affected)]
+    assert set(unaffected_stats) <= set(_dump(db)["stats"])
+    # Twice = no change.
+    snapshot = _dump(db)
+    _, again = reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-change")
+    assert again.changed == again.new == 0 and again.skipped == again.documents
+    assert _dump(db) == snapshot
+
+
+def test_reparse_cli_offline_parallel_and_recorded(crawled, tmp_path):
+    db, archive = tmp_path / "g.db", crawled / "archive"
+    shutil.copy(crawled / "govcrawl.db", db)
+    # Make the stored rows stale, as if written by an older extractor, so the workers have work.
+    sqlite_utils.Database(db).execute("update reports set extractor_version = 'old', title = title || ' (old)'").connection.commit()
+    proc = subprocess.run([sys.executable, "-c", OFFLINE, "reparse", "--db", str(db), "--archive", str(archive), "-j", "2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "network disabled" not in proc.stdout + proc.stderr
+    assert "changed: 11" in proc.stdout and "failed: 0" in proc.stdout
+    d = sqlite_utils.Database(db)
+    assert d.execute("select count(*) from reports where title like '% (old)'").fetchone()[0] == 0
+    run = list(d.query("select kind, status, counts from runs where kind = 'reparse'"))
+    assert len(run) == 1 and run[0]["status"] == "finished" and '"changed": 11' in run[0]["counts"]
+
+
+def test_audit_hook_really_blocks_the_network(tmp_path):
+    code = OFFLINE.replace("from govcrawl.cli import main\nsys.exit(main(sys.argv[1:]))",
+                           "import socket\nsocket.create_connection(('127.0.0.1', 9))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.returncode != 0 and "network disabled" in proc.stderr
+
+
+def test_truncated_last_record_is_skipped_and_reported(crawled, tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(crawled / "archive", archive)
+    db = tmp_path / "g.db"
+    shutil.copy(crawled / "govcrawl.db", db)
+    warc = sorted(archive.rglob("*.warc.gz"))[-1]
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    w.write_record(w.create_warc_record("http://example.invalid/x", "resource", payload=io.BytesIO(b"y" * 4000),
+                                        warc_content_type="text/plain"))
+    with open(warc, "ab") as fh:  # a crash mid-write, in a file nobody repaired
+        fh.write(buf.getvalue()[:200])
+    _, s = reparse(str(db), str(archive), jobs=1, progress=False)
+    assert len(s.problems) == 1 and "truncated" in s.problems[0].reason
+    assert s.documents == 14 and s.failed == 0
