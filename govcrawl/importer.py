@@ -54,7 +54,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
 
     from . import neardup
 
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     problems: list[tuple[str, str]] = []
     files = find_files(paths, problems)
     if source_url and len(files) != 1:

@@ -195,7 +195,9 @@ def apply_document(store: Store, job: Job, doc: Document, version: str, index=No
 
 def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Document:
     # Runs in a worker process: pure function of the job's bytes.
-    return extract_fn(job.body, source=job.url, url=job.url if job.kind != "import" else None,
+    # A file: URI is a name, not a place on the web: only http(s) URLs reach the extractor.
+    url = job.url if job.url.startswith(("http://", "https://")) else None
+    return extract_fn(job.body, source=job.url, url=url,
                       content_type=job.content_type, filename=job.filename, encoding_hint=job.encoding_hint)
 
 
@@ -220,7 +222,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
 
     from . import neardup
 
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     jobs = max(1, jobs or os.cpu_count() or 1)
     root = Path(archive_root)
     summary = Summary(repaired=repair_archive(root))
@@ -299,7 +301,7 @@ def _drain_one(inflight: deque, settle) -> None:
 def print_summary(summary: Summary, run_id: str, console=None) -> None:
     from rich.console import Console
 
-    console = console or Console()
+    console = console or Console(soft_wrap=True)
     console.print(f"[bold]reparse {run_id}[/bold]")
     console.print(f"documents: {summary.documents}  skipped (already seen by this extractor): {summary.skipped}  "
                   f"new: {summary.new}  changed: {summary.changed}  unchanged: {summary.unchanged}  failed: {summary.failed}")
