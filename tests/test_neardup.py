@@ -1,0 +1,95 @@
+"""Near-duplicate reports: MinHash LSH over character shingles, linked to the preferred copy.
+
+Seed 001 is the real 咸阳市 2017 report as the aggregator 造价通 published it. The test
+portal's page 2017/201803/t20180330_71001.html is a *synthetic* government-style page
+wrapping the same report paragraphs (see tests/fixtures/portal/README.md).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govcrawl.extract import extract_file
+from govcrawl.neardup import NearDupIndex, is_official, shingles
+from govcrawl.store import Store
+
+from conftest import FIXTURES, PORTAL_DIR, PORTAL_TOML, run_govcrawl
+
+SEEDS = FIXTURES / "corpus" / "seeds"
+AGGREGATOR = SEEDS / "001_e8c90e1f83533eb4.txt"
+GOV_PAGE = PORTAL_DIR / "zwgk" / "zfxxgknb" / "2017" / "201803" / "t20180330_71001.html"
+GOV_URL = "http://127.0.0.1/zwgk/zfxxgknb/2017/201803/t20180330_71001.html"  # the test portal's host, listed in its registry
+
+
+def _import(out: Path, *args: str):
+    return run_govcrawl("import", *args, "--db", str(out / "g.db"), "--archive", str(out / "archive"),
+                        "--portals", str(PORTAL_TOML))
+
+
+def _by_url(out: Path) -> dict:
+    store = Store(out / "g.db")
+    rows = {r["url"]: r for r in store.db.query("select id, url, duplicate_of, duplicate_kind from reports")}
+    store.close()
+    return rows
+
+
+@pytest.mark.parametrize("gov_first", [False, True])
+def test_aggregator_seed_links_to_the_official_copy(tmp_path, gov_first):
+    steps = [(str(SEEDS),), (str(GOV_PAGE), "--source-url", GOV_URL)]
+    for args in (reversed(steps) if gov_first else steps):
+        _import(tmp_path, *args)
+    rows = _by_url(tmp_path)
+    gov = rows[GOV_URL]
+    agg = rows["file:seeds/" + AGGREGATOR.name]
+    assert agg["duplicate_of"] == gov["id"] and agg["duplicate_kind"] in ("exact", "near")
+    assert gov["duplicate_of"] is None
+    others = [r for u, r in rows.items() if u not in (GOV_URL, "file:seeds/" + AGGREGATOR.name)]
+    assert len(others) == 4 and all(r["duplicate_of"] is None for r in others)
+
+
+def _save(store: Store, url: str, doc, sha: str) -> int:
+    rid, _ = store.save_report(doc, url=url, canonical_url=url, input_sha256=sha, portal=None, kind="import", extractor_version="t")
+    return rid
+
+
+def test_near_not_exact_copy_is_linked_and_signatures_persist(tmp_path):
+    agg_doc = extract_file(AGGREGATOR)
+    gov_doc = extract_file(GOV_PAGE)
+    # A copy that differs a little: one paragraph dropped, a banner line added (synthetic edit).
+    lines = agg_doc.text.splitlines()
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    agg_doc.text = "\n".join(["本文转载自某某资料网，仅供参考"] + lines[:longest] + lines[longest + 1:])
+    assert agg_doc.text != gov_doc.text
+    a, b = shingles(agg_doc.text), shingles(gov_doc.text)
+    assert 0.8 <= len(a & b) / len(a | b) < 1.0
+
+    db = tmp_path / "g.db"
+    store = Store(db)
+    agg_id = _save(store, "https://www.zjtcn.com/news/1.html", agg_doc, "a")
+    NearDupIndex(store).link(agg_id)
+    store.close()
+    # A later process: the index is rebuilt from the stored signatures, and the official copy wins.
+    store = Store(db)
+    idx = NearDupIndex(store)
+    gov_id = _save(store, "http://www.xianyang.gov.cn/zwgk/ndbg/1.html", gov_doc, "b")
+    assert idx.link(gov_id) == gov_id
+    row = store.db["reports"].get(agg_id)
+    assert (row["duplicate_of"], row["duplicate_kind"]) == (gov_id, "near")
+    assert store.db["reports"].get(gov_id)["duplicate_of"] is None
+    assert store.db["minhashes"].count == 2
+    # An unrelated report is not pulled in.
+    other = extract_file(SEEDS / "002_8661693cc3ee7730.txt")
+    oid = _save(store, "http://www.rudong.gov.cn/1.html", other, "c")
+    assert idx.link(oid) == oid and store.db["reports"].get(oid)["duplicate_of"] is None
+    store.close()
+
+
+def test_official_hosts():
+    assert is_official("http://www.xianyang.gov.cn/a.html")
+    assert is_official("https://gov.cn/x")
+    assert not is_official("https://www.zjtcn.com/news/1.html")
+    assert not is_official("https://baike.example.com/item/x")
+    assert not is_official("file:seeds/001.txt")
+    assert is_official("http://127.0.0.1:8080/a.html", {"127.0.0.1"})
+    assert is_official("http://sub.pingtan.gov.cn/a", set())
