@@ -49,8 +49,13 @@ def crawl_faults(server: FaultServer, out) -> tuple[object, float]:
     return proc, time.monotonic() - started
 
 
+_CRAWLED: dict = {}  # one crawl per session, shared by the modules that import this fixture
+
+
 @pytest.fixture(scope="session")
 def fault_crawl(tmp_path_factory):
+    if _CRAWLED:
+        return _CRAWLED
     out = tmp_path_factory.mktemp("faults")
     with FaultServer() as server:
         proc, seconds = crawl_faults(server, out)
@@ -59,8 +64,9 @@ def fault_crawl(tmp_path_factory):
         urls = {c.path: server.full_url(c) for c in CASES}
         hosts = server.hosts()
     db = sqlite_utils.Database(out / "govcrawl.db")
-    return {"db": db, "proc": proc, "seconds": seconds, "requests": requests, "hits": hits, "urls": urls,
-            "hosts": hosts, "out": out}
+    _CRAWLED.update({"db": db, "proc": proc, "seconds": seconds, "requests": requests, "hits": hits, "urls": urls,
+                     "hosts": hosts, "out": out})
+    return _CRAWLED
 
 
 def _pages(db, url):
