@@ -168,6 +168,12 @@ def apply_document(store: Store, job: Job, doc: Document, version: str, index=No
             rid, what = store.save_report(doc, url=job.url, canonical_url=job.canonical_url, input_sha256=job.input_sha256,
                                           portal=job.portal, kind=job.kind, extractor_version=version, warc=job.warc)
             outcome = Outcome("changed" if existing else "new", rid)
+            if not existing:  # e.g. a page an older extractor did not take as a report: link it to its fetch
+                with db.conn:
+                    db.execute("update pages set report_id = ?, skip_reason = null where canonical_url = ? and sha256 = ? "
+                               "and report_id is null and status between 200 and 299", [rid, *job.key])
+                    db.execute("update reports set page_id = (select min(id) from pages where report_id = ?) "
+                               "where id = ? and page_id is null", [rid, rid])
             if index is not None:
                 index.link(rid)
     else:

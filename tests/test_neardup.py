@@ -85,6 +85,19 @@ def test_near_not_exact_copy_is_linked_and_signatures_persist(tmp_path):
     store.close()
 
 
+def test_same_report_extracted_differently_is_a_near_duplicate(tmp_path):
+    """Pingtan 2025: the raw page (tables as HTML) and another crawler's text dump (tables flattened)."""
+    real = FIXTURES / "corpus" / "real" / "pingtan"
+    url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202603/t20260313_105587.htm"  # its 原文链接; not fetched
+    _import(tmp_path, str(real / "2025-report.txt"), str(real / "2021-report.txt"), str(real / "2019-report.txt"))
+    _import(tmp_path, str(real / "2025-report.html"), "--source-url", url)
+    rows = _by_url(tmp_path)
+    assert rows["file:2025-report.txt"]["duplicate_of"] == rows[url]["id"]
+    assert rows["file:2025-report.txt"]["duplicate_kind"] == "near"
+    # The same site's other years, on the same template, stay separate reports.
+    assert rows["file:2021-report.txt"]["duplicate_of"] is None and rows["file:2019-report.txt"]["duplicate_of"] is None
+
+
 def test_official_hosts():
     assert is_official("http://www.xianyang.gov.cn/a.html")
     assert is_official("https://gov.cn/x")
