@@ -96,9 +96,9 @@ class NearDupIndex:
                 sig = self._compute_and_save(rid)
             self._insert(rid, sig)
 
-    def _compute_and_save(self, rid: int) -> MinHash:
+    def _compute_and_save(self, rid: int, sig: MinHash | None = None) -> MinHash:
         text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
-        sig = signature(text or "")
+        sig = sig or signature(text or "")
         with self.db.conn:
             self.db["minhashes"].upsert({"report_id": rid, "text_sha256": text_sha, "num_perm": NUM_PERM, "scheme": sig.scheme,
                                          "hashvalues": sig.hashvalues.tobytes()}, pk="report_id")
@@ -120,8 +120,11 @@ class NearDupIndex:
                                   "duplicate_kind, length(text) as n from reports where id = ?", [rid]))
         return rows[0] if rows else None
 
-    def link(self, rid: int) -> int | None:
-        """(Re)link report ``rid`` after it was stored or changed; returns the preferred copy's id."""
+    def link(self, rid: int, sig: MinHash | None = None) -> int | None:
+        """(Re)link report ``rid`` after it was stored or changed; returns the preferred copy's id.
+
+        ``sig``: the signature of its text if already computed (reparse computes it in the workers).
+        """
         row = self._row(rid)
         if row is None:
             return None
@@ -130,7 +133,7 @@ class NearDupIndex:
         if row["superseded_by"] or (row["n"] or 0) < MIN_CHARS:
             self._drop(rid)
             return None
-        sig = self._compute_and_save(rid)
+        sig = self._compute_and_save(rid, sig)
         self._insert(rid, sig)
         group = {rid}
         for other in self.lsh.query(sig):

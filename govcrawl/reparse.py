@@ -154,7 +154,7 @@ def already_seen(store: Store, key: tuple[str, str], version: str) -> bool:
                       [*key, version]).fetchone() is not None
 
 
-def apply_document(store: Store, job: Job, doc: Document, version: str, index=None) -> Outcome:
+def apply_document(store: Store, job: Job, doc: Document, version: str, index=None, sig=None) -> Outcome:
     """Bring the DB in line with ``doc`` for ``job``; write nothing if the output is what is stored."""
     db = store.db
     fp = doc_fingerprint(doc)
@@ -172,10 +172,11 @@ def apply_document(store: Store, job: Job, doc: Document, version: str, index=No
                 with db.conn:
                     db.execute("update pages set report_id = ?, skip_reason = null where canonical_url = ? and sha256 = ? "
                                "and report_id is null and status between 200 and 299", [rid, *job.key])
+                    # (guarded: every UPDATE of reports also rewrites its full-text index entry)
                     db.execute("update reports set page_id = (select min(id) from pages where report_id = ?) "
-                               "where id = ? and page_id is null", [rid, rid])
+                               "where id = ? and page_id is null and exists (select 1 from pages where report_id = ?)", [rid, rid, rid])
             if index is not None:
-                index.link(rid)
+                index.link(rid, sig)
     else:
         reason = doc.skip_reason or doc.error or "not an annual report"
         outcome = Outcome("unchanged", reason=reason)
@@ -205,6 +206,14 @@ def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Doc
     url = job.url if job.url.startswith(("http://", "https://")) else None
     return extract_fn(job.body, source=job.url, url=url,
                       content_type=job.content_type, filename=job.filename, encoding_hint=job.encoding_hint)
+
+
+def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract):
+    """Worker: the Document, and the MinHash of its text when it is a report (costly: done here, in parallel)."""
+    from .neardup import signature
+
+    doc = _extract_job(job, extract_fn)
+    return doc, (signature(doc.text) if doc.is_report else None)
 
 
 def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
@@ -243,17 +252,21 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     inflight: deque = deque()
     inflight_keys: set = set()
 
-    def settle(job: Job, doc: Document | None, error: str | None = None) -> None:
+    def settle(job: Job, result: tuple | None, error: str | None = None) -> None:
         inflight_keys.discard(job.key)
-        if doc is None:
+        if result is None:
             summary.failed += 1
             summary.failures[error or "extraction failed"] += 1
             return
-        out = apply_document(store, job, doc, version, index)
+        doc, sig = result
+        out = apply_document(store, job, doc, version, index, sig)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
 
+    if jobs > 1:
+        # Import the extractor's stages before forking, so each worker does not import them again.
+        from .extract import classify, clean, meta, pdf, stats  # noqa: F401
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
@@ -273,9 +286,9 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                         summary.skipped += 1  # same bytes again (a refetch), or nothing new for this extractor
                         continue
                     if pool is None:
-                        settle(job, _extract_job(job, extract_fn))
+                        settle(job, _extract_and_sign(job, extract_fn))
                         continue
-                    inflight.append((job, pool.submit(_extract_job, job, extract_fn)))
+                    inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn)))
                     inflight_keys.add(job.key)
                     while len(inflight) >= 2 * jobs:  # bounded: memory stays flat
                         _drain_one(inflight, settle)
@@ -297,11 +310,11 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
 def _drain_one(inflight: deque, settle) -> None:
     job, fut = inflight.popleft()
     try:
-        doc = fut.result()
+        result = fut.result()
     except Exception as exc:  # a worker died (out of memory, a C library crash): record, go on
         settle(job, None, f"worker failed: {type(exc).__name__}: {exc}"[:200])
         return
-    settle(job, doc)
+    settle(job, result)
 
 
 def print_summary(summary: Summary, run_id: str, console=None) -> None:
