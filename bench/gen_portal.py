@@ -8,10 +8,11 @@ Pingtan archived texts, the real Pingtan 2025 HTML page), and each copy gets
 different numbers (every count in the text is multiplied by a per-copy whole
 factor, so the report's sums stay true; years, dates, document numbers and
 decimals stay) and a different,
-fictional jurisdiction in its title ("示例…"), and a quarter of its prose
-sentences dropped at random (tables and headings kept). So no copy is a real
-report, and copies are neither exact nor near duplicates of each other (the
-store would fold those into one report).
+fictional jurisdiction in its title ("示例…"), and its prose reshuffled: about
+a third of the sentences kept, a third replaced by sentences of the other
+source reports, the rest dropped (tables and headings kept). So no copy is a
+real report, and copies are neither exact nor near duplicates of each other
+(the store would link those as copies of one report).
 
 The site is shaped like the test portal (tests/fixtures/portal): home →
 政务公开 → 政府信息公开年报 → one column per report year → TRS list pages
@@ -133,7 +134,7 @@ def vary_numbers(text: str, rng: random.Random, factor: int | None = None) -> st
     carried_out …), so the copy exercises the same checks as the original; 0
     stays 0, so an explicit zero keeps its meaning.
     """
-    factor = factor or rng.randint(2, 9)
+    factor = factor or rng.randint(2, 99)
 
     def repl(m: re.Match) -> str:
         s = m.group(1)
@@ -147,16 +148,30 @@ def vary_numbers(text: str, rng: random.Random, factor: int | None = None) -> st
 
 _SENTENCE = re.compile(r"[^。；;]*[。；;]")
 PROSE_MIN_CHARS = 60  # shorter lines are headings and table rows: always kept
-KEEP_SENTENCE = 0.75
+KEEP_SENTENCE = 0.35
+SWAP_SENTENCE = 0.35
 MAX_SENTENCE = 150
 
 
-def vary_prose(text: str, rng: random.Random) -> str:
-    """Drop a quarter of the sentences of long prose lines, so copies read as different reports.
+def sentence_pool(sources: list["Source"]) -> list[str]:
+    """Every ordinary prose sentence of the text sources (the words copies are mixed from)."""
+    pool = []
+    for src in sources:
+        for line in (src.text or "").split("\n"):
+            if len(line) >= PROSE_MIN_CHARS:
+                pool += [x for x in _SENTENCE.findall(line) if 10 <= len(x) <= MAX_SENTENCE]
+    return pool
 
-    Without this every copy of one source would be a near-duplicate of the
-    others (5-gram Jaccard > 0.8) and the store would fold them, which is not
-    what a crawl of distinct reports does. Headings and table rows are kept.
+
+def vary_prose(text: str, rng: random.Random, pool: list[str] | None = None) -> str:
+    """Keep about a third of the prose sentences, swap a third for sentences of other reports, drop the rest.
+
+    Different reports share a template's table labels but not their prose;
+    without this, copies of one source would be near-duplicates of each other
+    (5-gram Jaccard over the store's threshold) and the store would link them
+    as copies of one report, which is not what a crawl of distinct reports
+    does. Headings, table rows and flattened tables (very long "sentences")
+    are kept as they are.
     """
     out = []
     for line in text.split("\n"):
@@ -165,9 +180,14 @@ def vary_prose(text: str, rng: random.Random) -> str:
             continue
         parts = _SENTENCE.findall(line)
         rest = line[sum(map(len, parts)):]
-        # A very long "sentence" is a flattened table run into the prose: always kept.
-        kept = [s for s in parts if len(s) > MAX_SENTENCE or rng.random() < KEEP_SENTENCE] or parts[:1]
-        out.append("".join(kept) + rest)
+        kept = []
+        for sentence in parts:
+            r = rng.random()
+            if len(sentence) > MAX_SENTENCE or r < KEEP_SENTENCE:
+                kept.append(sentence)
+            elif r < KEEP_SENTENCE + SWAP_SENTENCE and pool:
+                kept.append(rng.choice(pool))
+        out.append("".join(kept or parts[:1]) + rest)
     return "\n".join(out)
 
 
@@ -211,16 +231,16 @@ def _detail_from_text(title: str, date: str, source_name: str, text: str) -> str
     return _page(title, body, note)
 
 
-def _vary_html(raw: str, rng: random.Random, vary_counts: bool, title: str | None = None) -> str:
+def _vary_html(raw: str, rng: random.Random, vary_counts: bool, title: str | None = None, pool: list[str] | None = None) -> str:
     """The page with its prose and text numbers varied (scripts, styles and attributes untouched)."""
     doc = lxml_html.fromstring(raw)
-    factor = rng.randint(2, 9)
+    factor = rng.randint(2, 99)
     for el in doc.iter():
         if el.tag in ("script", "style") or not isinstance(el.tag, str):
             continue
         if el.text:
-            if len(el) == 0 and el.tag == "p" and not el.xpath("ancestor::table"):
-                el.text = vary_prose(el.text, rng)
+            if len(el.text) >= PROSE_MIN_CHARS and not el.xpath("ancestor-or-self::table"):
+                el.text = vary_prose(el.text, rng, pool)
             if vary_counts:
                 el.text = vary_numbers(el.text, rng, factor)
         if el.tail and vary_counts:
@@ -233,8 +253,8 @@ def _vary_html(raw: str, rng: random.Random, vary_counts: bool, title: str | Non
     return lxml_html.tostring(doc, encoding="unicode")
 
 
-def _detail_from_html(title: str, source_name: str, raw: str, rng: random.Random, vary_counts: bool) -> str:
-    out = _vary_html(raw, rng, vary_counts, title)
+def _detail_from_html(title: str, source_name: str, raw: str, rng: random.Random, vary_counts: bool, pool: list[str]) -> str:
+    out = _vary_html(raw, rng, vary_counts, title, pool)
     note = (f"SYNTHETIC BENCH PAGE (govcrawl bench/gen_portal.py): the real page tests/fixtures/corpus/{source_name} "
             f"with its numbers and title changed; not a real report")
     return f"<!DOCTYPE html>\n<!-- {note} -->\n{out}\n"
@@ -243,6 +263,7 @@ def _detail_from_html(title: str, source_name: str, raw: str, rng: random.Random
 def iter_report_pages(n: int, seed: int = 7) -> Iterator[GeneratedPage]:
     """N distinct synthetic report pages, deterministic for a seed, spread over the sources in turn."""
     sources = load_sources()
+    pool = sentence_pool(sources)
     rng = random.Random(seed)
     for i in range(n):
         src = sources[i % len(sources)]
@@ -252,9 +273,9 @@ def iter_report_pages(n: int, seed: int = 7) -> Iterator[GeneratedPage]:
         date = f"{year + 1}-{month:02d}-{day:02d}"
         path = f"/zwgk/zfxxgknb/{year}/{year + 1}{month:02d}/t{year + 1}{month:02d}{day:02d}_{100000 + i}.html"
         if src.html is not None:
-            body = _detail_from_html(title, src.name, src.html, rng, src.vary_counts)
+            body = _detail_from_html(title, src.name, src.html, rng, src.vary_counts, pool)
         else:
-            text = vary_prose(src.text, rng)
+            text = vary_prose(src.text, rng, pool)
             body = _detail_from_text(title, date, src.name, vary_numbers(text, rng) if src.vary_counts else text)
         yield GeneratedPage(path, title, year, body.encode("utf-8"))
 
