@@ -115,6 +115,20 @@ class Store:
             db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
         if "reports_fts" not in db.table_names():
             db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
+        self._narrow_fts_update_trigger()
+
+    def _narrow_fts_update_trigger(self) -> None:
+        # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id,
+        # duplicate_of, superseded_by…); only title/text changes need it.
+        row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'reports_au'").fetchone()
+        if row and "UPDATE OF" not in row[0]:
+            with self.db.conn:
+                self.db.execute("drop trigger reports_au")
+                self.db.execute(
+                    """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports" BEGIN
+  INSERT INTO "reports_fts" ("reports_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END""")
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, run_id: str, kind: str, portal: str | None = None, args: dict | None = None, extractor_version: str | None = None) -> str:

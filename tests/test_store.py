@@ -1,0 +1,54 @@
+"""The SQLite store: report versions, exact duplicates, the full-text index."""
+from __future__ import annotations
+
+from govcrawl.extract.model import Check, Document, Stat
+from govcrawl.store import Store
+
+
+def _doc(text: str, n: int = 3) -> Document:
+    # Synthetic document: only the store's bookkeeping is under test here.
+    return Document(title="沈河区2016年度政府信息公开工作报告", year=2016, text=text, is_report=True,
+                    stats=[Stat(key="apply.new.total", value=n, source="prose", evidence=f"收到申请{n}件")],
+                    checks=[Check(rule="apply.balance.total", expected=1, stated=2)])
+
+
+def _save(store, doc, url="http://a.gov.cn/t1.html", sha="s1", version="v1"):
+    return store.save_report(doc, url=url, canonical_url=url, input_sha256=sha, portal="p", kind="page", extractor_version=version)
+
+
+def test_same_input_same_extractor_is_unchanged():
+    store = Store(":memory:")
+    assert _save(store, _doc("甲"))[1] == "new"
+    assert _save(store, _doc("甲"))[1] == "unchanged"
+    assert store.db["reports"].count == 1
+    assert store.db["stats"].count == 1 and store.db["checks"].count == 1
+
+
+def test_changed_content_is_a_linked_new_version():
+    store = Store(":memory:")
+    first, _ = _save(store, _doc("甲"))
+    second, what = _save(store, _doc("乙", 5), sha="s2")
+    assert what == "new_version"
+    old, new = store.db["reports"].get(first), store.db["reports"].get(second)
+    assert old["superseded_by"] == second and new["previous_version_id"] == first and new["version"] == 2
+    # stats belong to their version
+    assert [r["value"] for r in store.db.query("select value from stats where report_id = ?", [second])] == [5]
+
+
+def test_same_text_elsewhere_is_an_exact_duplicate():
+    store = Store(":memory:")
+    first, _ = _save(store, _doc("同一份报告"))
+    second, _ = _save(store, _doc("同一份报告"), url="http://mirror.example.com/x.html", sha="s9")
+    row = store.db["reports"].get(second)
+    assert row["duplicate_of"] == first and row["duplicate_kind"] == "exact"
+
+
+def test_full_text_index_follows_text_changes_only():
+    store = Store(":memory:")
+    rid, _ = _save(store, _doc("因政府信息公开申请提起行政复议零件"))
+    search = lambda q: [r["rowid"] for r in store.db.query("select rowid from reports_fts where reports_fts match ?", [q])]
+    assert search("行政复议") == [rid]
+    store.db["reports"].update(rid, {"text": "行政诉讼三件"})
+    assert search("行政复议") == [] and search("行政诉讼") == [rid]
+    trigger = store.db.execute("select sql from sqlite_master where name = 'reports_au'").fetchone()[0]
+    assert 'UPDATE OF "title", "text"' in trigger
