@@ -127,25 +127,29 @@ ANNEX_ROWS = [
 # Chinese numerals, with an optional 余/多 marking an approximate figure).
 # (key, pattern, unit, the sentence must also mention)
 PROSE_FIGURES = [
-    # "其他应主动公开政府信息856条" names a category, not the total
-    ("proactive.total", r"(?<!应)主动公开[^,;。\d]{0,20}?信息(?:共计?|总数为?|达)?NUM条", "条", None),
+    # "其他应主动公开政府信息856条" names a category, not the total; so do
+    # "主动公开政府采购项目信息188条" and "主动公开政府信息的主要类别有:机构职能类信息594条":
+    # only who published may stand between 主动公开 and 信息 ("我区各级单位政府信息")
+    ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?政府)?信息(?:共计?|总数为?|达)?NUM条", "条", None),
     ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开|公布)(?:各类)?(?:政府)?信息NUM条", "条", None),
     # 受理…申请N件, where the words between say it is a disclosure application
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
     ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
     ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
-    ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:的)?NUM(?:件|条|宗)", "件", None),
-    ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
-    ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:的)?NUM(?:件|条|宗)", "件", None),
-    ("apply.channel.fax", r"传真(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
-    ("apply.channel.email", r"电子邮件(?:申请|受理)(?:的)?NUM(?:件|条|宗)", "件", None),
-    ("apply.disclosed.total", r"(?:予以公开|同意公开|属于公开范围(?:的)?(?:信息)?|(?<![不更新])公开信息)NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.partial.total", r"部分公开(?:的)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.withheld.total", r"不予公开(?:的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.fax", r"传真(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
+    ("apply.channel.email", r"电子邮件(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
+    # "同意公开答复数17条": the 答复数 rows of the old provincial 统计表, written out in prose
+    ("apply.disclosed.total", r"(?:予以公开|同意公开(?:答复数)?|属于公开范围(?:的)?(?:信息)?|(?<![不更新])公开信息)NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.partial.total", r"部分公开(?:答复数|的)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.withheld.total", r"(?:不予公开|否决公开)(?:答复数|的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
     ("apply.not_exist.total", r"信息不存在(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
     ("apply.not_this_agency.total", r"非本(?:机关|部门|单位)(?:政府信息|掌握)?(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
     ("apply.unclear.total", r"内容不明确(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.answered.total", r"(?<!不予)答复(?:申请)?(?:共)?NUM(?:件|条|宗)", "件", None),
+    # "答复总数21条"; not "同意公开答复数17条" / "其它公开答复数2条" (one kind of answer)
+    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", None),
     ("reconsideration.total", r"行政复议(?:案件|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("litigation.total", r"行政诉讼(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("appeal.total", r"申诉(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),

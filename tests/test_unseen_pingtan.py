@@ -1,0 +1,54 @@
+"""Real Pingtan reports the extractor had never seen (tests/fixtures/corpus/real/pingtan-archive).
+
+Each expected value is the one printed on the page, quoted in the comment
+next to it; each page is here because it exposed a bug.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from govcrawl.extract import extract_file
+
+ARCHIVE = Path(__file__).parent / "fixtures" / "corpus" / "real" / "pingtan-archive"
+
+
+@lru_cache(maxsize=None)
+def doc(name: str):
+    return extract_file(ARCHIVE / name)
+
+
+def stated(d) -> dict:
+    return {s.key: s for s in d.stats if not s.derived}
+
+
+def test_proactive_total_is_not_a_category_count():
+    # 2016: "主动公开政府采购项目信息189条" comes first, the total is
+    # "(一)主动公开政府信息的数量 2016年全区主动公开政府信息3460条"
+    got = stated(doc("2016-report.txt"))
+    assert got["proactive.total"].value == 3460
+    # 2017: "今年累计主动公开采购信息25条" comes first; "2017年全区主动公开政府信息2122条"
+    got = stated(doc("2017-report.txt"))
+    assert got["proactive.total"].value == 2122
+    # "未收到有关政府信息公开行政复议、提起行政诉讼的申请"
+    assert got["reconsideration.total"].value == 0 and got["litigation.total"].value == 0
+    assert got["apply.new.total"].value == 0  # "2017年未收到有关政府信息公开申请"
+
+
+def test_old_statistics_table_rows_written_in_prose():
+    # "共收到有关政府信息公开的申请21条,其中当面申请数18条,电子邮件申请数3条;
+    #  对依申请公开的答复总数21条,其中同意公开答复数17条,其它公开答复数2条,免于公开答复数2条"
+    got = stated(doc("2012-county-report.txt"))
+    want = {"proactive.total": 2026, "apply.new.total": 21, "apply.channel.in_person": 18,
+            "apply.channel.email": 3, "apply.answered.total": 21, "apply.disclosed.total": 17}
+    assert {k: got[k].value for k in want} == want
+    # 其它公开答复 / 免于公开答复 are no template row: nothing is guessed for them
+    assert "apply.withheld.total" not in got or got["apply.withheld.total"].source != "prose"
+
+
+def test_legacy_fields():
+    d = doc("2017-report.txt")
+    assert (d.title, d.jurisdiction, d.year, d.published) == (
+        "平潭综合实验区2017年度政府信息公开工作年度报告", "平潭综合实验区", 2017, "2018-01-23")
+    assert d.text.startswith("根据《中华人民共和国政府信息公开条例》")
+    assert "当前位置" not in d.text and "微信 微博" not in d.text
