@@ -52,3 +52,20 @@ def test_legacy_fields():
         "平潭综合实验区2017年度政府信息公开工作年度报告", "平潭综合实验区", 2017, "2018-01-23")
     assert d.text.startswith("根据《中华人民共和国政府信息公开条例》")
     assert "当前位置" not in d.text and "微信 微博" not in d.text
+
+
+def test_2019_template_negative_delta_is_not_split():
+    # 表二 "行政事业性收费35-15": 上一年项目数量 35, 本年增/减 -15. Reading the
+    # run "35" alone as two cells gave 3 and 5; a run glued to "-<digits>" gives no value.
+    d = doc("2020-report.txt")
+    got = stated(d)
+    assert d.format == "std-2019"
+    assert "proactive.fees.prev" not in got and "proactive.fees.delta" not in got
+    assert "proactive.punishment.prev" not in got  # "行政处罚2648-18538"
+    # "规章007": 本年新制作 0, 本年新公开 0, 对外公开总数 7
+    assert [got[f"proactive.rules.{c}"].value for c in ("made", "published", "total")] == [0, 0, 7]
+    # 表三 rows are unambiguous: "(一)予以公开6000017", "(七)总计20 0 00 0 121"
+    assert [got[f"apply.disclosed.{c}"].value for c in ("natural_person", "other_org", "total")] == [6, 1, 7]
+    assert got["apply.handled.total"].value == 21 and got["apply.new.total"].value == 21
+    # the report's own outcome rows add up to 27, not its 总计 21: a check row, numbers untouched
+    assert any(c.rule == "apply.handled.total" and c.expected == 27 and c.stated == 21 for c in d.checks)

@@ -24,7 +24,9 @@ from .readings import choose, readings
 from .textnorm import compact
 
 _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
-_GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d])")
+# A run glued to "-<digits>" ("行政事业性收费35-15": 35 and -15, a 2019 本年增/减
+# cell) is not read: where one cell ends is unknown, and 3|5 would be wrong.
+_GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d]|-\d)")
 # "1." / "2、" numbering a sub-row label; in run-together text it is glued to
 # the previous row's digits ("00000004.保护第三方"), so exactly one digit is taken.
 _ITEM_NO_RE = re.compile(r"\d[.、](?=[ \t]*[\u4e00-\u9fff“\"‘(])")
