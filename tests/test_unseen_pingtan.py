@@ -69,3 +69,22 @@ def test_2019_template_negative_delta_is_not_split():
     assert got["apply.handled.total"].value == 21 and got["apply.new.total"].value == 21
     # the report's own outcome rows add up to 27, not its 总计 21: a check row, numbers untouched
     assert any(c.rule == "apply.handled.total" and c.expected == 27 and c.stated == 21 for c in d.checks)
+
+
+def test_2021_template_run_together_cells_2023():
+    d = doc("2023-report.txt")
+    got = stated(d)
+    assert d.format == "std-2021"
+    # "(二)部分公开…191000020": 19 自然人, 1 商业企业, total 20
+    assert [got[f"apply.partial.{c}"].value for c in ("natural_person", "business", "total")] == [19, 1, 20]
+    # "一、本年新收…801000081" and "(七)总计801000081"
+    assert got["apply.new.total"].value == 81 and got["apply.handled.total"].value == 81
+    # 表四 "110024001510102": 复议 1 1 0 0 2 | 直接起诉 4 0 0 1 5 | 复议后起诉 1 0 1 0 2
+    blocks = [[got[f"{b}.{c}"].value for c in ("upheld", "corrected", "other", "pending", "total")]
+              for b in ("reconsideration", "litigation.direct", "litigation.after_reconsideration")]
+    assert blocks == [[1, 1, 0, 0, 2], [4, 0, 0, 1, 5], [1, 0, 1, 0, 2]]
+    # prose "予以公开及部分公开42件" counts two outcomes together: not a 部分公开 figure
+    assert not any(c.rule == "disagree.apply.partial.total" for c in d.checks)
+    assert got["proactive.total"].value == 13561  # "2023年全区共主动公开政府信息13561条"
+    assert got["fees.total"].value == 0  # "无收取信息处理费情况"
+    assert not [c for c in d.checks if c.rule.startswith(("apply.", "review."))]  # the report adds up

@@ -143,7 +143,8 @@ PROSE_FIGURES = [
     ("apply.channel.email", r"电子邮件(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     # "同意公开答复数17条": the 答复数 rows of the old provincial 统计表, written out in prose
     ("apply.disclosed.total", r"(?:予以公开|同意公开(?:答复数)?|属于公开范围(?:的)?(?:信息)?|(?<![不更新])公开信息)NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.partial.total", r"部分公开(?:答复数|的)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
+    # not "予以公开及部分公开42件" (two outcomes counted together)
+    ("apply.partial.total", r"(?<![及和与、])部分公开(?:答复数|的)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
     ("apply.withheld.total", r"(?:不予公开|否决公开)(?:答复数|的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
     ("apply.not_exist.total", r"信息不存在(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
     ("apply.not_this_agency.total", r"非本(?:机关|部门|单位)(?:政府信息|掌握)?(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
