@@ -88,3 +88,74 @@ def test_2021_template_run_together_cells_2023():
     assert got["proactive.total"].value == 13561  # "2023年全区共主动公开政府信息13561条"
     assert got["fees.total"].value == 0  # "无收取信息处理费情况"
     assert not [c for c in d.checks if c.rule.startswith(("apply.", "review."))]  # the report adds up
+
+
+# ---- the old provincial 统计表: 指标名称 计量单位 YYYY年度 历年累计
+
+PINGTAN = Path(__file__).parent / "fixtures" / "corpus" / "real" / "pingtan"
+
+
+def annex_values(d) -> dict:
+    return {s.key: s.value for s in d.stats if s.source == "annex"}
+
+
+def test_indicator_table_with_spaces_2012():
+    # "主动公开信息数 条 739 4359 … 受理依申请公开信息总数 条 0 0 其中：1、当面申请数 条 0 0 …
+    #  3、否决公开答复数 条 0 0 行政复议数 件 0 0 行政诉讼数 件 0 0 行政申诉、举报数 件 0 0"
+    d = doc("2012-report.txt")
+    got = annex_values(d)
+    assert d.format == "legacy-annex"
+    assert got["proactive.total"] == 739
+    zeros = ["apply.new.total", "apply.channel.in_person", "apply.channel.fax", "apply.channel.email",
+             "apply.channel.online", "apply.channel.letter", "apply.answered.total", "apply.disclosed.total",
+             "apply.partial.total", "apply.withheld.total", "reconsideration.total", "litigation.total"]
+    assert {k: got[k] for k in zeros} == dict.fromkeys(zeros, 0)
+    assert "appeal.total" not in got  # 行政申诉、举报数: two things in one row
+    # the prose says "2012年主动公开政府信息1913条": the table is the stated figure, the prose a check
+    assert any(c.rule == "disagree.proactive.total" and c.stated == 1913 for c in d.checks)
+
+
+def test_indicator_table_run_together_decided_by_its_parts_2011():
+    # "主动公开信息数条4251516其中：1.网站公开条41815092.政府公报公开条77":
+    # 425|1516 = 418|1509 + 7|7 is the only reading whose parts add up
+    got = annex_values(extract_file(PINGTAN / "2011-report.txt"))
+    assert got["proactive.total"] == 425
+    assert got["apply.new.total"] == 0 and got["apply.channel.other"] == 0 and got["appeal.total"] == 0
+
+
+def test_indicator_table_run_together_2012_county():
+    # "受理依申请公开信息总数条2121其中：1.当面申请数条18182.传真申请数条003.电子邮件申请数条33…"
+    # 21|21 = 18|18 + 0|0 + 3|3; "对申请的答复数条2121其中：1.同意公开答复数条17172.同意部分公开答复数条22
+    # 3.否决公开答复数条22": 21 = 17 + 2 + 2
+    got = annex_values(doc("2012-county-report.txt"))
+    want = {"apply.new.total": 21, "apply.channel.in_person": 18, "apply.channel.email": 3,
+            "apply.answered.total": 21, "apply.disclosed.total": 17, "apply.partial.total": 2,
+            "apply.withheld.total": 2}
+    assert {k: got[k] for k in want} == want
+    # "主动公开信息数条20263542 其中：1.网站公开条17953304 2.政府公报公开条07": 2026 vs 1795 + 0,
+    # the report's parts do not add up, so the table decides nothing; the prose figure stands
+    assert "proactive.total" not in got
+
+
+def test_indicator_table_no_spurious_reading_2013_county():
+    # "主动公开信息数条18535395其中：1.网站公开条171350172.政府公报公开条07": the true reading
+    # (1853|5395 vs 1713|5017 + 0|7) does not add up, but 1|8535395 = 1|7135017 + 0 would in the
+    # first column alone: both columns must add up, so no value is taken from the table
+    d = doc("2013-county-report.txt")
+    got = stated(d)
+    assert got["proactive.total"].value == 1853 and got["proactive.total"].source == "prose"
+    # "受理依申请公开信息总数条728 其中：1.当面申请数条018 … 3.电子邮件申请数条36 4.网上申请数条44"
+    a = annex_values(d)
+    assert (a["apply.new.total"], a["apply.channel.in_person"], a["apply.channel.email"], a["apply.channel.online"]) == (7, 0, 3, 4)
+    # the prose says 网上申请数3条, 信函申请数4条: the report disagrees with itself, a check says so
+    assert any(c.rule == "disagree.apply.channel.online" for c in d.checks)
+
+
+def test_indicator_table_running_totals_that_cannot_decide_2016():
+    # "主动公开文件数条346085376其中：1、政府网站公开数条346085376 2、政府公报公开数条00": every
+    # split adds up (the parts equal the whole), so the table gives no value; the prose 3460 stands
+    d = doc("2016-report.txt")
+    assert stated(d)["proactive.total"].source == "prose"
+    got = annex_values(d)
+    assert got["apply.new.total"] == 0 and got["reconsideration.total"] == 0
+    assert "apply.channel.letter" not in got and "apply.channel.fax" not in got  # "信函、传真申请数": both in one row

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..model import Check, Stat
 from . import template
-from .annex import find_annex
+from .annex import find_annex, find_indicator_table
 from .grid import html_tables_text
 from .prose import prose_figures
 from .textnorm import normalize
@@ -68,6 +68,8 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None) -
             stats.setdefault(s.key, s)
     else:
         annex = find_annex(text)
+        if not annex.stats:
+            annex = find_indicator_table(text)
         if annex.stats:
             fmt = "legacy-annex"
             for s in annex.stats:

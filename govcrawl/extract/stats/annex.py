@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..model import Stat
 from . import registry as R
+from .readings import choose, readings
 from .textnorm import EMPTY_CELLS, parse_number
 
 _TITLE_RE = re.compile(r"^\s*(?:\(?[一二三四五六七八九十]+\)?\s*)?(?:附表|附件\s*\d*\s*[::]?.*统计表|.*情况统计表?|单位\s*[::])")
@@ -88,4 +89,103 @@ def find_annex(text: str) -> Annex:
             label = compact
             name = _LABEL_PREFIX_RE.sub("", compact)
             key = next((k for rx, k in _ROWS if rx.match(name)), None)
+    return annex
+
+
+# ------------------------------------------------ 指标名称/计量单位/本年度/历年累计
+_HEADER_RE = re.compile(R.INDICATOR_HEADER)
+# "1." / "2、" numbering a row label; glued to the previous row's digits in
+# run-together text ("条41815092.政府公报公开"), so exactly one digit is taken.
+_ORDINAL_RE = re.compile(r"\d[.、](?=[ \t]*[\u4e00-\u9fff])")
+_CELL = r"(?:\d+(?:\.\d+)?|[-/—–])"
+# a row: short label (no digits, no sentence end: prose after the table is not a
+# row), unit, cells
+_ROW_RE = re.compile(
+    rf"\s*(?P<label>[^\d§。;!?]{{0,12}}?§*[^\d§。;!?]{{1,30}}?)\s*(?P<unit>{R.INDICATOR_UNITS})\s*(?P<cells>{_CELL}(?:[ \t]*{_CELL})*)"
+)
+
+
+@dataclass
+class _Row:
+    label: str
+    numbered: bool  # had a "1." / "2、" ordinal: a sub-row of the row above its 其中
+    cells: str
+    end: int
+
+
+def _cell_readings(cells: str) -> list[tuple]:
+    """Possible (本年度, 历年累计) pairs of a row's cells."""
+    tokens = cells.split()
+    if len(tokens) == 2:
+        return [tuple(None if t in EMPTY_CELLS else parse_number(t) for t in tokens)]
+    if len(tokens) != 1 or not re.fullmatch(r"\d+", tokens[0]):
+        return []  # one value where there are two cells, or a broken cell: which one it is is unknown
+    # no report prints "07"; a running total includes this year's value
+    return [(year, total) for year, total in readings(tokens, 2) or [] if total >= year]
+
+
+def find_indicator_table(text: str) -> Annex:
+    """The old provincial 统计表, printed as label / unit / 本年度 / 历年累计 rows.
+
+    Archived text may run a row's two numbers together ("主动公开信息数条4251516").
+    Such a row gets a value only when one reading is left: the running total is
+    at least this year's value, and a "其中" row's parts add up to it
+    (网站公开 418 + 政府公报公开 7 = 主动公开 425). Otherwise it gets none.
+    """
+    annex = Annex()
+    head = _HEADER_RE.search(text)
+    if not head:
+        return annex
+    # ordinals become "§§" (same length, so offsets in body are offsets in text)
+    body = _ORDINAL_RE.sub(lambda o: "§" * len(o.group(0)), text[head.end() :])
+    rows: list[_Row] = []
+    pos = 0
+    while True:
+        m = _ROW_RE.match(body, pos)
+        if not m or "\n" in m.group("label").strip():
+            break
+        rows.append(_Row(label=re.sub(r"\s+", "", m.group("label")), numbered="§" in m.group("label"),
+                         cells=m.group("cells"), end=m.end()))
+        pos = m.end()
+    if not rows:
+        return annex
+    annex.start = head.start()
+    annex.end = head.end() + rows[-1].end
+
+    candidates = [_cell_readings(r.cells) for r in rows]
+    # a row the numbers alone leave open is decided by its 其中 group, in both
+    # columns (a group whose parts never add up, as some reports print, decides nothing)
+    chosen: list[tuple | None] = [c[0] if len(c) == 1 else None for c in candidates]
+    for i in range(len(rows) - 1):
+        if not rows[i + 1].label.startswith("其中"):
+            continue
+        members = [i, i + 1]
+        while members[-1] + 1 < len(rows) and rows[members[-1] + 1].numbered and not rows[members[-1] + 1].label.startswith("其中"):
+            members.append(members[-1] + 1)
+
+        def adds_up(choice) -> bool:
+            if any(r is None for r in choice):
+                return True
+            for col in (0, 1):
+                vals = [r[col] for r in choice]
+                if None not in vals and abs(vals[0] - sum(vals[1:])) > 1e-9:
+                    return False
+            return True
+
+        picked = choose([candidates[m] for m in members], adds_up)
+        for m, reading in zip(members, picked):
+            if chosen[m] is None:
+                chosen[m] = reading
+
+    seen: set[str] = set()
+    for r, reading in zip(rows, chosen):
+        name = _LABEL_PREFIX_RE.sub("", r.label.replace("§", ""))
+        key = next((k for rx, k in _ROWS if rx.match(name)), None)
+        if key is None or key in seen:
+            continue
+        seen.add(key)  # the first row with this label is the one; a later one cannot fill it
+        if reading is None or reading[0] is None:
+            continue
+        annex.stats.append(Stat(key=key, value=reading[0], source="annex",
+                                evidence=f"统计表 {r.label.replace('§', '')} | {r.cells.strip()}"))
     return annex

@@ -98,8 +98,8 @@ PROACTIVE_ROWS = {
 # leading "其中:" / "1." is removed. First match wins, so specific labels first.
 ANNEX_ROWS = [
     (r"全文电子化", "proactive.electronic"),
-    (r"主动公开(?:政府)?信息(?:总)?数", "proactive.total"),
-    (r"(?:受理)?(?:依申请公开)?(?:信息)?申请总数|受理依申请公开(?:信息)?总数|依申请公开(?:信息)?总数", "apply.new.total"),
+    (r"主动公开(?:政府)?(?:信息|文件)(?:总)?数", "proactive.total"),
+    (r"(?:受理)?(?:依申请公开)?(?:信息)?申请总数|受理(?:政府信息)?依申请公开(?:信息)?总数|依申请公开(?:信息)?总数", "apply.new.total"),
     (r"当面申请", "apply.channel.in_person"),
     (r"传真申请", "apply.channel.fax"),
     (r"电子邮件申请|电子邮箱申请", "apply.channel.email"),
@@ -121,6 +121,13 @@ ANNEX_ROWS = [
     (r"行政诉讼(?:案件)?数", "litigation.total"),
     (r"行政申诉(?:案件)?数|申诉数", "appeal.total"),
 ]
+
+# The old provincial 政府信息公开情况统计表 (Fujian and others, 2008-2017): a
+# header "指标名称 计量单位 2012年度 历年累计", then label, unit, this year's
+# value and the running total per row. Rows use the ANNEX_ROWS labels above;
+# "信函、传真申请数", "行政申诉、举报数" (two things in one row) match none.
+INDICATOR_HEADER = r"指标名称\s*计量单位\s*(?:\d{4}\s*年度?|本年度?)\s*(?:历年累计|累计)"
+INDICATOR_UNITS = r"条|件|元|万元|人次|个|项|宗"
 
 # ---------------------------------------------------------------- prose
 # A figure in a sentence: NUM is replaced by the number pattern (Arabic or
