@@ -159,3 +159,5 @@ def test_indicator_table_running_totals_that_cannot_decide_2016():
     got = annex_values(d)
     assert got["apply.new.total"] == 0 and got["reconsideration.total"] == 0
     assert "apply.channel.letter" not in got and "apply.channel.fax" not in got  # "信函、传真申请数": both in one row
+    # "四、政府信息公开的收费及减免情况 2016年我区各级工作部门依申请提供政府信息暂不收费。"
+    assert stated(d)["fees.total"].value == 0
