@@ -73,6 +73,7 @@ class Source:
     html: str | None  # a whole real HTML page
     year: int | None
     vary_counts: bool = True
+    traditional: bool = False
 
 
 @dataclass
@@ -94,8 +95,11 @@ def load_sources() -> list[Source]:
         raw = (CORPUS / name).read_text(encoding="utf-8")
         text = " ".join(lxml_html.fromstring(raw).xpath("//title//text()"))
         out.append(Source(name, None, raw, _source_year(text or raw)))
+    from govcrawl.extract.normalize import is_traditional
+
     for src in out:
         src.vary_counts = _counts_survive_variation(src)
+        src.traditional = is_traditional(src.text or src.html or "")
     return out
 
 
@@ -153,14 +157,18 @@ SWAP_SENTENCE = 0.35
 MAX_SENTENCE = 150
 
 
-def sentence_pool(sources: list["Source"]) -> list[str]:
-    """Every ordinary prose sentence of the text sources (the words copies are mixed from)."""
-    pool = []
+def sentence_pools(sources: list["Source"]) -> dict[bool, list[str]]:
+    """Every ordinary prose sentence of the text sources, by script (Traditional or not).
+
+    A copy only borrows sentences in its own script: a Simplified report with
+    Traditional sentences mixed in is not an input real sites produce.
+    """
+    pools: dict[bool, list[str]] = {True: [], False: []}
     for src in sources:
         for line in (src.text or "").split("\n"):
             if len(line) >= PROSE_MIN_CHARS:
-                pool += [x for x in _SENTENCE.findall(line) if 10 <= len(x) <= MAX_SENTENCE]
-    return pool
+                pools[src.traditional] += [x for x in _SENTENCE.findall(line) if 10 <= len(x) <= MAX_SENTENCE]
+    return pools
 
 
 def vary_prose(text: str, rng: random.Random, pool: list[str] | None = None) -> str:
@@ -263,7 +271,7 @@ def _detail_from_html(title: str, source_name: str, raw: str, rng: random.Random
 def iter_report_pages(n: int, seed: int = 7) -> Iterator[GeneratedPage]:
     """N distinct synthetic report pages, deterministic for a seed, spread over the sources in turn."""
     sources = load_sources()
-    pool = sentence_pool(sources)
+    pools = sentence_pools(sources)
     rng = random.Random(seed)
     for i in range(n):
         src = sources[i % len(sources)]
@@ -273,9 +281,9 @@ def iter_report_pages(n: int, seed: int = 7) -> Iterator[GeneratedPage]:
         date = f"{year + 1}-{month:02d}-{day:02d}"
         path = f"/zwgk/zfxxgknb/{year}/{year + 1}{month:02d}/t{year + 1}{month:02d}{day:02d}_{100000 + i}.html"
         if src.html is not None:
-            body = _detail_from_html(title, src.name, src.html, rng, src.vary_counts, pool)
+            body = _detail_from_html(title, src.name, src.html, rng, src.vary_counts, pools[src.traditional])
         else:
-            text = vary_prose(src.text, rng, pool)
+            text = vary_prose(src.text, rng, pools[src.traditional])
             body = _detail_from_text(title, date, src.name, vary_numbers(text, rng) if src.vary_counts else text)
         yield GeneratedPage(path, title, year, body.encode("utf-8"))
 
