@@ -161,3 +161,14 @@ def test_indicator_table_running_totals_that_cannot_decide_2016():
     assert "apply.channel.letter" not in got and "apply.channel.fax" not in got  # "信函、传真申请数": both in one row
     # "四、政府信息公开的收费及减免情况 2016年我区各级工作部门依申请提供政府信息暂不收费。"
     assert stated(d)["fees.total"].value == 0
+
+
+def test_indicator_table_header_with_spaces_2011():
+    # the 管委会's copy of the county's 2011 table, with spaces: "指标名称 计量 单位 2011 年度 历年累计
+    # 主动公开信息数 条 425 1516 其中：1.网站公开 条 418 1509 2.政府公报公开 条 7 7 …" - the same
+    # numbers the run-together copy (real/pingtan/2011-report.txt) is read as
+    d = doc("2011-report.txt")
+    assert d.format == "legacy-annex"
+    got = annex_values(d)
+    assert got == annex_values(extract_file(PINGTAN / "2011-report.txt"))
+    assert got["proactive.total"] == 425 and got["appeal.total"] == 0

@@ -126,7 +126,8 @@ ANNEX_ROWS = [
 # header "指标名称 计量单位 2012年度 历年累计", then label, unit, this year's
 # value and the running total per row. Rows use the ANNEX_ROWS labels above;
 # "信函、传真申请数", "行政申诉、举报数" (two things in one row) match none.
-INDICATOR_HEADER = r"指标名称\s*计量单位\s*(?:\d{4}\s*年度?|本年度?)\s*(?:历年累计|累计)"
+# (cells of the header are often broken by spaces: "计量 单位 2011 年度")
+INDICATOR_HEADER = r"指\s*标\s*名\s*称\s*计\s*量\s*单\s*位\s*(?:\d{4}\s*年\s*度?|本\s*年\s*度?)\s*(?:历\s*年\s*)?累\s*计"
 INDICATOR_UNITS = r"条|件|元|万元|人次|个|项|宗"
 
 # ---------------------------------------------------------------- prose
