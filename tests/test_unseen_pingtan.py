@@ -172,3 +172,19 @@ def test_indicator_table_header_with_spaces_2011():
     got = annex_values(d)
     assert got == annex_values(extract_file(PINGTAN / "2011-report.txt"))
     assert got["proactive.total"] == 425 and got["appeal.total"] == 0
+
+
+def test_proactive_total_sentence_rule():
+    from govcrawl.extract.stats.prose import prose_figures
+
+    def total(sentence):
+        return [s.value for s in prose_figures(sentence)[0] if s.key == "proactive.total"]
+
+    # real sentences from the pages above: a category is not the total
+    assert total("我区累计在平潭政府采购信息网上主动公开政府采购项目信息188条,网上竞价453条。") == []
+    assert total("今年累计主动公开采购信息25条、工程招投标信息188条。") == []
+    assert total("2014年,我区各工作部门主动公开政府信息的主要类别有:机构职能类信息594条,") == []
+    assert total("通过政府门户网站全年主动公开各类政府信息10407条。") == [10407]
+    # synthetic sentences (not from a report), written to pin who may stand before 信息
+    assert total("全年共主动公开各类信息2000条。") == [2000]
+    assert total("全年主动公开我区各级单位政府信息2645条。") == [2645]

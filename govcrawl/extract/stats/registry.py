@@ -137,8 +137,9 @@ INDICATOR_UNITS = r"条|件|元|万元|人次|个|项|宗"
 PROSE_FIGURES = [
     # "其他应主动公开政府信息856条" names a category, not the total; so do
     # "主动公开政府采购项目信息188条" and "主动公开政府信息的主要类别有:机构职能类信息594条":
-    # only who published may stand between 主动公开 and 信息 ("我区各级单位政府信息")
-    ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?政府)?信息(?:共计?|总数为?|达)?NUM条", "条", None),
+    # only who published may stand between 主动公开 and 信息 ("我区各级单位政府信息",
+    # "各类政府信息", "各类信息")
+    ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?(?:政府|政务|各类))?(?:政府|政务)?信息(?:共计?|总数为?|达)?NUM条", "条", None),
     ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开|公布)(?:各类)?(?:政府)?信息NUM条", "条", None),
     # 受理…申请N件, where the words between say it is a disclosure application
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
