@@ -135,6 +135,7 @@ def test_indicator_table_run_together_2012_county():
     # "主动公开信息数条20263542 其中：1.网站公开条17953304 2.政府公报公开条07": 2026 vs 1795 + 0,
     # the report's parts do not add up, so the table decides nothing; the prose figure stands
     assert "proactive.total" not in got
+    assert any(c.rule == "ambiguous.proactive.total" for c in doc("2012-county-report.txt").checks)
 
 
 def test_indicator_table_no_spurious_reading_2013_county():

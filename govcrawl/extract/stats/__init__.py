@@ -70,6 +70,7 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None) -
         annex = find_annex(text)
         if not annex.stats:
             annex = find_indicator_table(text)
+        checks.extend(annex.checks)
         if annex.stats:
             fmt = "legacy-annex"
             for s in annex.stats:

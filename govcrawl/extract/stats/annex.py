@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Stat
+from ..model import Check, Stat
 from . import registry as R
 from .readings import choose, readings
 from .textnorm import EMPTY_CELLS, parse_number
@@ -28,6 +28,7 @@ class Annex:
     start: int = -1
     end: int = -1
     stats: list[Stat] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
 
 def _cells(line: str) -> list[str]:
@@ -178,13 +179,16 @@ def find_indicator_table(text: str) -> Annex:
                 chosen[m] = reading
 
     seen: set[str] = set()
-    for r, reading in zip(rows, chosen):
+    for r, reading, cand in zip(rows, chosen, candidates):
         name = _LABEL_PREFIX_RE.sub("", r.label.replace("§", ""))
         key = next((k for rx, k in _ROWS if rx.match(name)), None)
         if key is None or key in seen:
             continue
         seen.add(key)  # the first row with this label is the one; a later one cannot fill it
         if reading is None or reading[0] is None:
+            if len(cand) > 1:
+                annex.checks.append(Check(rule=f"ambiguous.{key}", detail=f"统计表 {r.label.replace('§', '')} {r.cells.strip()}: "
+                                          f"{len(cand)} readings and its 其中 rows do not leave one; no value taken"))
             continue
         annex.stats.append(Stat(key=key, value=reading[0], source="annex",
                                 evidence=f"统计表 {r.label.replace('§', '')} | {r.cells.strip()}"))
