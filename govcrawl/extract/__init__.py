@@ -96,6 +96,7 @@ def extract(
             doc.skip_reason = doc.error
             return doc
         html: str | None = None
+        tree = None  # the page parsed once (clean.parse_html), shared with the stats grid reader
         note: str | None = None  # damage worth recording even when extraction succeeds
         if kind != "pdf" and ((filename or "").lower().endswith(".pdf") or "application/pdf" in (content_type or "").lower()):
             # Often an HTML error page behind a .pdf link: say so, then read what it is.
@@ -113,17 +114,20 @@ def extract(
                 note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
             if kind == "html":
                 html = text
-                page = clean.clean_html(text, url=url)
+                tree, strict = clean.parse_html(text)
+                page = clean.clean_html(text, url=url, tree=tree)
+                if not strict:
+                    tree = None  # the grid reader parses (and refuses) such a page itself
                 depth = guards.nesting_depth(text) if len(page.text.strip()) < 200 else 0
                 if depth > guards.PARSER_MAX_DEPTH:
                     # The parser built an empty tree: read the page as tag-stripped text instead.
                     note = f"HTML nested {depth} levels deep (parser limit {guards.PARSER_MAX_DEPTH}): read as plain text"
-                    html = None
+                    html = tree = None
                     page = clean.clean_plain_text(guards.html_to_plain_text(text))
             else:
                 page = clean.clean_plain_text(text)
         meta.fill(doc, page, url=url)
-        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html if html is not None else None, year=doc.year)
+        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html, year=doc.year, tree=tree)
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:

@@ -388,12 +388,17 @@ def clean_plain_text(text: str, from_pdf: bool = False) -> PageText:
     return _clean_lines(lines, page, from_pdf=from_pdf)
 
 
-def clean_html(html: str, url: str | None = None) -> PageText:
-    """An HTML page → PageText (trafilatura for the article, lxml for the page's metadata)."""
+def clean_html(html: str, url: str | None = None, tree=None) -> PageText:
+    """An HTML page → PageText (trafilatura for the article, lxml for the page's metadata).
+
+    ``tree``: the page already parsed by ``parse_html`` (parsed here when not given).
+    """
     import trafilatura
 
     page = PageText()
-    info = html_metadata(html)
+    if tree is None:
+        tree = _parse_html(html)
+    info = html_metadata(html, tree=tree)
     page.meta.update(info["meta"])
     body = trafilatura.extract(
         html,
@@ -411,7 +416,7 @@ def clean_html(html: str, url: str | None = None) -> PageText:
     # trafilatura's recovery pass collapses identical paragraphs ("170 |" twice in an
     # annex) and drops paragraphs repeated inside an earlier one; the article's own
     # container, read from the DOM in order, keeps every line.
-    dom_text = article_text_from_dom(html, body)
+    dom_text = article_text_from_dom(html, body, tree=tree)
     if dom_text:
         body = dom_text
         page.removed.append("article container re-read from the DOM")
@@ -440,17 +445,17 @@ def _squash(s: str) -> str:
     return "".join(s.split())
 
 
-def article_text_from_dom(html: str, extracted: str) -> str | None:
+def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
     """Find the element holding trafilatura's paragraphs and return ALL its lines in DOM order.
 
     Anchors are trafilatura's output lines found verbatim as an element's text;
     the container is the deepest element holding ``ANCHOR_SHARE`` of them.
     Returns None when too few anchors are found (trafilatura's text is used).
     """
-    import lxml.html
     from copy import deepcopy
 
-    tree = _parse_html(html)
+    if tree is None:
+        tree = _parse_html(html)
     if tree is None or not extracted:
         return None
     wanted = {_squash(ln) for ln in extracted.splitlines() if len(_squash(ln)) >= 10 and not ln.lstrip().startswith("|")}
@@ -494,15 +499,26 @@ def article_text_from_dom(html: str, extracted: str) -> str | None:
     return container.text_content()
 
 
-def _parse_html(html: str):
+def parse_html(html: str) -> tuple[object | None, bool]:
+    """Parse a page once for all its readers: ``(tree, strict)``.
+
+    ``tree`` is None for unparsable markup. ``strict`` is False when lxml refused
+    the str (an XML encoding declaration) and the UTF-8 bytes were parsed instead:
+    the stats grid reader reads no tables from such a page, so it must not get
+    that tree.
+    """
     import lxml.html
 
     try:
-        return lxml.html.fromstring(html)
+        return lxml.html.fromstring(html), True
     except ValueError:  # a str with an XML encoding declaration
-        return lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+        return lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")), False
     except Exception:  # unparsable markup: the caller falls back to text only
-        return None
+        return None, False
+
+
+def _parse_html(html: str):
+    return parse_html(html)[0]
 
 
 def _table_row(line: str) -> str:
@@ -512,12 +528,11 @@ def _table_row(line: str) -> str:
     return line
 
 
-def html_metadata(html: str) -> dict:
+def html_metadata(html: str, tree=None) -> dict:
     """Title, publication date, source and breadcrumb from the page's own markup."""
-    import lxml.html
-
     info: dict = {"title": None, "published": None, "source": None, "breadcrumb": [], "meta": {}}
-    tree = _parse_html(html)
+    if tree is None:
+        tree = _parse_html(html)
     if tree is None:  # unparsable markup: no metadata, the text path still runs
         return info
     metas = {}

@@ -38,13 +38,16 @@ def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: s
                                 detail=f"{have.source} says {have.value}, {label} says {st.value}: {st.evidence[:120]}"))
 
 
-def extract_stats(text: str, html: str | None = None, year: int | None = None) -> tuple[list[Stat], list[Check], str | None]:
-    """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one)."""
+def extract_stats(text: str, html: str | None = None, year: int | None = None, tree=None) -> tuple[list[Stat], list[Check], str | None]:
+    """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one).
+
+    ``tree``: ``lxml.html.fromstring(html)`` when the caller already parsed the page.
+    """
     text = normalize(text or "")
     stats: dict[str, Stat] = {}
     checks: list[Check] = []
 
-    grid_text = html_tables_text(html) if html else ""
+    grid_text = html_tables_text(html, tree) if html else ""
     version = template.detect_version(grid_text) or template.detect_version(text)
     fmt = None
     prose_text = text

@@ -22,14 +22,18 @@ def _span(el, name: str) -> int:
         return 1
 
 
-def html_tables(html: str) -> list[list[list[tuple[int, str]]]]:
-    """Every innermost <table> as a grid: rows of (cell id, text) with spans copied."""
+def html_tables(html: str, root=None) -> list[list[list[tuple[int, str]]]]:
+    """Every innermost <table> as a grid: rows of (cell id, text) with spans copied.
+
+    ``root``: ``lxml.html.fromstring(html)`` when the caller already parsed the page.
+    """
     from lxml import html as lhtml
 
-    try:
-        root = lhtml.fromstring(html)
-    except Exception:  # unparsable markup: no tables rather than a crash
-        return []
+    if root is None:
+        try:
+            root = lhtml.fromstring(html)
+        except Exception:  # unparsable markup: no tables rather than a crash
+            return []
     grids = []
     for table in root.iter("table"):
         if table.xpath(".//table"):
@@ -92,6 +96,6 @@ def render_grid(grid: list[list[tuple[int, str]]]) -> str:
     return "\n".join(lines)
 
 
-def html_tables_text(html: str) -> str:
+def html_tables_text(html: str, root=None) -> str:
     """All tables of a page as separated text rows, one blank line between tables."""
-    return "\n\n".join(render_grid(g) for g in html_tables(html))
+    return "\n\n".join(render_grid(g) for g in html_tables(html, root))
