@@ -2,26 +2,34 @@
 
 The same 年报 is published by the government (the original), then copied by
 baike mirrors and aggregators (造价通 …) with their own chrome. After cleaning,
-their texts are nearly or exactly equal. We compare MinHash signatures over
-character shingles of the clean text (whitespace removed, so line breaks a
-mirror adds do not matter) with datasketch's MinHashLSH, and confirm each
-candidate by its estimated Jaccard similarity.
+their texts are nearly or exactly equal. We compare MinHash signatures
+(datasketch) over character shingles of the clean text (whitespace removed, so
+line breaks a mirror adds do not matter), find candidates by LSH banding, and
+confirm each candidate by its estimated Jaccard similarity.
+
+The index lives in SQLite, not in memory, so a crawl or reparse of a million
+reports costs no more RAM than one of a thousand: ``minhashes`` holds each
+report's signature, ``neardup_bands`` one row per (LSH band key, report). A
+query reads the band rows of its own keys, then only the candidates'
+signatures.
 
 A group of copies is linked to one preferred copy: a page on an official
 government host first (``*.gov.cn``, or a host a portal in the registry lists),
 then the earliest stored. The others get ``duplicate_of`` = its id and
-``duplicate_kind`` = "exact" (same text hash) or "near". Signatures live in the
-``minhashes`` table, so a new report is compared with the whole DB, not just
-its own run.
+``duplicate_kind`` = "exact" (same text hash) or "near". Because the index is
+in the DB, a new report is compared with the whole DB, not just its own run.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import weakref
+import zlib
 from urllib.parse import urlsplit
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +41,12 @@ SHINGLE = 5  # characters; Chinese has no word breaks, and 5-grams are rare enou
 # years on the same template, score at most 0.18.
 THRESHOLD = 0.5
 MIN_CHARS = 200  # shorter texts (a stub, an error page) say too little to call copies
+# Shingles are hashed with crc32, not datasketch's default sha1: a third of the cost, and
+# datasketch's affine32 scheme mixes the input hash (murmur3 finaliser) before permuting, so
+# a plain 32-bit checksum is good enough. Stored signatures of another scheme are recomputed.
+SCHEME = "crc32+affine32"
+# LSH banding, chosen as datasketch's MinHashLSH chooses it (b bands of r rows).
+BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
 
 _MINHASHES = {"report_id": int, "text_sha256": str, "num_perm": int, "scheme": str, "hashvalues": bytes}
 
@@ -45,9 +59,25 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
 
 
 def signature(text: str) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM)
+    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
     m.update_batch([s.encode("utf-8") for s in shingles(text)])
     return m
+
+
+def _from_stored(hashvalues: bytes) -> MinHash:
+    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(hashvalues, dtype=np.uint32), scheme="affine32",
+                   hashfunc=zlib.crc32)
+
+
+def band_keys(sig: MinHash) -> list[int]:
+    """One 64-bit key per LSH band (band number and its hash values), as a signed SQLite INTEGER."""
+    hv = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(hv[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
+                                 person=band.to_bytes(2, "little")).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
 
 
 def is_official(url: str | None, portal_hosts: set[str] = frozenset()) -> bool:
@@ -74,46 +104,79 @@ def registry_hosts(portals_file: str | None = None) -> set[str]:
 
 
 class NearDupIndex:
-    """The LSH index over every current report of one Store, kept in step with the DB."""
+    """The LSH index over every current report of one Store, kept in the Store's DB.
+
+    Holds nothing per report in memory. ``signatures_read`` counts stored signatures
+    fetched as candidates (it shows that a query does not read the whole index).
+    """
 
     def __init__(self, store, portal_hosts: set[str] | None = None):
         self.store = store
         self.db = store.db
         self.portal_hosts = set(portal_hosts or ())
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self._sigs: dict[int, MinHash] = {}
-        self.db["minhashes"].create(_MINHASHES, pk="report_id", if_not_exists=True)
-        self._load()
+        self.signatures_read = 0
+        with self.db.conn:
+            self.db["minhashes"].create(_MINHASHES, pk="report_id", if_not_exists=True)
+            self.db.execute("create table if not exists neardup_bands (band_key integer not null, report_id integer not null, "
+                            "primary key (band_key, report_id)) without rowid")
+            self.db.execute("create index if not exists neardup_bands_report on neardup_bands (report_id)")
+        self._sync()
 
-    def _load(self) -> None:
-        stored = {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("select report_id, text_sha256, scheme, hashvalues from minhashes")}
-        for rid, text_sha in self.db.execute(
-                "select id, text_sha256 from reports where superseded_by is null and length(text) >= ?", [MIN_CHARS]).fetchall():
-            row = stored.get(rid)
-            if row and row[0] == text_sha:
-                sig = MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(row[2], dtype=np.uint32 if row[1] == "affine32" else np.uint64), scheme=row[1])
-            else:  # a report stored before signatures existed, or whose text changed
-                sig = self._compute_and_save(rid)
-            self._insert(rid, sig)
+    def _sync(self) -> None:
+        """Bring the index in line with reports stored or changed without it (older govcrawl, other schemes)."""
+        db = self.db
+        # Only ids are held here, and only those that need work: normally none.
+        stale = [r[0] for r in db.execute(
+            "select m.report_id from minhashes m join reports r on r.id = m.report_id "
+            "where m.scheme is not ? or m.num_perm is not ? or r.superseded_by is not null or r.text_sha256 is not m.text_sha256",
+            [SCHEME, NUM_PERM])]
+        stale += [r[0] for r in db.execute(  # ids without a signature: the EXCEPT reads indexes only, not texts
+            "select id from reports where id in (select id from reports except select report_id from minhashes) "
+            "and superseded_by is null and length(text) >= ?", [MIN_CHARS])]
+        orphans = db.execute("select count(*) from minhashes where report_id not in (select id from reports)").fetchone()[0]
+        if orphans:
+            with db.conn:
+                db.execute("delete from neardup_bands where report_id not in (select id from reports)")
+                db.execute("delete from minhashes where report_id not in (select id from reports)")
+        for rid in stale:
+            row = db.execute("select superseded_by, length(text) from reports where id = ?", [rid]).fetchone()
+            if row[0] is not None or (row[1] or 0) < MIN_CHARS:
+                self._drop(rid)
+            else:
+                self._save(rid)
+        if stale:
+            log.info("near-duplicate index: %d stored signatures (re)computed or dropped", len(stale))
 
-    def _compute_and_save(self, rid: int, sig: MinHash | None = None) -> MinHash:
+    def _save(self, rid: int, sig: MinHash | None = None) -> MinHash:
+        """Store ``rid``'s signature and its band keys (computed from its text unless given)."""
         text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
         sig = sig or signature(text or "")
         with self.db.conn:
-            self.db["minhashes"].upsert({"report_id": rid, "text_sha256": text_sha, "num_perm": NUM_PERM, "scheme": sig.scheme,
-                                         "hashvalues": sig.hashvalues.tobytes()}, pk="report_id")
+            self.db.execute("insert or replace into minhashes (report_id, text_sha256, num_perm, scheme, hashvalues) "
+                            "values (?, ?, ?, ?, ?)",
+                            [rid, text_sha, NUM_PERM, SCHEME, np.ascontiguousarray(sig.hashvalues, dtype="<u4").tobytes()])
+            self.db.execute("delete from neardup_bands where report_id = ?", [rid])
+            self.db.conn.executemany("insert or ignore into neardup_bands (band_key, report_id) values (?, ?)",
+                                [(k, rid) for k in band_keys(sig)])
         return sig
 
-    def _insert(self, rid: int, sig: MinHash) -> None:
-        if rid in self.lsh:
-            self.lsh.remove(rid)
-        self.lsh.insert(rid, sig)
-        self._sigs[rid] = sig
-
     def _drop(self, rid: int) -> None:
-        if rid in self.lsh:
-            self.lsh.remove(rid)
-        self._sigs.pop(rid, None)
+        with self.db.conn:
+            self.db.execute("delete from neardup_bands where report_id = ?", [rid])
+            self.db.execute("delete from minhashes where report_id = ?", [rid])
+
+    def candidates(self, rid: int, sig: MinHash) -> set[int]:
+        """Indexed reports sharing a band with ``sig`` whose estimated Jaccard reaches the threshold."""
+        keys = band_keys(sig)
+        marks = ",".join("?" * len(keys))
+        found = set()
+        for other, hashvalues in self.db.execute(
+                "select m.report_id, m.hashvalues from minhashes m where m.report_id in "
+                f"(select report_id from neardup_bands where band_key in ({marks})) and m.report_id != ?", [*keys, rid]):
+            self.signatures_read += 1
+            if sig.jaccard(_from_stored(hashvalues)) >= THRESHOLD:
+                found.add(other)
+        return found
 
     def _row(self, rid: int) -> dict | None:
         rows = list(self.db.query("select id, url, canonical_url, text_sha256, superseded_by, previous_version_id, duplicate_of, "
@@ -133,12 +196,8 @@ class NearDupIndex:
         if row["superseded_by"] or (row["n"] or 0) < MIN_CHARS:
             self._drop(rid)
             return None
-        sig = self._compute_and_save(rid, sig)
-        self._insert(rid, sig)
-        group = {rid}
-        for other in self.lsh.query(sig):
-            if other != rid and sig.jaccard(self._sigs[other]) >= THRESHOLD:
-                group.add(other)
+        sig = self._save(rid, sig)
+        group = {rid} | self.candidates(rid, sig)
         # Copies already linked to a member belong to the group too (the link may move).
         marks = ",".join("?" * len(group))
         group |= {r[0] for r in self.db.execute(
@@ -168,7 +227,7 @@ class NearDupIndex:
                     target = preferred["id"]
                     kind = "exact" if r["text_sha256"] == preferred["text_sha256"] else "near"
                 if (r["duplicate_of"], r["duplicate_kind"]) != (target, kind):
-                    self.db["reports"].update(r["id"], {"duplicate_of": target, "duplicate_kind": kind})
+                    self.db.execute("update reports set duplicate_of = ?, duplicate_kind = ? where id = ?", [target, kind, r["id"]])
         return preferred["id"]
 
 
@@ -176,7 +235,7 @@ _INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def index_for(store, portal_hosts: set[str] | None = None) -> NearDupIndex:
-    """One index per open Store (built from the DB on first use, then kept up to date)."""
+    """One index per open Store (synced with the DB on first use, then kept up to date)."""
     idx = _INDEXES.get(store)
     if idx is None:
         idx = _INDEXES[store] = NearDupIndex(store, portal_hosts)

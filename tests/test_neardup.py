@@ -106,3 +106,57 @@ def test_official_hosts():
     assert not is_official("file:seeds/001.txt")
     assert is_official("http://127.0.0.1:8080/a.html", {"127.0.0.1"})
     assert is_official("http://sub.pingtan.gov.cn/a", set())
+
+
+def _filler_doc(seed: int):
+    """A SYNTHETIC report text (random common characters), unrelated to any real one."""
+    import random
+
+    rng = random.Random(seed)
+    chars = "政府信息公开工作年度报告主动依申请办理答复复议诉讼行政机关人民法院公民法人组织平台网站条件数量"
+    doc = extract_file(SEEDS / "002_8661693cc3ee7730.txt")
+    doc.text = "\n".join("".join(rng.choice(chars) for _ in range(60)) for _ in range(12))
+    return doc
+
+
+def test_fresh_process_finds_a_stored_near_duplicate_without_loading_the_index(tmp_path):
+    db = tmp_path / "g.db"
+    store = Store(db)
+    idx = NearDupIndex(store)
+    agg_id = _save(store, "https://www.zjtcn.com/news/1.html", extract_file(AGGREGATOR), "a")
+    idx.link(agg_id)
+    for i in range(30):
+        idx.link(_save(store, f"https://example.com/{i}.html", _filler_doc(i), f"f{i}"))
+    store.close()
+
+    # A new Store and index, as a later crawl or reparse: nothing per report is loaded up front...
+    store = Store(db)
+    idx = NearDupIndex(store)
+    assert idx.signatures_read == 0
+    assert store.db.execute("select count(distinct report_id) from neardup_bands").fetchone()[0] == 31
+    gov_id = _save(store, "http://www.xianyang.gov.cn/zwgk/ndbg/1.html", extract_file(GOV_PAGE), "b")
+    assert idx.link(gov_id) == gov_id
+    assert store.db["reports"].get(agg_id)["duplicate_of"] == gov_id
+    # ...and the query read the candidate's signature, not all 31 stored ones.
+    assert 1 <= idx.signatures_read <= 3
+    store.close()
+
+
+def test_signatures_of_another_hash_scheme_are_recomputed(tmp_path):
+    from govcrawl.neardup import SCHEME
+
+    db = tmp_path / "g.db"
+    store = Store(db)
+    agg_id = _save(store, "https://www.zjtcn.com/news/1.html", extract_file(AGGREGATOR), "a")
+    NearDupIndex(store).link(agg_id)
+    good = store.db.execute("select hashvalues from minhashes").fetchone()[0]
+    # As an older govcrawl left it: datasketch's default sha1 hashing, no band rows.
+    with store.db.conn:
+        store.db.execute("update minhashes set scheme = 'affine32', hashvalues = zeroblob(512)")
+        store.db.execute("delete from neardup_bands")
+    store.close()
+    store = Store(db)
+    NearDupIndex(store)
+    assert store.db.execute("select scheme, hashvalues from minhashes").fetchone() == (SCHEME, good)
+    assert store.db.execute("select count(*) from neardup_bands where report_id = ?", [agg_id]).fetchone()[0] > 0
+    store.close()
