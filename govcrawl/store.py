@@ -206,17 +206,17 @@ END""")
         return rid, "new_version" if prior else "new"
 
     def _replace_rows(self, report_id: int, doc: Document) -> None:
-        self.db.execute("delete from stats where report_id = ?", [report_id])
-        self.db.execute("delete from checks where report_id = ?", [report_id])
-        self.db["stats"].insert_all(
-            ({"report_id": report_id, "key": s.key, "value": s.value, "unit": s.unit, "source": s.source,
-              "evidence": s.evidence, "derived": int(bool(s.derived)), "approx": int(bool(s.approx))} for s in doc.stats),
-            batch_size=500,
-        )
-        self.db["checks"].insert_all(
-            ({"report_id": report_id, "rule": c.rule, "expected": c.expected, "stated": c.stated, "detail": c.detail} for c in doc.checks),
-            batch_size=500,
-        )
+        # Plain executemany with parameters: sqlite-utils' insert_all re-inspects the table and
+        # builds its SQL per call, which cost more than the rows themselves.
+        conn = self.db.conn
+        conn.execute("delete from stats where report_id = ?", [report_id])
+        conn.execute("delete from checks where report_id = ?", [report_id])
+        conn.executemany(
+            "insert into stats (report_id, key, value, unit, source, evidence, derived, approx) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, s.key, s.value, s.unit, s.source, s.evidence, int(bool(s.derived)), int(bool(s.approx))) for s in doc.stats])
+        conn.executemany(
+            "insert into checks (report_id, rule, expected, stated, detail) values (?, ?, ?, ?, ?)",
+            [(report_id, c.rule, c.expected, c.stated, c.detail) for c in doc.checks])
 
     def _link_exact_duplicate(self, report_id: int, text_sha: str, canonical_url: str) -> None:
         # Same clean text at another URL: point at the earliest current copy.
