@@ -22,18 +22,22 @@ _FULLWIDTH_ALNUM.update({c: unicodedata.normalize("NFKC", chr(c)) for c in range
 _SPACES = {c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x200B, 0xFEFF, 0x202F, 0x2007)}
 _SPACES[0x200B] = ""  # zero-width space
 _SPACES[0xFEFF] = ""
+# str.translate walks every character through the dict: look for the few it maps first.
+_FULLWIDTH_ANY = re.compile("[%s]" % "".join(map(chr, _FULLWIDTH_ALNUM)))
+_SPACES_ANY = re.compile("[%s]" % "".join(map(chr, _SPACES)))
 
 # Punctuation that is part of a number: 3．5, 50％, 1，234 (thousands only).
 _NUM_DOT = re.compile(r"(?<=\d)．(?=\d)")
 _NUM_PERCENT = re.compile(r"(?<=\d)\s*％")
 _NUM_THOUSANDS = re.compile(r"(?<!\d)(\d{1,3}(?:，\d{3})+)(?![\d，])")
+_HAS_THOUSANDS = re.compile(r"\d，\d")  # cheap test before the full pattern
 _NUM_RANGE = re.compile(r"(?<=\d)[－—–](?=\d)")  # 2021－2035 inside numbers/dates
 _WS = re.compile(r"[ \t\r\f\v]+")
 
 # A document counts as Traditional when t2s changes at least this share of its
 # Han characters. Simplified text changes at ~0%, Traditional at 15-30%.
 TRADITIONAL_RATIO = 0.03
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=None)
@@ -51,11 +55,12 @@ def decode_entities(text: str) -> str:
 
 def traditional_share(text: str) -> float:
     """Share of Han characters that t2s would change (0.0 for Simplified text)."""
-    han = _HAN.findall(text)
-    if not han:
+    sample = _NOT_HAN.sub("", text)[:20000]  # the first 20,000 Han characters
+    if not sample:
         return 0.0
-    sample = "".join(han[:20000])
     converted = _converter("t2s").convert(sample)
+    if converted == sample:  # Simplified text: nothing to count
+        return 0.0
     changed = sum(1 for a, b in zip(sample, converted) if a != b)
     return changed / len(sample)
 
@@ -70,17 +75,24 @@ def to_simplified(text: str) -> str:
 
 
 def fix_numbers(text: str) -> str:
-    text = text.translate(_FULLWIDTH_ALNUM)
-    text = _NUM_DOT.sub(".", text)
-    text = _NUM_PERCENT.sub("%", text)
-    text = _NUM_THOUSANDS.sub(lambda m: m.group(1).replace("，", ","), text)
-    text = _NUM_RANGE.sub("-", text)
+    # Each rewrite runs only when its character is there at all (most pages have none).
+    if _FULLWIDTH_ANY.search(text):
+        text = text.translate(_FULLWIDTH_ALNUM)
+    if "．" in text:
+        text = _NUM_DOT.sub(".", text)
+    if "％" in text:
+        text = _NUM_PERCENT.sub("%", text)
+    if _HAS_THOUSANDS.search(text):
+        text = _NUM_THOUSANDS.sub(lambda m: m.group(1).replace("，", ","), text)
+    if "－" in text or "—" in text or "–" in text:
+        text = _NUM_RANGE.sub("-", text)
     return text
 
 
 def collapse_whitespace(text: str) -> str:
     """One line per paragraph: spaces collapsed, lines stripped, blank lines dropped."""
-    text = text.translate(_SPACES)
+    if _SPACES_ANY.search(text):
+        text = text.translate(_SPACES)
     lines = (_WS.sub(" ", ln).strip() for ln in text.splitlines())
     return "\n".join(ln for ln in lines if ln)
 
