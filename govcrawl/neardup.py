@@ -64,11 +64,6 @@ def signature(text: str) -> MinHash:
     return m
 
 
-def _from_stored(hashvalues: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(hashvalues, dtype=np.uint32), scheme="affine32",
-                   hashfunc=zlib.crc32)
-
-
 def band_keys(sig: MinHash) -> list[int]:
     """One 64-bit key per LSH band (band number and its hash values), as a signed SQLite INTEGER."""
     hv = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
@@ -115,7 +110,7 @@ class NearDupIndex:
         self.db = store.db
         self.portal_hosts = set(portal_hosts or ())
         self.signatures_read = 0
-        with self.db.conn:
+        with self.store.transaction():
             self.db["minhashes"].create(_MINHASHES, pk="report_id", if_not_exists=True)
             self.db.execute("create table if not exists neardup_bands (band_key integer not null, report_id integer not null, "
                             "primary key (band_key, report_id)) without rowid")
@@ -135,7 +130,7 @@ class NearDupIndex:
             "and superseded_by is null and length(text) >= ?", [MIN_CHARS])]
         orphans = db.execute("select count(*) from minhashes where report_id not in (select id from reports)").fetchone()[0]
         if orphans:
-            with db.conn:
+            with self.store.transaction():
                 db.execute("delete from neardup_bands where report_id not in (select id from reports)")
                 db.execute("delete from minhashes where report_id not in (select id from reports)")
         for rid in stale:
@@ -149,32 +144,37 @@ class NearDupIndex:
 
     def _save(self, rid: int, sig: MinHash | None = None) -> MinHash:
         """Store ``rid``'s signature and its band keys (computed from its text unless given)."""
-        text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
-        sig = sig or signature(text or "")
-        with self.db.conn:
+        if sig is None:
+            text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
+            sig = signature(text or "")
+        else:
+            text_sha = self.db.execute("select text_sha256 from reports where id = ?", [rid]).fetchone()[0]
+        with self.store.transaction():
             self.db.execute("insert or replace into minhashes (report_id, text_sha256, num_perm, scheme, hashvalues) "
                             "values (?, ?, ?, ?, ?)",
                             [rid, text_sha, NUM_PERM, SCHEME, np.ascontiguousarray(sig.hashvalues, dtype="<u4").tobytes()])
             self.db.execute("delete from neardup_bands where report_id = ?", [rid])
             self.db.conn.executemany("insert or ignore into neardup_bands (band_key, report_id) values (?, ?)",
-                                [(k, rid) for k in band_keys(sig)])
+                                     [(k, rid) for k in band_keys(sig)])
         return sig
 
     def _drop(self, rid: int) -> None:
-        with self.db.conn:
+        with self.store.transaction():
             self.db.execute("delete from neardup_bands where report_id = ?", [rid])
             self.db.execute("delete from minhashes where report_id = ?", [rid])
 
     def candidates(self, rid: int, sig: MinHash) -> set[int]:
         """Indexed reports sharing a band with ``sig`` whose estimated Jaccard reaches the threshold."""
         keys = band_keys(sig)
+        mine = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
         marks = ",".join("?" * len(keys))
         found = set()
         for other, hashvalues in self.db.execute(
                 "select m.report_id, m.hashvalues from minhashes m where m.report_id in "
                 f"(select report_id from neardup_bands where band_key in ({marks})) and m.report_id != ?", [*keys, rid]):
             self.signatures_read += 1
-            if sig.jaccard(_from_stored(hashvalues)) >= THRESHOLD:
+            # MinHash.jaccard's estimate (share of equal hash values), without building a MinHash
+            if np.count_nonzero(mine == np.frombuffer(hashvalues, dtype="<u4")) / NUM_PERM >= THRESHOLD:
                 found.add(other)
         return found
 
@@ -209,7 +209,7 @@ class NearDupIndex:
         self._drop(old_id)
         followers = [r[0] for r in self.db.execute("select id from reports where duplicate_of = ? and superseded_by is null", [old_id])]
         if followers:
-            with self.db.conn:
+            with self.store.transaction():
                 self.db.execute("update reports set duplicate_of = null, duplicate_kind = null where duplicate_of = ?", [old_id])
             for f in followers:
                 self.link(f)
@@ -219,7 +219,7 @@ class NearDupIndex:
         rows = list(self.db.query(f"select id, url, canonical_url, text_sha256, duplicate_of, duplicate_kind from reports where id in ({marks})",
                                   list(group)))
         preferred = min(rows, key=lambda r: (not is_official(r["url"], self.portal_hosts), r["id"]))
-        with self.db.conn:
+        with self.store.transaction():
             for r in rows:
                 if r["id"] == preferred["id"] or r["canonical_url"] == preferred["canonical_url"]:
                     target, kind = None, None

@@ -35,6 +35,7 @@ from .runtime import new_run_id
 from .store import Store, now, sha256
 from .warcrepair import repair_archive
 
+BATCH = 100  # documents per write transaction in reparse
 IMPORT_FOLDER = "import"  # archive/<this>/: records written by `govcrawl import`
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
           "report_id": int, "skip_reason": str, "updated_at": str}
@@ -155,7 +156,15 @@ def already_seen(store: Store, key: tuple[str, str], version: str) -> bool:
 
 
 def apply_document(store: Store, job: Job, doc: Document, version: str, index=None, sig=None) -> Outcome:
-    """Bring the DB in line with ``doc`` for ``job``; write nothing if the output is what is stored."""
+    """Bring the DB in line with ``doc`` for ``job``; write nothing if the output is what is stored.
+
+    All its writes are one transaction (or part of the caller's, see ``Store.transaction``).
+    """
+    with store.transaction():
+        return _apply(store, job, doc, version, index, sig)
+
+
+def _apply(store: Store, job: Job, doc: Document, version: str, index, sig) -> Outcome:
     db = store.db
     fp = doc_fingerprint(doc)
     existing = db.execute("select id from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
@@ -169,35 +178,58 @@ def apply_document(store: Store, job: Job, doc: Document, version: str, index=No
                                           portal=job.portal, kind=job.kind, extractor_version=version, warc=job.warc)
             outcome = Outcome("changed" if existing else "new", rid)
             if not existing:  # e.g. a page an older extractor did not take as a report: link it to its fetch
-                with db.conn:
-                    db.execute("update pages set report_id = ?, skip_reason = null where canonical_url = ? and sha256 = ? "
-                               "and report_id is null and status between 200 and 299", [rid, *job.key])
-                    # (guarded: every UPDATE of reports also rewrites its full-text index entry)
-                    db.execute("update reports set page_id = (select min(id) from pages where report_id = ?) "
-                               "where id = ? and page_id is null and exists (select 1 from pages where report_id = ?)", [rid, rid, rid])
+                db.execute("update pages set report_id = ?, skip_reason = null where canonical_url = ? and sha256 = ? "
+                           "and report_id is null and status between 200 and 299", [rid, *job.key])
+                # (guarded: every UPDATE of reports also rewrites its full-text index entry)
+                db.execute("update reports set page_id = (select min(id) from pages where report_id = ?) "
+                           "where id = ? and page_id is null and exists (select 1 from pages where report_id = ?)", [rid, rid, rid])
             if index is not None:
                 index.link(rid, sig)
     else:
         reason = doc.skip_reason or doc.error or "not an annual report"
         outcome = Outcome("unchanged", reason=reason)
-        with db.conn:
-            if existing:  # it was a report; under this extractor it is not: say so on the row, keep it
-                note = f"not a report under extractor {version}: {reason}"[:500]
-                if db.execute("select error from reports where id = ?", [existing[0]]).fetchone()[0] != note:
-                    db["reports"].update(existing[0], {"error": note, "extractor_version": version, "updated_at": now()})
-                    outcome = Outcome("changed", existing[0], reason)
-            cur = db.execute("update pages set skip_reason = ? where canonical_url = ? and sha256 = ? and status between 200 and 299 "
-                             "and report_id is null and coalesce(skip_reason, '') != ?", [reason, *job.key, reason])
-            if cur.rowcount and outcome.what == "unchanged":
-                outcome = Outcome("changed", reason=reason)
+        if existing:  # it was a report; under this extractor it is not: say so on the row, keep it
+            note = f"not a report under extractor {version}: {reason}"[:500]
+            if db.execute("select error from reports where id = ?", [existing[0]]).fetchone()[0] != note:
+                db.execute("update reports set error = ?, extractor_version = ?, updated_at = ? where id = ?",
+                           [note, version, now(), existing[0]])
+                outcome = Outcome("changed", existing[0], reason)
+        cur = db.execute("update pages set skip_reason = ? where canonical_url = ? and sha256 = ? and status between 200 and 299 "
+                         "and report_id is null and coalesce(skip_reason, '') != ?", [reason, *job.key, reason])
+        if cur.rowcount and outcome.what == "unchanged":
+            outcome = Outcome("changed", reason=reason)
         if doc.error:
             outcome = Outcome("failed", outcome.report_id, doc.error)
-    with db.conn:
-        db["reparse_state"].upsert({"canonical_url": job.canonical_url, "input_sha256": job.input_sha256,
-                                    "extractor_version": version, "output_sha256": fp, "report_id": outcome.report_id,
-                                    "skip_reason": None if doc.is_report else (doc.skip_reason or doc.error), "updated_at": now()},
-                                   pk=("canonical_url", "input_sha256"))
+    db.execute("insert or replace into reparse_state (canonical_url, input_sha256, extractor_version, output_sha256, report_id, "
+               "skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
+               [job.canonical_url, job.input_sha256, version, fp, outcome.report_id,
+                None if doc.is_report else (doc.skip_reason or doc.error), now()])
     return outcome
+
+
+class _Batches:
+    """Groups the writes of up to ``size`` documents into one transaction: one commit per batch,
+    not several per document. A kill loses at most the open batch; its reparse_state rows are
+    in it too, so the next reparse redoes exactly those documents."""
+
+    def __init__(self, store: Store, size: int):
+        self.store, self.size, self.count, self._tx = store, size, 0, None
+
+    def apply(self, fn, *args):
+        if self._tx is None:
+            self._tx = self.store.transaction()
+            self._tx.__enter__()
+        result = fn(*args)
+        self.count += 1
+        if self.count >= self.size:
+            self.close()
+        return result
+
+    def close(self, exc: BaseException | None = None) -> None:
+        """Commit the open batch, or roll it back when ``exc`` (an interrupt mid-document) is given."""
+        tx, self._tx, self.count = self._tx, None, 0
+        if tx is not None:
+            tx.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
 
 def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Document:
@@ -251,6 +283,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     sizes = {f: (root / f).stat().st_size for f in files}
     inflight: deque = deque()
     inflight_keys: set = set()
+    batches = _Batches(store, BATCH)
 
     def settle(job: Job, result: tuple | None, error: str | None = None) -> None:
         inflight_keys.discard(job.key)
@@ -259,7 +292,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             summary.failures[error or "extraction failed"] += 1
             return
         doc, sig = result
-        out = apply_document(store, job, doc, version, index, sig)
+        out = batches.apply(apply_document, store, job, doc, version, index, sig)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
@@ -296,8 +329,11 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             while inflight:
                 _drain_one(inflight, settle)
             bar.update(task, completed=sum(sizes.values()) or 1, docs=summary.documents)
-    except KeyboardInterrupt:
-        status = "interrupted"
+        batches.close()
+    except BaseException as exc:
+        batches.close(exc)  # roll back: the interrupted document may be half-written
+        if isinstance(exc, KeyboardInterrupt):
+            status = "interrupted"
         raise
     finally:
         if pool is not None:

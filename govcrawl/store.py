@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -63,6 +64,7 @@ class Store:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.migration_backup: Path | None = None  # set when opening migrated an older DB
+        self._tx_depth = 0
         try:
             self.db.execute("PRAGMA busy_timeout=30000")
             self._ensure_schema()  # first: a DB we refuse is left byte-for-byte untouched (no WAL switch)
@@ -130,6 +132,39 @@ class Store:
   INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
 END""")
 
+    # -- transactions -----------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One transaction, committed on exit, rolled back on an error. Nested uses join the outer
+        one, so a caller can group many reports into one commit (reparse does, per batch)."""
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield
+            finally:
+                self._tx_depth -= 1
+            return
+        self._tx_depth = 1
+        try:
+            with self.db.conn:
+                yield
+        finally:
+            self._tx_depth = 0
+
+    def _insert(self, table: str, columns: dict, row: dict[str, Any]) -> int:
+        # Plain parameterised SQL: sqlite-utils' insert inspects the table on every call, and
+        # commits on its own (which would end a caller's transaction). Column names come from
+        # the schema dicts above, never from the values.
+        cols = [c for c in row if c in columns]
+        sql = f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})"
+        return self.db.conn.execute(sql, [row[c] for c in cols]).lastrowid
+
+    def _update(self, table: str, columns: dict, rowid: Any, values: dict[str, Any]) -> None:
+        cols = [c for c in values if c in columns]
+        if cols:
+            self.db.conn.execute(f"update {table} set {', '.join(c + ' = ?' for c in cols)} where id = ?",
+                                 [*(values[c] for c in cols), rowid])
+
     # -- runs -----------------------------------------------------------------
     def start_run(self, run_id: str, kind: str, portal: str | None = None, args: dict | None = None, extractor_version: str | None = None) -> str:
         with self.db.conn:
@@ -152,12 +187,12 @@ END""")
         return rows[0] if rows else None
 
     def add_page(self, row: dict[str, Any]) -> int:
-        with self.db.conn:
-            return self.db["pages"].insert({k: v for k, v in row.items() if k in _PAGES}).last_pk
+        with self.transaction():
+            return self._insert("pages", _PAGES, row)
 
     def update_page(self, page_id: int, values: dict[str, Any]) -> None:
-        with self.db.conn:
-            self.db["pages"].update(page_id, {k: v for k, v in values.items() if k in _PAGES})
+        with self.transaction():
+            self._update("pages", _PAGES, page_id, values)
 
     # -- reports --------------------------------------------------------------
     def save_report(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
@@ -182,14 +217,14 @@ END""")
             values["page_id"] = page_id
         if warc:
             values["warc_file"], values["warc_offset"], values["warc_length"] = warc
-        with db.conn:
+        with self.transaction():
             same = db.execute("select id, extractor_version from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
                               [canonical_url, input_sha256]).fetchone()
             if same:
                 rid, old_version = same
                 if old_version == extractor_version:
                     return rid, "unchanged"
-                db["reports"].update(rid, values)
+                self._update("reports", _REPORTS, rid, values)
                 self._replace_rows(rid, doc)
                 self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
                 return rid, "updated"
@@ -198,9 +233,9 @@ END""")
             values["created_at"] = values["updated_at"]
             values["version"] = (prior[1] or 1) + 1 if prior else 1
             values["previous_version_id"] = prior[0] if prior else None
-            rid = db["reports"].insert(values).last_pk
+            rid = self._insert("reports", _REPORTS, values)
             if prior:
-                db["reports"].update(prior[0], {"superseded_by": rid})
+                db.execute("update reports set superseded_by = ? where id = ?", [rid, prior[0]])
             self._replace_rows(rid, doc)
             self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
         return rid, "new_version" if prior else "new"
@@ -224,7 +259,7 @@ END""")
             "select id from reports where text_sha256 = ? and canonical_url != ? and superseded_by is null and duplicate_of is null and id != ? order by id limit 1",
             [text_sha, canonical_url, report_id]).fetchone()
         if row:
-            self.db["reports"].update(report_id, {"duplicate_of": row[0], "duplicate_kind": "exact"})
+            self.db.execute("update reports set duplicate_of = ?, duplicate_kind = 'exact' where id = ?", [row[0], report_id])
 
     # -- reading helpers -------------------------------------------------------
     def count(self, table: str, where: str | None = None, params: Iterable | None = None) -> int:
