@@ -566,19 +566,47 @@ def html_metadata(html: str, tree=None) -> dict:
     info["breadcrumb"] = _html_breadcrumb(tree)
     if not info["published"] or not info["source"]:
         probe = PageText()
-        for el in tree.xpath("//*[contains(text(),'发布时间') or contains(text(),'时间：') or contains(text(),'来源：') or contains(text(),'发布日期')]")[:10]:
+        for el in _elements_with_words(tree, "meta")[:10]:
             _capture_meta(" ".join(el.text_content().split()), probe)
         info["published"] = info["published"] or probe.published
         info["source"] = info["source"] or probe.source_line
     return info
 
 
+def _contains_any(words) -> str:
+    return " or ".join(f"contains(text(),'{w}')" for w in words)
+
+
+@lru_cache(maxsize=1)
+def _xpaths() -> dict:
+    """XPaths that look for words in an element's text, compiled once.
+
+    Each search is two steps with the same result as the one-step
+    ``//*[contains(text(),w1) or contains(text(),w2) …]``: a short condition that
+    every wanted element meets picks the few candidates, the full condition is
+    then tested on those alone (libxml2 converts text() once per contains()).
+    """
+    from lxml import etree
+
+    crumb = ("当前位置", "您的位置", "你的位置", "您现在的位置", "你现在的位置", "您当前的位置", "所在位置")
+    meta = ("发布时间", "时间：", "来源：", "发布日期")
+    return {
+        "crumb_candidates": etree.XPath(f"//*[{_contains_any(['位置'])}]"),  # every crumb word has 位置
+        "crumb_test": etree.XPath(f"boolean({_contains_any(crumb)})"),
+        "meta_candidates": etree.XPath(f"//*[{_contains_any(['时间', '来源', '发布日期'])}]"),
+        "meta_test": etree.XPath(f"boolean({_contains_any(meta)})"),
+    }
+
+
+def _elements_with_words(tree, name: str) -> list:
+    x = _xpaths()
+    test = x[name + "_test"]
+    return [el for el in x[name + "_candidates"](tree) if test(el)]
+
+
 def _html_breadcrumb(tree) -> list[str]:
     """The links of the "当前位置" element (or its nearest ancestor that has links)."""
-    r = rules()
-    words = ("当前位置", "您的位置", "你的位置", "您现在的位置", "你现在的位置", "您当前的位置", "所在位置")
-    cond = " or ".join(f"contains(text(),'{w}')" for w in words)
-    for el in tree.xpath(f"//*[{cond}]"):
+    for el in _elements_with_words(tree, "crumb"):
         node = el
         for _ in range(4):
             links = [" ".join(a.text_content().split()) for a in node.iter("a")]
