@@ -52,6 +52,17 @@ _REPORTS = {
 _STATS = {"id": int, "report_id": int, "key": str, "value": float, "unit": str, "source": str,
           "evidence": str, "derived": int, "approx": int}
 _CHECKS = {"id": int, "report_id": int, "rule": str, "expected": float, "stated": float, "detail": str}
+_TABLES = {"pages": _PAGES, "reports": _REPORTS}
+# Statements built once from the schema above (column names, never values).
+_INSERT_SQL = {t: "insert into %s (%s) values (%s)" % (t, ", ".join(cols), ", ".join("?" * len(cols))) for t, cols in _TABLES.items()}
+# A newer extractor's output for the same input: every output column; page and WARC location
+# only when given (NULL keeps the stored one).
+_UPDATE_REPORT_COLUMNS = ("url", "canonical_url", "portal", "kind", "title", "jurisdiction", "agency", "year", "published",
+                          "breadcrumb", "format", "text", "text_sha256", "input_sha256", "extractor_version", "error",
+                          "stats_count", "checks_count", "updated_at", "page_id", "warc_file", "warc_offset", "warc_length")
+_KEEP_IF_NULL = {"page_id", "warc_file", "warc_offset", "warc_length"}
+_UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
+    f"{c} = coalesce(?, {c})" if c in _KEEP_IF_NULL else f"{c} = ?" for c in _UPDATE_REPORT_COLUMNS)
 _RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
          "counts": str, "args": str, "extractor_version": str}
 
@@ -151,19 +162,11 @@ END""")
         finally:
             self._tx_depth = 0
 
-    def _insert(self, table: str, columns: dict, row: dict[str, Any]) -> int:
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
         # Plain parameterised SQL: sqlite-utils' insert inspects the table on every call, and
-        # commits on its own (which would end a caller's transaction). Column names come from
-        # the schema dicts above, never from the values.
-        cols = [c for c in row if c in columns]
-        sql = f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})"
-        return self.db.conn.execute(sql, [row[c] for c in cols]).lastrowid
-
-    def _update(self, table: str, columns: dict, rowid: Any, values: dict[str, Any]) -> None:
-        cols = [c for c in values if c in columns]
-        if cols:
-            self.db.conn.execute(f"update {table} set {', '.join(c + ' = ?' for c in cols)} where id = ?",
-                                 [*(values[c] for c in cols), rowid])
+        # commits on its own (which would end a caller's transaction). Absent columns are NULL.
+        columns = _TABLES[table]
+        return self.db.conn.execute(_INSERT_SQL[table], [row.get(c) for c in columns]).lastrowid
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, run_id: str, kind: str, portal: str | None = None, args: dict | None = None, extractor_version: str | None = None) -> str:
@@ -188,11 +191,11 @@ END""")
 
     def add_page(self, row: dict[str, Any]) -> int:
         with self.transaction():
-            return self._insert("pages", _PAGES, row)
+            return self._insert("pages", row)
 
     def update_page(self, page_id: int, values: dict[str, Any]) -> None:
-        with self.transaction():
-            self._update("pages", _PAGES, page_id, values)
+        with self.db.conn:
+            self.db["pages"].update(page_id, {k: v for k, v in values.items() if k in _PAGES})
 
     # -- reports --------------------------------------------------------------
     def save_report(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
@@ -224,7 +227,7 @@ END""")
                 rid, old_version = same
                 if old_version == extractor_version:
                     return rid, "unchanged"
-                self._update("reports", _REPORTS, rid, values)
+                db.execute(_UPDATE_REPORT_SQL, [values.get(c) for c in _UPDATE_REPORT_COLUMNS] + [rid])
                 self._replace_rows(rid, doc)
                 self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
                 return rid, "updated"
@@ -233,7 +236,7 @@ END""")
             values["created_at"] = values["updated_at"]
             values["version"] = (prior[1] or 1) + 1 if prior else 1
             values["previous_version_id"] = prior[0] if prior else None
-            rid = self._insert("reports", _REPORTS, values)
+            rid = self._insert("reports", values)
             if prior:
                 db.execute("update reports set superseded_by = ? where id = ?", [rid, prior[0]])
             self._replace_rows(rid, doc)
