@@ -1,19 +1,98 @@
-"""Stage 3: run the shared extractor on report candidates (detail pages and attachments)."""
+"""Stage 3: run the shared extractor on report candidates (detail pages and attachments).
+
+Extraction is CPU work; run in Scrapy's reactor thread it stalls downloading and
+storing. With two or more CPUs it runs in a process pool (cpu_count() - 1 workers,
+setting GOVCRAWL_EXTRACT_WORKERS overrides; 0 = in the reactor thread). The
+result is the same Document either way: the extractor is a pure function of the bytes.
+"""
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
 from govcrawl.extract import extract
 
 from . import Stage
 
+log = logging.getLogger(__name__)
+
+
+def _worker_init() -> None:
+    # Ctrl-C goes to the whole process group: the crawl stops gracefully and still needs its
+    # workers for the items in flight, so they ignore it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        # Die with the crawl: a SIGKILLed crawl would otherwise leave workers holding its pipes.
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the crawl died before prctl took effect
+            os._exit(1)
+
+
+def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str | None):
+    return extract(body, source=url, url=url, content_type=content_type,
+                   filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint)
+
+
+def default_workers() -> int:
+    cpus = os.cpu_count() or 1
+    return cpus - 1 if cpus >= 2 else 0  # one CPU: a pool only adds pickling and a second process
+
 
 class ExtractPipeline(Stage):
-    def process_item(self, item, spider=None):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", default_workers())
+        self.pool: ProcessPoolExecutor | None = None
+
+    def open_spider(self, spider=None):
+        super().open_spider(spider)
+        if self.workers > 0:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        # fork: workers start fast and share the extractor's already-imported modules.
+        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item, spider=None):
         if item.role not in ("detail", "attachment") or item.status is None or not 200 <= item.status < 300:
             return item
-        item.doc = extract(
-            item.body, source=item.url, url=item.url, content_type=item.content_type,
-            filename=urlsplit(item.url).path.rsplit("/", 1)[-1], encoding_hint=item.encoding_hint,
-        )
+        args = (item.body, item.url, item.content_type, item.encoding_hint)
+        if self.pool is None:
+            item.doc = _extract(*args)
+            return item
+        try:
+            item.doc = await self._in_pool(args)
+        except BrokenProcessPool as exc:  # a worker died (out of memory, a C library crash)
+            log.warning("extract worker failed on %s (%s); extracting in the crawl process", item.url, exc)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._start_pool()
+            item.doc = _extract(*args)
         return item
+
+    async def _in_pool(self, args):
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import defer, reactor
+
+        d = defer.Deferred()
+
+        def done(fut: Future) -> None:  # runs in the pool's manager thread: hand over to the reactor
+            exc = CancelledError() if fut.cancelled() else fut.exception()
+            reactor.callFromThread(d.errback if exc else d.callback, exc or fut.result())
+
+        self.pool.submit(_extract, *args).add_done_callback(done)
+        return await maybe_deferred_to_future(d)
