@@ -12,15 +12,47 @@ import re
 
 from ..model import Check, Stat
 from . import registry as R
+from .anchors import may_match, required_chars
 from .textnorm import compact, parse_number
 
-_NUM = r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)(?P<approx>余|多)?"
-_FIGURES = [(key, re.compile(pat.replace("NUM", _NUM)), unit, re.compile(req) if req else None) for key, pat, unit, req in R.PROSE_FIGURES]
+_CN_NUMERALS = "零〇一二两三四五六七八九十百千万"
+_NUM = r"(?P<n>\d+(?:\.\d+)?|[%s]+)(?P<approx>余|多)?" % _CN_NUMERALS
+# (key, regex, unit, regex the sentence must also match, characters every match of both needs)
+_FIGURES = [
+    (key, rx, unit, req_rx, required_chars(rx) | (required_chars(req_rx) if req_rx else frozenset()))
+    for key, rx, unit, req_rx in (
+        (key, re.compile(pat.replace("NUM", _NUM)), unit, re.compile(req) if req else None)
+        for key, pat, unit, req in R.PROSE_FIGURES
+    )
+]
+
+
+def _unit_after_num(patterns: list[str]) -> re.Pattern | None:
+    """One regex every figure sentence must match: a number, then a unit its pattern allows.
+
+    Read from the registry: the (mandatory) group or literal right after NUM in
+    each pattern. None (no pre-check) when a pattern does not have that shape.
+    """
+    units = []
+    for pat in patterns:
+        m = re.search(r"NUM(\(\?:[^()\\\[]*\)|[^\\()\[\]?*+{}|.^$]+)", pat)
+        if not m or pat[m.end() : m.end() + 1] in ("?", "*", "{", "+"):
+            return None
+        units.append(m.group(1))
+    return re.compile(r"(?:\d|[%s])(?:余|多)?(?:%s)" % (_CN_NUMERALS, "|".join(dict.fromkeys(units))))
+
+
+# Sentences without "<number><unit>" skip every figure pattern.
+_ANY_FIGURE = _unit_after_num([pat for _key, pat, _unit, _req in R.PROSE_FIGURES])
 _SENT_RE = re.compile(r"[^。;!?]+[。;!?]?")
 _CLAUSE_RE = re.compile(r"[^,;。]+")
 _ZERO_NEG = re.compile(R.ZERO_NEGATIONS)
 _ZERO_AFTER = re.compile(R.ZERO_AFTER)
 _FEES_ZERO = re.compile(R.FEES_ZERO)
+_FEES_ZERO_CHARS = required_chars(_FEES_ZERO)
+_FEES_STATED = re.compile(r"\d+(?:\.\d+)?元")
+_COUNT_IN_CLAUSE = re.compile(r"\d+(?:件|起|宗|条|人次)")
+_ZERO_METRICS = [(key, re.compile(word), re.compile(not_near) if not_near else None) for key, word, not_near in R.ZERO_METRICS]
 
 
 def sentences(text: str) -> list[str]:
@@ -30,20 +62,23 @@ def sentences(text: str) -> list[str]:
 def _zero_keys(sentence: str) -> list[tuple[str, str]]:
     """Keys a sentence states as zero, with the clause that says so."""
     out = []
+    # No clause can say "zero" when the whole sentence has neither form.
+    if not (_ZERO_NEG.search(sentence) or _ZERO_AFTER.search(sentence)):
+        return out
     for clause in _CLAUSE_RE.findall(sentence):
-        if re.search(r"\d+(?:件|起|宗|条|人次)", clause):
+        if _COUNT_IN_CLAUSE.search(clause):
             continue  # a clause with a count is not a zero statement
         neg = _ZERO_NEG.search(clause)
         after = _ZERO_AFTER.search(clause)
-        for key, word, not_near in R.ZERO_METRICS:
+        for key, word, not_near in _ZERO_METRICS:
             m = None
             if neg:
-                m = re.compile(word).search(clause, neg.end())
+                m = word.search(clause, neg.end())
             if m is None and after:
-                m = re.search(word, clause[: after.start()])
+                m = word.search(clause[: after.start()])
             if m is None:
                 continue
-            if not_near and re.search(not_near, clause):
+            if not_near and not_near.search(clause):
                 continue
             out.append((key, clause))
     return out
@@ -54,7 +89,10 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
     checks: list[Check] = []
     for sent in sentences(text):
         found: list[tuple[int, Stat]] = []
-        for key, rx, unit, req in _FIGURES:
+        figures = _FIGURES if _ANY_FIGURE is None or _ANY_FIGURE.search(sent) else ()
+        for key, rx, unit, req, chars in figures:
+            if not may_match(chars, sent):
+                continue  # a word of the pattern is missing: it cannot match
             if req is not None and not req.search(sent):
                 continue
             for m in rx.finditer(sent):
@@ -70,8 +108,8 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
                 break
         for key, clause in _zero_keys(sent):
             found.append((sent.find(clause), Stat(key=key, value=0, unit="件", source="prose", evidence=sent[:200])))
-        m = _FEES_ZERO.search(sent)
-        if m and not re.search(r"\d+(?:\.\d+)?元", sent):
+        m = _FEES_ZERO.search(sent) if may_match(_FEES_ZERO_CHARS, sent) else None
+        if m and not _FEES_STATED.search(sent):
             found.append((m.start(), Stat(key="fees.total", value=0, unit="元", source="prose", evidence=sent[:200])))
         for _pos, st in sorted(found, key=lambda x: x[0]):
             stats.setdefault(st.key, st)
