@@ -460,7 +460,8 @@ def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
         return None
     wanted = {_squash(ln) for ln in extracted.splitlines() if len(_squash(ln)) >= 10 and not ln.lstrip().startswith("|")}
     anchors = []
-    for el in tree.iter():
+    # iter(*tags) filters in C, in document order: no Python proxy for the other elements.
+    for el in tree.iter(*_ANCHOR_TAGS):
         if not isinstance(el.tag, str) or el.tag not in _ANCHOR_TAGS:
             continue
         t = _squash(el.text_content())
@@ -488,7 +489,7 @@ def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
             tr.remove(child)
         tr.text = " | ".join(cells)
         tr.tail = "\n" + (tr.tail or "")
-    for el in container.iter():
+    for el in container.iter("br", *_BLOCK_TAGS):
         if not isinstance(el.tag, str):
             continue
         if el.tag == "br":
