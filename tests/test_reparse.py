@@ -132,3 +132,23 @@ def test_truncated_last_record_is_skipped_and_reported(crawled, tmp_path):
     _, s = reparse(str(db), str(archive), jobs=1, progress=False)
     assert len(s.problems) == 1 and "truncated" in s.problems[0].reason
     assert s.documents == 14 and s.failed == 0
+
+
+def test_reparse_interrupted_mid_batch_is_completed_by_a_rerun(crawled, tmp_path):
+    """Ctrl-C after a few documents: the open batch is rolled back, and a rerun ends where an uninterrupted run ends."""
+    clean, db, archive = tmp_path / "clean.db", tmp_path / "g.db", crawled / "archive"
+    reparse(str(clean), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-v2")
+    calls = []
+
+    def interrupted(data, **kw):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return changed_extract(data, **kw)
+
+    with pytest.raises(KeyboardInterrupt):
+        reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=interrupted, version="test-v2")
+    _, rerun = reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-v2")
+    assert rerun.failed == 0 and rerun.skipped == 0  # the interrupted batch left nothing behind
+    strip = lambda rows: sorted((r["canonical_url"], r["text_sha256"], r["title"], r["duplicate_of"]) for r in rows.values())  # noqa: E731
+    assert strip(_rows(db)) == strip(_rows(clean))

@@ -1,6 +1,8 @@
 """The SQLite store: report versions, exact duplicates, the full-text index."""
 from __future__ import annotations
 
+import sqlite3
+
 from govcrawl.extract.model import Check, Document, Stat
 from govcrawl.store import Store
 
@@ -52,3 +54,25 @@ def test_full_text_index_follows_text_changes_only():
     assert search("行政复议") == [] and search("行政诉讼") == [rid]
     trigger = store.db.execute("select sql from sqlite_master where name = 'reports_au'").fetchone()[0]
     assert 'UPDATE OF "title", "text"' in trigger
+
+
+def test_nested_transactions_commit_once_and_roll_back_together(tmp_path):
+    db = tmp_path / "g.db"
+    store = Store(db)
+    with store.transaction():
+        _save(store, _doc("甲"))
+        with store.transaction():  # joins the outer one: nothing committed yet
+            _save(store, _doc("乙"), url="http://a.gov.cn/t2.html", sha="s2")
+        reader = sqlite3.connect(db)  # another connection, as Datasette would read it
+        assert reader.execute("select count(*) from reports").fetchone()[0] == 0
+    assert reader.execute("select count(*) from reports").fetchone()[0] == 2
+    reader.close()
+    try:
+        with store.transaction():
+            _save(store, _doc("丙"), url="http://a.gov.cn/t3.html", sha="s3")
+            with store.transaction():
+                raise RuntimeError("a crash mid-batch")
+    except RuntimeError:
+        pass
+    assert store.db["reports"].count == 2 and store.db["stats"].count == 2
+    store.close()
