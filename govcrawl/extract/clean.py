@@ -35,6 +35,9 @@ LONG_LINE = 300
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})(?!\d)")
 _YEAR = re.compile(r"(?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4}")
+_SPACE_RUN = re.compile(r"\s+")
+_SPACE_NEXT_TO_CJK = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])|(?<=\d) (?=[^\x00-\x7f])")
+_SENTENCE_PUNCT = re.compile(r"[。；，,]")
 
 
 @dataclass
@@ -106,8 +109,8 @@ def find_date(s: str) -> str | None:
 
 def squeeze_title(s: str) -> str:
     """Titles wrap and space oddly ("淮安市人民政府 2024 年…"): drop inner spaces next to CJK."""
-    s = re.sub(r"\s+", " ", s).strip()
-    return re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])|(?<=\d) (?=[^\x00-\x7f])", "", s)
+    s = _SPACE_RUN.sub(" ", s).strip()
+    return _SPACE_NEXT_TO_CJK.sub("", s) if " " in s else s
 
 
 def is_title_line(line: str) -> bool:
@@ -116,7 +119,7 @@ def is_title_line(line: str) -> bool:
 
 def _body_like(line: str) -> bool:
     """A line of running report text (not a label, menu item or metadata)."""
-    return len(line) >= 40 and bool(re.search(r"[。；，,]", line))
+    return len(line) >= 40 and bool(_SENTENCE_PUNCT.search(line))
 
 
 def parse_breadcrumb(line: str) -> list[str]:

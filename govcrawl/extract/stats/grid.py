@@ -13,11 +13,16 @@ import re
 from .textnorm import EMPTY_CELLS, normalize
 
 _MAX_SPAN = 60  # a malformed colspan="9999" must not allocate a huge grid
+_NON_DIGITS = re.compile(r"\D")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _span(el, name: str) -> int:
+    value = el.get(name)
+    if not value:  # most cells: no span attribute
+        return 1
     try:
-        return max(1, min(_MAX_SPAN, int(re.sub(r"\D", "", el.get(name) or "1") or 1)))
+        return max(1, min(_MAX_SPAN, int(_NON_DIGITS.sub("", value) or 1)))
     except ValueError:
         return 1
 
@@ -52,7 +57,7 @@ def html_tables(html: str, root=None) -> list[list[list[tuple[int, str]]]]:
                     row.append(pending.pop((r, c)))
                     c += 1
                 text = normalize(" ".join(td.itertext()))
-                text = re.sub(r"\s+", " ", text).strip()
+                text = _SPACE_RUN.sub(" ", text).strip()
                 cell_id += 1
                 cs, rs = _span(td, "colspan"), _span(td, "rowspan")
                 for dc in range(cs):

@@ -33,6 +33,8 @@ def normalize(text: str) -> str:
     """Simplified Chinese, ASCII digits/punctuation, entities decoded, no page markers."""
     if not text:
         return ""
+    if text.isascii() and "&" not in text:  # number cells: OpenCC and NFKC leave ASCII alone
+        return PAGE_MARKER_RE.sub("", text)
     text = _html.unescape(text)
     text = _t2s().convert(text)
     # t2s maps the Taiwan form 檔案 to 档案; the mainland term in these reports is 文件.
@@ -43,10 +45,14 @@ def normalize(text: str) -> str:
     return text
 
 
+_SPACE_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def compact(text: str) -> str:
     """Remove white space except between two digits (PDF lines break mid-sentence)."""
-    text = re.sub(r"(?<=\d)\s+(?=\d)", "\x00", text)
-    text = re.sub(r"\s+", "", text)
+    text = _SPACE_BETWEEN_DIGITS.sub("\x00", text)
+    text = _SPACE_RUN.sub("", text)
     return text.replace("\x00", " ")
 
 
