@@ -27,6 +27,10 @@ _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
 # A run glued to "-<digits>" ("行政事业性收费35-15": 35 and -15, a 2019 本年增/减
 # cell) is not read: where one cell ends is unknown, and 3|5 would be wrong.
 _GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d]|-\d)")
+_NUMTOK_RE = re.compile(_NUMTOK)
+_NOTE_WHOLE = re.compile(r"\([^()]*\)")
+_NOTE_OPEN = re.compile(r"\([^()]*$")
+_NOTE_CLOSE = re.compile(r"^[^()]*\)")
 # "1." / "2、" numbering a sub-row label; in run-together text it is glued to
 # the previous row's digits ("00000004.保护第三方"), so exactly one digit is taken.
 _ITEM_NO_RE = re.compile(r"\d[.、](?=[ \t]*[\u4e00-\u9fff“\"‘(])")
@@ -64,7 +68,7 @@ def _prepare(region: str) -> str:
 def _groups(text: str) -> list[Group]:
     out = []
     for m in _GROUP_RE.finditer(text):
-        tokens = re.findall(_NUMTOK, m.group(0))
+        tokens = _NUMTOK_RE.findall(m.group(0))
         if all(t in "-/—–" for t in tokens):
             continue  # placeholders alone: a header's empty cells, not a row
         tokens = ["-" if t in "-/—–" else t for t in tokens]
@@ -121,9 +125,11 @@ def _drop_notes(label: str) -> str:
     A note broken by the numbers (PDF) is open at the end of one label and
     closed at the start of the next; both halves go.
     """
-    label = re.sub(r"\([^()]*\)", " ", label)
-    label = re.sub(r"\([^()]*$", " ", label)
-    return re.sub(r"^[^()]*\)", " ", label)
+    if "(" not in label and ")" not in label:
+        return label
+    label = _NOTE_WHOLE.sub(" ", label)
+    label = _NOTE_OPEN.sub(" ", label)
+    return _NOTE_CLOSE.sub(" ", label)
 
 
 def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n: int | None = None):
