@@ -462,28 +462,39 @@ def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
     if tree is None or not extracted:
         return None
     wanted = {_squash(ln) for ln in extracted.splitlines() if len(_squash(ln)) >= 10 and not ln.lstrip().startswith("|")}
+    if not wanted:
+        return None  # no anchor can be found: fewer than MIN_ANCHORS
     anchors = []
     # iter(*tags) filters in C, in document order: no Python proxy for the other elements.
     for el in tree.iter(*_ANCHOR_TAGS):
         if not isinstance(el.tag, str) or el.tag not in _ANCHOR_TAGS:
             continue
-        t = _squash(el.text_content())
+        # A childless element's text is its .text (text_content() runs an XPath per call).
+        raw = el.text_content() if len(el) else (el.text or "")
+        if len(raw) < 10:
+            continue  # every wanted line has 10+ non-space characters
+        t = _squash(raw)
         if t in wanted:
             anchors.append((el, len(t)))
             wanted.discard(t)
     if len(anchors) < MIN_ANCHORS:
         return None
-    weight: dict = {}
-    depth: dict = {}
     total = sum(w for _, w in anchors)
+    # Sum the anchors per parent first: siblings share one walk up the tree.
+    below: dict = {}
     for el, w in anchors:
-        for d, anc in enumerate(reversed(list(el.iterancestors()))):
+        parent = el.getparent()
+        if parent is not None:
+            below[parent] = below.get(parent, 0) + w
+    weight: dict = {}
+    for parent, w in below.items():
+        for anc in (parent, *parent.iterancestors()):
             weight[anc] = weight.get(anc, 0) + w
-            depth[anc] = d
     candidates = [a for a, w in weight.items() if w >= ANCHOR_SHARE * total]
     if not candidates:
         return None
-    container = deepcopy(max(candidates, key=lambda a: depth[a]))
+    # Candidates hold most of the anchors, so they nest (one chain): take the deepest.
+    container = deepcopy(max(candidates, key=lambda a: sum(1 for _ in a.iterancestors())))
     for bad in container.xpath(".//script|.//style|.//noscript|.//template"):
         bad.drop_tree()
     for tr in container.xpath(".//tr"):
