@@ -47,6 +47,12 @@ def _splits(run: str, k: int) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _split_numbers(run: str, k: int) -> tuple[tuple[Number, ...], ...]:
+    """``_splits`` as numbers (a run is read the same way in every branch of the search)."""
+    return tuple(tuple(_num(p) for p in pieces) for pieces in _splits(run, k))
+
+
 def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
     """All readings of the runs as n cells; None when there are too many to judge.
 
@@ -59,6 +65,8 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
     if len(runs) > n or sum(lens) < n:
         return []
     out: list[tuple[Number | None, ...]] = []
+    # cells the runs after run i can take at most
+    after = [sum(lens[i + 1 :]) for i in range(len(runs))]
 
     def rec(i: int, left: int, acc: tuple):
         if len(out) > MAX_READINGS:
@@ -68,7 +76,7 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
                 out.append(acc)
             return
         rest_min = len(runs) - i - 1
-        rest_max = sum(lens[i + 1 :])
+        rest_max = after[i]
         r = runs[i]
         if r == "-":
             if left - 1 >= rest_min and left - 1 <= rest_max:
@@ -77,8 +85,8 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
         for k in range(1, min(lens[i], left - rest_min) + 1):
             if left - k > rest_max:
                 continue
-            for pieces in _splits(r, k):
-                rec(i + 1, left - k, acc + tuple(_num(p) for p in pieces))
+            for numbers in _split_numbers(r, k):
+                rec(i + 1, left - k, acc + numbers)
 
     rec(0, n, ())
     if len(out) > MAX_READINGS:
