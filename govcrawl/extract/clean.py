@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .normalize import normalize_text
+from .precheck import guarded
 
 RULES_PATH = Path(__file__).with_name("chrome_rules.toml")
 
@@ -69,9 +70,10 @@ class Rules:
         self.spans = [
             (s["name"], c(s["start"]), [c(e) for e in s["end"]], int(s["max_chars"])) for s in data["inline_span"]
         ]
-        self.suffixes = [c(p) for p in data["inline_suffix"]["patterns"]]
-        self.drop = [c(p) for p in data["drop_line"]["patterns"]]
-        self.footer = [c(p) for p in data["footer"]["patterns"]]
+        # applied to every line: each first checks the characters a match needs
+        self.suffixes = [guarded(p) for p in data["inline_suffix"]["patterns"]]
+        self.drop = [guarded(p) for p in data["drop_line"]["patterns"]]
+        self.footer = [guarded(p) for p in data["footer"]["patterns"]]
         ml = data["meta_line"]
         self.meta_label = c(r"(?:%s)\s*[:：]" % "|".join(map(re.escape, ml["labels"])))
         self.date_only = c(ml["date_only"])

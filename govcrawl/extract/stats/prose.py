@@ -12,7 +12,7 @@ import re
 
 from ..model import Check, Stat
 from . import registry as R
-from .anchors import may_match, required_chars
+from ..precheck import may_match, required_chars
 from .textnorm import compact, parse_number
 
 _CN_NUMERALS = "零〇一二两三四五六七八九十百千万"
