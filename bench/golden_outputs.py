@@ -3,6 +3,10 @@
     python bench/golden_outputs.py save    # before optimising: write bench/out/golden.json
     python bench/golden_outputs.py check   # after each step: exit 1 and list the documents that differ
 
+``check`` also runs every pre-checked registry regex (govcrawl/extract/precheck.py)
+against its plain regex on every line of the saved texts, plus lines with the
+rules' own words spliced in: the pre-check may only skip searches that fail.
+
 Inputs: every HTML/TXT/PDF fixture under tests/fixtures (real corpus pages and the test
 portal), the synthetic bench-portal pages from gen_portal (seed 11, as bench/run.py uses),
 and bench/out/portal pages if a crawl bench generated them. Portal pages get the URL the
@@ -52,6 +56,39 @@ def outputs() -> dict[str, dict]:
     return out
 
 
+def precheck_disagreements(gold: dict[str, dict]) -> int:
+    import random
+    import re
+
+    from govcrawl.extract.clean import rules
+    from govcrawl.extract.precheck import Guarded, may_match, required_chars
+    from govcrawl.extract.stats import prose
+    from govcrawl.extract.stats import registry as R
+
+    lines = sorted({ln for d in gold.values() for ln in (d.get("text") or "").split("\n")}
+                   | {st["evidence"] for d in gold.values() for st in d.get("stats") or []})
+    r = rules()
+    patterns = [p.pattern for p in r.suffixes + r.drop + r.footer] + [p.pattern for _, p in r.previews]
+    patterns += [rx.pattern for _k, rx, _u, _req, _c in prose._FIGURES] + [R.FEES_ZERO, R.ZERO_NEGATIONS, R.ZERO_AFTER]
+    rng = random.Random(0)
+    words = ["附件下载", "打印本页", "关闭窗口", "版权所有", "Copyright", "扫一扫在手机上查看当前页面",
+             "主动公开政府信息12条", "行政复议3件", "收到申请5件", "未收取费用", "网上咨询20人次"]
+    spliced = []
+    for ln in rng.sample(lines, min(3000, len(lines))):
+        i = rng.randrange(len(ln) + 1)
+        spliced.append(ln[:i] + rng.choice(words) + ln[i:])
+    bad = 0
+    for pat in patterns:
+        g, chars = Guarded(pat), required_chars(pat)
+        for ln in lines + spliced:
+            plain = g.rx.search(ln)
+            if (plain is None) != (g.search(ln) is None) or (plain and not may_match(chars, ln)):
+                bad += 1
+                print(f"PRECHECK {pat[:40]!r} on {ln[:60]!r}")
+    print(f"pre-checks: {len(patterns)} patterns x {len(lines) + len(spliced)} lines, {bad} disagreements")
+    return bad
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("action", choices=("save", "check"))
@@ -72,7 +109,7 @@ def main() -> int:
         fields = [f for f in g.keys() | n.keys() if g.get(f) != n.get(f)]
         print(f"DIFF {k}: {', '.join(sorted(fields))}")
     print(f"{len(now) - len(bad)}/{len(gold.keys() | now.keys())} identical")
-    return 1 if bad else 0
+    return 1 if bad or precheck_disagreements(gold) else 0
 
 
 if __name__ == "__main__":
