@@ -43,10 +43,12 @@ def _required(items) -> frozenset[str]:
 
 def required_chars(pattern: str | re.Pattern) -> frozenset[str]:
     """Characters every match of ``pattern`` contains (empty: no usable pre-check)."""
-    if isinstance(pattern, re.Pattern):
-        flags, pattern = pattern.flags, pattern.pattern
-    else:
-        flags = 0
+    if not isinstance(pattern, re.Pattern):
+        try:
+            pattern = re.compile(pattern)  # so inline flags such as (?i) are seen below
+        except re.error:
+            return frozenset()
+    flags, pattern = pattern.flags, pattern.pattern
     if _P is None or not isinstance(pattern, str) or flags & re.IGNORECASE:
         return frozenset()
     try:
