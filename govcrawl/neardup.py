@@ -9,9 +9,16 @@ confirm each candidate by its estimated Jaccard similarity.
 
 The index lives in SQLite, not in memory, so a crawl or reparse of a million
 reports costs no more RAM than one of a thousand: ``minhashes`` holds each
-report's signature, ``neardup_bands`` one row per (LSH band key, report). A
-query reads the band rows of its own keys, then only the candidates'
+report's signature, ``neardup_bands`` one row per (LSH band key, group head).
+A query reads the band rows of its own keys, then only the candidates'
 signatures.
+
+Only group heads (the preferred copies, ``duplicate_of`` null) are in
+``neardup_bands``: a copy is linked to the head of the group it matches, so a
+band bucket holds at most one row per group however many copies it has, and a
+lookup reads at most ``MAX_CANDIDATES`` signatures. Without this, a template
+shared by hundreds of near-threshold reports made every new report read and
+relink hundreds of rows, and a reparse slowed down as the DB grew.
 
 A group of copies is linked to one preferred copy: a page on an official
 government host first (``*.gov.cn``, or a host a portal in the registry lists),
@@ -47,6 +54,14 @@ MIN_CHARS = 200  # shorter texts (a stub, an error page) say too little to call 
 SCHEME = "crc32+affine32"
 # LSH banding, chosen as datasketch's MinHashLSH chooses it (b bands of r rows).
 BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
+# Signatures compared per lookup, the heads sharing the most bands first. Bounds the cost of a
+# report whatever the DB holds (a 512-byte read and one comparison each). Ranking helps only
+# partly: a copy at the threshold shares about one band with its head, as a same-template
+# report does, so the cap is kept generous. On the bench portal archive (5,000 records, band
+# buckets of up to ~180 heads) 64 links 1,137 copies, no cap 1,146, a cap of 16 only 1,022.
+MAX_CANDIDATES = 64
+# meta key marking the heads-only band layout (older DBs indexed every copy; see _sync).
+_LAYOUT_KEY, _LAYOUT = "neardup_bands_layout", "heads"
 
 _MINHASHES = {"report_id": int, "text_sha256": str, "num_perm": int, "scheme": str, "hashvalues": bytes}
 
@@ -120,6 +135,13 @@ class NearDupIndex:
     def _sync(self) -> None:
         """Bring the index in line with reports stored or changed without it (older govcrawl, other schemes)."""
         db = self.db
+        layout = db.execute("select value from meta where key = ?", [_LAYOUT_KEY]).fetchone()
+        if layout is None or layout[0] != _LAYOUT:
+            # Once per DB: an older govcrawl indexed the band keys of every copy, not only heads'.
+            with self.store.transaction():
+                db.execute("delete from neardup_bands where report_id in "
+                           "(select id from reports where duplicate_of is not null or superseded_by is not null)")
+                db.execute("insert or replace into meta (key, value) values (?, ?)", [_LAYOUT_KEY, _LAYOUT])
         # Only ids are held here, and only those that need work: normally none.
         stale = [r[0] for r in db.execute(
             "select m.report_id from minhashes m join reports r on r.id = m.report_id "
@@ -134,16 +156,18 @@ class NearDupIndex:
                 db.execute("delete from neardup_bands where report_id not in (select id from reports)")
                 db.execute("delete from minhashes where report_id not in (select id from reports)")
         for rid in stale:
-            row = db.execute("select superseded_by, length(text) from reports where id = ?", [rid]).fetchone()
+            row = db.execute("select superseded_by, length(text), duplicate_of from reports where id = ?", [rid]).fetchone()
             if row[0] is not None or (row[1] or 0) < MIN_CHARS:
                 self._drop(rid)
             else:
-                self._save(rid)
+                sig = self._save(rid)
+                if row[2] is None:
+                    self._index(rid, sig)
         if stale:
             log.info("near-duplicate index: %d stored signatures (re)computed or dropped", len(stale))
 
     def _save(self, rid: int, sig: MinHash | None = None) -> MinHash:
-        """Store ``rid``'s signature and its band keys (computed from its text unless given)."""
+        """Store ``rid``'s signature (computed from its text unless given); its band keys are _index's."""
         if sig is None:
             text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
             sig = signature(text or "")
@@ -153,10 +177,25 @@ class NearDupIndex:
             self.db.execute("insert or replace into minhashes (report_id, text_sha256, num_perm, scheme, hashvalues) "
                             "values (?, ?, ?, ?, ?)",
                             [rid, text_sha, NUM_PERM, SCHEME, np.ascontiguousarray(sig.hashvalues, dtype="<u4").tobytes()])
-            self.db.execute("delete from neardup_bands where report_id = ?", [rid])
+        return sig
+
+    def _index(self, rid: int, sig: MinHash | None = None) -> None:
+        """Put group head ``rid``'s band keys in the index (its stored signature unless given)."""
+        if sig is None:
+            row = self.db.execute("select hashvalues from minhashes where report_id = ?", [rid]).fetchone()
+            if row is None:
+                return
+            sig = MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(row[0], dtype="<u4").astype(np.uint64))
+        with self.store.transaction():
+            self.db.execute("delete from neardup_bands where report_id = ?", [rid])  # keys of an older text
             self.db.conn.executemany("insert or ignore into neardup_bands (band_key, report_id) values (?, ?)",
                                      [(k, rid) for k in band_keys(sig)])
-        return sig
+
+    def _unindex(self, ids) -> None:
+        ids = list(ids)
+        if ids:
+            with self.store.transaction():
+                self.db.execute(f"delete from neardup_bands where report_id in ({','.join('?' * len(ids))})", ids)
 
     def _drop(self, rid: int) -> None:
         with self.store.transaction():
@@ -164,14 +203,19 @@ class NearDupIndex:
             self.db.execute("delete from minhashes where report_id = ?", [rid])
 
     def candidates(self, rid: int, sig: MinHash) -> set[int]:
-        """Indexed reports sharing a band with ``sig`` whose estimated Jaccard reaches the threshold."""
+        """Group heads sharing a band with ``sig`` whose estimated Jaccard reaches the threshold.
+
+        Reads at most MAX_CANDIDATES signatures: the heads sharing the most bands.
+        """
         keys = band_keys(sig)
         mine = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
         marks = ",".join("?" * len(keys))
         found = set()
         for other, hashvalues in self.db.execute(
-                "select m.report_id, m.hashvalues from minhashes m where m.report_id in "
-                f"(select report_id from neardup_bands where band_key in ({marks})) and m.report_id != ?", [*keys, rid]):
+                "select m.report_id, m.hashvalues from "
+                f"(select report_id, count(*) as shared from neardup_bands where band_key in ({marks}) and report_id != ? "
+                " group by report_id order by shared desc, report_id limit ?) c "
+                "join minhashes m on m.report_id = c.report_id", [*keys, rid, MAX_CANDIDATES]):
             self.signatures_read += 1
             # MinHash.jaccard's estimate (share of equal hash values), without building a MinHash
             if np.count_nonzero(mine == np.frombuffer(hashvalues, dtype="<u4")) / NUM_PERM >= THRESHOLD:
@@ -197,38 +241,70 @@ class NearDupIndex:
             self._drop(rid)
             return None
         sig = self._save(rid, sig)
-        group = {rid} | self.candidates(rid, sig)
-        # Copies already linked to a member belong to the group too (the link may move).
-        marks = ",".join("?" * len(group))
-        group |= {r[0] for r in self.db.execute(
-            f"select id from reports where superseded_by is null and duplicate_of in ({marks})", list(group))}
-        return self._link_group(group)
+        self._unindex([rid])  # indexed again below if it is (still) a head
+        heads = {rid} | self.candidates(rid, sig)
+        if row["duplicate_of"] is not None:  # e.g. the Store linked it to an exact copy already
+            heads.add(row["duplicate_of"])
+        return self._link_group(heads, rid, sig)
 
     def _retire(self, old_id: int) -> None:
-        """A report got a new version: the old one leaves the index; copies pointing at it are relinked."""
+        """A report got a new version: the old one leaves the index; if it headed a group, its
+        preferred remaining copy heads it now (the new version is linked right after)."""
         self._drop(old_id)
-        followers = [r[0] for r in self.db.execute("select id from reports where duplicate_of = ? and superseded_by is null", [old_id])]
+        followers = list(self.db.query("select id, url from reports where duplicate_of = ? and superseded_by is null", [old_id]))
         if followers:
+            head = min(followers, key=lambda r: (not is_official(r["url"], self.portal_hosts), r["id"]))["id"]
             with self.store.transaction():
-                self.db.execute("update reports set duplicate_of = null, duplicate_kind = null where duplicate_of = ?", [old_id])
-            for f in followers:
-                self.link(f)
+                self.db.execute("update reports set duplicate_of = null, duplicate_kind = null where id = ?", [head])
+                self._repoint([old_id], head)
+            self._index(head)
 
-    def _link_group(self, group: set[int]) -> int:
-        marks = ",".join("?" * len(group))
-        rows = list(self.db.query(f"select id, url, canonical_url, text_sha256, duplicate_of, duplicate_kind from reports where id in ({marks})",
-                                  list(group)))
+    def _repoint(self, old_heads: list[int], head: int) -> None:
+        """Link the groups headed by ``old_heads`` (heads and copies) to ``head``, in one statement.
+
+        A copy at the head's own URL is another fetch of it, not a copy: it stays unlinked.
+        """
+        marks = ",".join("?" * len(old_heads))
+        canon, sha = self.db.execute("select canonical_url, text_sha256 from reports where id = ?", [head]).fetchone()
+        target = "(case when canonical_url is ? then null else ? end)"
+        kind = "(case when canonical_url is ? then null when text_sha256 is ? then 'exact' else 'near' end)"
+        self.db.execute(
+            f"update reports set duplicate_of = {target}, duplicate_kind = {kind} "
+            f"where superseded_by is null and id != ? and (id in ({marks}) or duplicate_of in ({marks})) "
+            f"and (duplicate_of is not {target} or duplicate_kind is not {kind})",  # unchanged rows are not rewritten
+            [canon, head, canon, sha, head, *old_heads, *old_heads, canon, head, canon, sha])
+
+    def _link_group(self, heads: set[int], rid: int, sig: MinHash) -> int:
+        """Merge the groups of ``heads`` (and ``rid``) under their preferred head.
+
+        Each head is its group's preferred copy, so the preferred of the merged groups is the
+        preferred of the heads: their copies are not read, only re-pointed.
+        """
+        marks = ",".join("?" * len(heads))
+        rows = list(self.db.query(f"select id, url, canonical_url, duplicate_of from reports where id in ({marks}) "
+                                  "and superseded_by is null", list(heads)))
         preferred = min(rows, key=lambda r: (not is_official(r["url"], self.portal_hosts), r["id"]))
+        head = preferred["id"]
+        others = [r["id"] for r in rows if r["id"] != head]
         with self.store.transaction():
-            for r in rows:
-                if r["id"] == preferred["id"] or r["canonical_url"] == preferred["canonical_url"]:
-                    target, kind = None, None
-                else:
-                    target = preferred["id"]
-                    kind = "exact" if r["text_sha256"] == preferred["text_sha256"] else "near"
-                if (r["duplicate_of"], r["duplicate_kind"]) != (target, kind):
-                    self.db.execute("update reports set duplicate_of = ?, duplicate_kind = ? where id = ?", [target, kind, r["id"]])
-        return preferred["id"]
+            if preferred["duplicate_of"] is not None:
+                self.db.execute("update reports set duplicate_of = null, duplicate_kind = null where id = ?", [head])
+            if others:
+                self._repoint(others, head)
+            # Heads that were merged leave the index (a same-URL fetch of the head stays a head).
+            self._unindex(r[0] for r in self.db.execute(
+                f"select id from reports where id in ({','.join('?' * len(others))}) and duplicate_of is not null", others))
+            if head == rid:
+                self._index(rid, sig)
+            elif preferred["duplicate_of"] is not None:
+                self._index(head)
+            if others:  # copies at the head's own URL were unlinked by _repoint: they head themselves now
+                for (other,) in self.db.execute(
+                        "select id from reports where canonical_url is ? and duplicate_of is null and superseded_by is null "
+                        "and id != ? and id not in (select report_id from neardup_bands where report_id = reports.id)",
+                        [preferred["canonical_url"], head]).fetchall():
+                    self._index(other)
+        return head
 
 
 _INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

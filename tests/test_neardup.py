@@ -160,3 +160,73 @@ def test_signatures_of_another_hash_scheme_are_recomputed(tmp_path):
     assert store.db.execute("select scheme, hashvalues from minhashes").fetchone() == (SCHEME, good)
     assert store.db.execute("select count(*) from neardup_bands where report_id = ?", [agg_id]).fetchone()[0] > 0
     store.close()
+
+
+def _edited(doc, banner: str):
+    """A SYNTHETIC near copy: the same report with one banner line a mirror might add."""
+    doc.text = banner + "\n" + doc.text
+    return doc
+
+
+def test_copies_link_to_the_group_head_and_only_heads_are_indexed(tmp_path):
+    store = Store(tmp_path / "g.db")
+    idx = NearDupIndex(store)
+    first = _save(store, "https://www.zjtcn.com/news/1.html", extract_file(AGGREGATOR), "a")
+    idx.link(first)
+    copies = [_save(store, f"https://baike.example.com/{i}.html", _edited(extract_file(AGGREGATOR), f"本页来自资料库第{i}号"), f"c{i}")
+              for i in range(3)]
+    for c in copies:
+        assert idx.link(c) == first
+    exact = _save(store, "https://mirror.example.com/1.html", extract_file(AGGREGATOR), "e")
+    assert idx.link(exact) == first
+    bands = lambda: {r[0] for r in store.db.execute("select distinct report_id from neardup_bands")}  # noqa: E731
+    assert bands() == {first}  # copies are found through their head, not indexed themselves
+
+    # The official copy arrives: it heads the group, and every copy is re-pointed to it.
+    gov = _save(store, "http://www.xianyang.gov.cn/zwgk/ndbg/1.html", extract_file(GOV_PAGE), "g")
+    assert idx.link(gov) == gov
+    rows = {r["id"]: r for r in store.db.query("select id, duplicate_of, duplicate_kind from reports")}
+    assert rows[gov]["duplicate_of"] is None
+    assert all(rows[r]["duplicate_of"] == gov for r in (first, *copies, exact))
+    assert rows[copies[0]]["duplicate_kind"] == "near"
+    assert bands() == {gov}
+    store.close()
+
+
+def test_a_crowded_band_bucket_reads_at_most_max_candidates(tmp_path, monkeypatch):
+    from govcrawl import neardup
+
+    store = Store(tmp_path / "g.db")
+    idx = NearDupIndex(store)
+    fillers = [_save(store, f"https://example.com/{i}.html", _filler_doc(i), f"f{i}") for i in range(12)]
+    for f in fillers:
+        idx.link(f)
+    agg = extract_file(AGGREGATOR)
+    # Simulate a template shared by many unrelated reports: every filler shares one band with the query.
+    key = neardup.band_keys(neardup.signature(agg.text))[0]
+    with store.db.conn:
+        store.db.conn.executemany("insert into neardup_bands values (?, ?)", [(key, f) for f in fillers])
+    monkeypatch.setattr(neardup, "MAX_CANDIDATES", 5)
+    idx.signatures_read = 0
+    rid = _save(store, "https://www.zjtcn.com/news/1.html", agg, "a")
+    assert idx.link(rid) == rid
+    assert idx.signatures_read == 5
+    store.close()
+
+
+def test_an_older_index_of_every_copy_keeps_only_heads(tmp_path):
+    db = tmp_path / "g.db"
+    store = Store(db)
+    idx = NearDupIndex(store)
+    gov = _save(store, "http://www.xianyang.gov.cn/zwgk/ndbg/1.html", extract_file(GOV_PAGE), "g")
+    agg = _save(store, "https://www.zjtcn.com/news/1.html", extract_file(AGGREGATOR), "a")
+    idx.link(gov), idx.link(agg)
+    # As an older govcrawl left it: band rows for the copy too, no layout mark.
+    with store.db.conn:
+        store.db.execute("insert into neardup_bands select band_key, ? from neardup_bands where report_id = ?", [agg, gov])
+        store.db.execute("delete from meta where key like 'neardup%'")
+    store.close()
+    store = Store(db)
+    NearDupIndex(store)
+    assert {r[0] for r in store.db.execute("select distinct report_id from neardup_bands")} == {gov}
+    store.close()
