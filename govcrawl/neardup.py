@@ -79,9 +79,12 @@ def signature(text: str) -> MinHash:
     return m
 
 
-def band_keys(sig: MinHash) -> list[int]:
-    """One 64-bit key per LSH band (band number and its hash values), as a signed SQLite INTEGER."""
-    hv = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
+def band_keys(sig: MinHash | np.ndarray) -> list[int]:
+    """One 64-bit key per LSH band (band number and its hash values), as a signed SQLite INTEGER.
+
+    ``sig``: a MinHash or its hash values (as stored in ``minhashes``).
+    """
+    hv = np.ascontiguousarray(getattr(sig, "hashvalues", sig), dtype="<u4")
     keys = []
     for band in range(BANDS):
         digest = hashlib.blake2b(hv[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
@@ -179,13 +182,13 @@ class NearDupIndex:
                             [rid, text_sha, NUM_PERM, SCHEME, np.ascontiguousarray(sig.hashvalues, dtype="<u4").tobytes()])
         return sig
 
-    def _index(self, rid: int, sig: MinHash | None = None) -> None:
+    def _index(self, rid: int, sig: MinHash | np.ndarray | None = None) -> None:
         """Put group head ``rid``'s band keys in the index (its stored signature unless given)."""
         if sig is None:
             row = self.db.execute("select hashvalues from minhashes where report_id = ?", [rid]).fetchone()
             if row is None:
                 return
-            sig = MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(row[0], dtype="<u4").astype(np.uint64))
+            sig = np.frombuffer(row[0], dtype="<u4")
         with self.store.transaction():
             self.db.execute("delete from neardup_bands where report_id = ?", [rid])  # keys of an older text
             self.db.conn.executemany("insert or ignore into neardup_bands (band_key, report_id) values (?, ?)",

@@ -230,3 +230,23 @@ def test_an_older_index_of_every_copy_keeps_only_heads(tmp_path):
     NearDupIndex(store)
     assert {r[0] for r in store.db.execute("select distinct report_id from neardup_bands")} == {gov}
     store.close()
+
+
+def test_a_new_version_of_a_head_hands_its_group_to_a_remaining_copy(tmp_path):
+    store = Store(tmp_path / "g.db")
+    idx = NearDupIndex(store)
+    gov_url = "http://www.xianyang.gov.cn/zwgk/ndbg/1.html"
+    gov = _save(store, gov_url, extract_file(GOV_PAGE), "g")
+    agg = _save(store, "https://www.zjtcn.com/news/1.html", extract_file(AGGREGATOR), "a")
+    copy = _save(store, "https://baike.example.com/1.html", _edited(extract_file(AGGREGATOR), "本页来自资料库"), "c")
+    for r in (gov, agg, copy):
+        idx.link(r)
+    assert store.db["reports"].get(copy)["duplicate_of"] == gov
+    # The government page now holds another text (another report): its old copies stay one group.
+    new = _save(store, gov_url, extract_file(SEEDS / "002_8661693cc3ee7730.txt"), "g2")
+    assert store.db["reports"].get(new)["previous_version_id"] == gov
+    assert idx.link(new) == new
+    assert store.db["reports"].get(agg)["duplicate_of"] is None
+    assert (store.db["reports"].get(copy)["duplicate_of"], store.db["reports"].get(copy)["duplicate_kind"]) == (agg, "near")
+    assert {r[0] for r in store.db.execute("select distinct report_id from neardup_bands")} == {agg, new}
+    store.close()
