@@ -198,7 +198,8 @@ class NearDupIndex:
         ids = list(ids)
         if ids:
             with self.store.transaction():
-                self.db.execute(f"delete from neardup_bands where report_id in ({','.join('?' * len(ids))})", ids)
+                marks = ",".join("?" * len(ids))
+                self.db.execute(f"delete from neardup_bands where report_id in ({marks})", ids)
 
     def _drop(self, rid: int) -> None:
         with self.store.transaction():
@@ -269,12 +270,15 @@ class NearDupIndex:
         """
         marks = ",".join("?" * len(old_heads))
         canon, sha = self.db.execute("select canonical_url, text_sha256 from reports where id = ?", [head]).fetchone()
-        target = "(case when canonical_url is ? then null else ? end)"
-        kind = "(case when canonical_url is ? then null when text_sha256 is ? then 'exact' else 'near' end)"
+        # SQL text holds only placeholders; the CASE expressions are written out twice
+        # because unchanged rows are not rewritten (no needless FTS/trigger work).
         self.db.execute(
-            f"update reports set duplicate_of = {target}, duplicate_kind = {kind} "
-            f"where superseded_by is null and id != ? and (id in ({marks}) or duplicate_of in ({marks})) "
-            f"and (duplicate_of is not {target} or duplicate_kind is not {kind})",  # unchanged rows are not rewritten
+            "update reports set"
+            " duplicate_of = (case when canonical_url is ? then null else ? end),"
+            " duplicate_kind = (case when canonical_url is ? then null when text_sha256 is ? then 'exact' else 'near' end)"
+            f" where superseded_by is null and id != ? and (id in ({marks}) or duplicate_of in ({marks}))"
+            " and (duplicate_of is not (case when canonical_url is ? then null else ? end)"
+            " or duplicate_kind is not (case when canonical_url is ? then null when text_sha256 is ? then 'exact' else 'near' end))",
             [canon, head, canon, sha, head, *old_heads, *old_heads, canon, head, canon, sha])
 
     def _link_group(self, heads: set[int], rid: int, sig: MinHash) -> int:
@@ -289,6 +293,7 @@ class NearDupIndex:
         preferred = min(rows, key=lambda r: (not is_official(r["url"], self.portal_hosts), r["id"]))
         head = preferred["id"]
         others = [r["id"] for r in rows if r["id"] != head]
+        placeholders = ",".join("?" * len(others))
         with self.store.transaction():
             if preferred["duplicate_of"] is not None:
                 self.db.execute("update reports set duplicate_of = null, duplicate_kind = null where id = ?", [head])
@@ -296,7 +301,7 @@ class NearDupIndex:
                 self._repoint(others, head)
             # Heads that were merged leave the index (a same-URL fetch of the head stays a head).
             self._unindex(r[0] for r in self.db.execute(
-                f"select id from reports where id in ({','.join('?' * len(others))}) and duplicate_of is not null", others))
+                f"select id from reports where id in ({placeholders}) and duplicate_of is not null", others))
             if head == rid:
                 self._index(rid, sig)
             elif preferred["duplicate_of"] is not None:
