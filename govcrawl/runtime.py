@@ -16,7 +16,7 @@ def new_run_id() -> str:
 
 
 class CrawlRun:
-    """Created once per crawler (``CrawlRun.of(crawler)``) and closed with the spider."""
+    """Created once per crawler (via ``pipelines.run_for(crawler)``) and closed with the spider."""
 
     def __init__(self, db_path: str, archive_root: str, portal: str, run_id: str | None = None):
         self.store = Store(db_path)
@@ -29,14 +29,11 @@ class CrawlRun:
         self.store.start_run(self.run_id, "crawl", portal, {"db": db_path, "archive": archive_root}, EXTRACTOR_VERSION)
 
     @classmethod
-    def of(cls, crawler) -> "CrawlRun":
-        run = getattr(crawler, "_govcrawl_run", None)
-        if run is None:
-            s = crawler.settings
-            spider = crawler.spider
-            run = cls(s.get("GOVCRAWL_DB"), s.get("GOVCRAWL_ARCHIVE"), spider.portal.name, s.get("GOVCRAWL_RUN_ID") or getattr(spider, "run_id", None))
-            crawler._govcrawl_run = run
-        return run
+    def from_crawler(cls, crawler) -> "CrawlRun":
+        """A run for this crawler's settings and portal (pipelines.run_for keeps one per crawler)."""
+        s, spider = crawler.settings, crawler.spider
+        return cls(s.get("GOVCRAWL_DB"), s.get("GOVCRAWL_ARCHIVE"), spider.portal.name,
+                   s.get("GOVCRAWL_RUN_ID") or getattr(spider, "run_id", None))
 
     def close(self, status: str = "finished") -> None:
         self.archive.close()

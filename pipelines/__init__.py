@@ -13,7 +13,7 @@ from govcrawl.runtime import CrawlRun
 def run_for(crawler) -> CrawlRun:
     run = getattr(crawler, "_govcrawl_run", None)
     if run is None:
-        run = CrawlRun.of(crawler)
+        run = crawler._govcrawl_run = CrawlRun.from_crawler(crawler)
 
         def _closed(spider, reason):
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()

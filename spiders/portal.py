@@ -15,6 +15,8 @@ import scrapy
 from scrapy.http import Request
 
 from govcrawl import navigation as nav
+from govcrawl import trsapi
+from govcrawl.extract.decode import decode_bytes
 from govcrawl.items import FetchedPage
 from govcrawl.portals import get_portal
 
@@ -91,8 +93,6 @@ class PortalSpider(scrapy.Spider):
         return 200 <= response.status < 300
 
     def _html(self, response) -> str:
-        from govcrawl.extract.decode import decode_bytes
-
         text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), self.portal.encoding)
         return text
 
@@ -162,8 +162,6 @@ class PortalSpider(scrapy.Spider):
         yield from self._trs_api_requests(response, html)
 
     def _trs_api_requests(self, response, html: str):
-        from govcrawl import trsapi
-
         cfg = trsapi.find_list_config(html)
         if not cfg:
             return
@@ -178,8 +176,6 @@ class PortalSpider(scrapy.Spider):
                           meta={"role": "api", "handle_httpstatus_list": _RECORDED_ERRORS, "list_url": list_url, "trs_cfg": cfg})
 
     def parse_api(self, response):
-        from govcrawl import trsapi
-
         yield self._item(response, "api")
         if not self._ok(response):
             return
