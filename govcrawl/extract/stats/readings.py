@@ -9,7 +9,6 @@ boundary.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from itertools import product
 
 MAX_READINGS = 20000  # beyond this a row is "too ambiguous" and gets no value
@@ -28,29 +27,39 @@ def _num(piece: str) -> Number:
     return float(piece) if "." in piece else int(piece)
 
 
-@lru_cache(maxsize=4096)
-def _splits(run: str, k: int) -> tuple[tuple[str, ...], ...]:
-    """All ways to cut one run of digits into k valid numbers."""
+def _splits(run: str, k: int, memo: dict) -> tuple[tuple[str, ...], ...]:
+    """All ways to cut one run of digits into k valid numbers (``memo``: sub-results of this search)."""
+    key = (run, k)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
     if k == 1:
-        return ((run,),) if _valid(run) else ()
-    out = []
-    for i in range(1, len(run) - k + 2):
-        head = run[:i]
-        if not _valid(head):
-            if head.startswith("0") and head != "0":
-                break  # longer heads keep the leading zero
-            continue
-        for rest in _splits(run[i:], k - 1):
-            out.append((head,) + rest)
+        out = [(run,)] if _valid(run) else []
+    else:
+        out = []
+        for i in range(1, len(run) - k + 2):
+            head = run[:i]
+            if not _valid(head):
+                if head.startswith("0") and head != "0":
+                    break  # longer heads keep the leading zero
+                continue
+            for rest in _splits(run[i:], k - 1, memo):
+                out.append((head,) + rest)
+                if len(out) > MAX_READINGS:
+                    break
             if len(out) > MAX_READINGS:
-                return tuple(out)
-    return tuple(out)
+                break
+    memo[key] = result = tuple(out)
+    return result
 
 
-@lru_cache(maxsize=4096)
-def _split_numbers(run: str, k: int) -> tuple[tuple[Number, ...], ...]:
+def _split_numbers(run: str, k: int, memo: dict) -> tuple[tuple[Number, ...], ...]:
     """``_splits`` as numbers (a run is read the same way in every branch of the search)."""
-    return tuple(tuple(_num(p) for p in pieces) for pieces in _splits(run, k))
+    key = ("numbers", run, k)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = tuple(tuple(_num(p) for p in pieces) for pieces in _splits(run, k, memo))
+    return hit
 
 
 def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
@@ -65,6 +74,9 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
     if len(runs) > n or sum(lens) < n:
         return []
     out: list[tuple[Number | None, ...]] = []
+    # Memo of this call only. A module-wide cache (lru_cache of 4,096 runs, each up to
+    # MAX_READINGS tuples) kept growing a reparse worker by ~50 MB over 20,000 reports.
+    memo: dict = {}
     # cells the runs after run i can take at most
     after = [sum(lens[i + 1 :]) for i in range(len(runs))]
 
@@ -85,7 +97,7 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
         for k in range(1, min(lens[i], left - rest_min) + 1):
             if left - k > rest_max:
                 continue
-            for numbers in _split_numbers(r, k):
+            for numbers in _split_numbers(r, k, memo):
                 rec(i + 1, left - k, acc + numbers)
 
     rec(0, n, ())
