@@ -27,39 +27,36 @@ def _num(piece: str) -> Number:
     return float(piece) if "." in piece else int(piece)
 
 
-def _splits(run: str, k: int, memo: dict) -> tuple[tuple[str, ...], ...]:
-    """All ways to cut one run of digits into k valid numbers (``memo``: sub-results of this search)."""
+def _splits(run: str, k: int, memo: dict) -> tuple[tuple[Number, ...], ...]:
+    """All ways to cut one run of digits into k valid numbers, as numbers.
+
+    ``memo`` holds the sub-results of this search (suffix, cells left): each suffix is
+    cut, and each piece converted, once however many branches reach it.
+    """
     key = (run, k)
     hit = memo.get(key)
     if hit is not None:
         return hit
+    out: list[tuple[Number, ...]] = []
     if k == 1:
-        out = [(run,)] if _valid(run) else []
+        if _valid(run):
+            out.append((_num(run),))
     else:
-        out = []
         for i in range(1, len(run) - k + 2):
             head = run[:i]
             if not _valid(head):
                 if head.startswith("0") and head != "0":
                     break  # longer heads keep the leading zero
                 continue
+            first = (_num(head),)
             for rest in _splits(run[i:], k - 1, memo):
-                out.append((head,) + rest)
+                out.append(first + rest)
                 if len(out) > MAX_READINGS:
                     break
             if len(out) > MAX_READINGS:
                 break
     memo[key] = result = tuple(out)
     return result
-
-
-def _split_numbers(run: str, k: int, memo: dict) -> tuple[tuple[Number, ...], ...]:
-    """``_splits`` as numbers (a run is read the same way in every branch of the search)."""
-    key = ("numbers", run, k)
-    hit = memo.get(key)
-    if hit is None:
-        hit = memo[key] = tuple(tuple(_num(p) for p in pieces) for pieces in _splits(run, k, memo))
-    return hit
 
 
 def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
@@ -97,7 +94,7 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
         for k in range(1, min(lens[i], left - rest_min) + 1):
             if left - k > rest_max:
                 continue
-            for numbers in _split_numbers(r, k, memo):
+            for numbers in _splits(r, k, memo):
                 rec(i + 1, left - k, acc + numbers)
 
     rec(0, n, ())
