@@ -31,12 +31,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import weakref
-import zlib
 from urllib.parse import urlsplit
 
 import numpy as np
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
+from datasketch.minhash import _fmix
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,12 @@ SHINGLE = 5  # characters; Chinese has no word breaks, and 5-grams are rare enou
 # years on the same template, score at most 0.18.
 THRESHOLD = 0.5
 MIN_CHARS = 200  # shorter texts (a stub, an error page) say too little to call copies
-# Shingles are hashed with crc32, not datasketch's default sha1: a third of the cost, and
-# datasketch's affine32 scheme mixes the input hash (murmur3 finaliser) before permuting, so
-# a plain 32-bit checksum is good enough. Stored signatures of another scheme are recomputed.
-SCHEME = "crc32+affine32"
+# Shingles are hashed in numpy, all at once: a polynomial of the 5 code points, mixed by the
+# 64-bit MurmurHash3 finaliser, low 32 bits kept; then datasketch's affine32 permutations
+# (its own 32-bit premix, a*h+b mod 2**32). The hash values are those MinHash(hashfunc=
+# _shingle_hash).update_batch gives over shingles(), at a fraction of the cost of hashing each
+# shingle in Python. Stored signatures of another scheme are recomputed.
+SCHEME = "fmix64-5gram+affine32"
 # LSH banding, chosen as datasketch's MinHashLSH chooses it (b bands of r rows).
 BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
 # Signatures compared per lookup, the heads sharing the most bands first. Bounds the cost of a
@@ -73,10 +75,55 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     return {compact[i:i + k] for i in range(len(compact) - k + 1)}
 
 
+# datasketch's affine32 permutations for MinHash(num_perm=NUM_PERM, seed=1), generated once:
+# MinHash() would draw them from a RandomState again for every signature.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+_PERM_A, _PERM_B = (np.ascontiguousarray(p[:, None]) for p in _PERMUTATIONS)
+_POLY = np.uint64(0x9E3779B97F4A7C15)  # odd, so each code point's term stays a bijection mod 2**64
+_M64 = (1 << 64) - 1
+# Shingles permuted per numpy pass: a (NUM_PERM, 8192) uint32 block is 4 MB, so a long text
+# costs O(its length) memory, not NUM_PERM times it. Smaller blocks measured slower.
+_CHUNK = 8192
+
+
+def _shingle_hash(shingle: str) -> int:
+    """The 32-bit hash of one shingle, as ``_shingle_hashes`` computes it for every shingle at once.
+
+    The signature's hashfunc (a MinHash.update with a shingle gives the same values), and the
+    reference the vectorised code is tested against.
+    """
+    h = 0
+    for ch in shingle:
+        h = (h * int(_POLY) + ord(ch)) & _M64
+    return int(_fmix(np.array([h], dtype=np.uint64), 64)[0]) & 0xFFFFFFFF
+
+
+def _shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
+    """uint32 ``_shingle_hash`` of every k-gram of the whitespace-stripped text (repeats kept:
+    they do not change a minimum, and dropping them costs a sort that saves less than it costs)."""
+    compact = "".join(text.split())
+    # surrogatepass: a lone surrogate an extractor let through still gets a code point
+    cps = np.frombuffer(compact.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    if cps.size == 0:
+        return np.empty(0, dtype=np.uint32)
+    w = min(k, cps.size)  # a text shorter than k is one shingle, as in shingles()
+    n = cps.size - w + 1
+    h = cps[:n].copy()
+    for j in range(1, w):  # Horner's rule over the w shifted views; uint64 arrays wrap mod 2**64
+        h *= _POLY
+        h += cps[j:j + n]
+    return _fmix(h, 64).astype(np.uint32)
+
+
 def signature(text: str) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
-    m.update_batch([s.encode("utf-8") for s in shingles(text)])
-    return m
+    hv = _fmix(_shingle_hashes(text), 32)  # datasketch affine32's premix of the input hash
+    mins = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)  # MinHash's empty value
+    for start in range(0, hv.size, _CHUNK):
+        block = _PERM_A * hv[start:start + _CHUNK]  # uint32: wraps mod 2**32, as datasketch's does
+        block += _PERM_B
+        np.minimum(mins, block.min(axis=1), out=mins)
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_shingle_hash, hashvalues=mins,
+                   permutations=_PERMUTATIONS, scheme="affine32")
 
 
 def band_keys(sig: MinHash | np.ndarray) -> list[int]:
