@@ -158,6 +158,11 @@ END""")
         self._tx_depth = 1
         try:
             with self.db.conn:
+                # BEGIN now, not at the first write: sqlite-utils' Database.execute commits a write
+                # at once when no transaction is open, so a block whose first write went through it
+                # would otherwise lose that write's atomicity with the rest.
+                if not self.db.conn.in_transaction:
+                    self.db.conn.execute("BEGIN")
                 yield
         finally:
             self._tx_depth = 0

@@ -76,3 +76,22 @@ def test_nested_transactions_commit_once_and_roll_back_together(tmp_path):
         pass
     assert store.db["reports"].count == 2 and store.db["stats"].count == 2
     store.close()
+
+
+def test_a_transaction_whose_first_write_goes_through_sqlite_utils_rolls_back_whole(tmp_path):
+    # sqlite-utils' Database.execute commits a write at once when no transaction is open;
+    # Store.transaction must already have one open, or that first write escapes a rollback.
+    store = Store(tmp_path / "g.db")
+    store.db.execute("create table t (x integer)")
+    try:
+        with store.transaction():
+            store.db.execute("insert into t (x) values (1)")  # the block's first write
+            store.db.conn.execute("insert into t (x) values (2)")
+            raise RuntimeError("interrupted mid-batch")
+    except RuntimeError:
+        pass
+    assert store.db.execute("select count(*) from t").fetchone()[0] == 0
+    with store.transaction():
+        store.db.execute("insert into t (x) values (3)")
+    assert sqlite3.connect(tmp_path / "g.db").execute("select x from t").fetchall() == [(3,)]
+    store.close()
