@@ -155,18 +155,18 @@ def already_seen(store: Store, key: tuple[str, str], version: str) -> bool:
                       [*key, version]).fetchone() is not None
 
 
-def apply_document(store: Store, job: Job, doc: Document, version: str, index=None, sig=None) -> Outcome:
+def apply_document(store: Store, job: Job, doc: Document, version: str, index=None, sig=None, fp: str | None = None) -> Outcome:
     """Bring the DB in line with ``doc`` for ``job``; write nothing if the output is what is stored.
 
+    ``sig``, ``fp``: the MinHash and ``doc_fingerprint`` of ``doc`` if already computed (reparse's workers do).
     All its writes are one transaction (or part of the caller's, see ``Store.transaction``).
     """
     with store.transaction():
-        return _apply(store, job, doc, version, index, sig)
+        return _apply(store, job, doc, version, index, sig, fp or doc_fingerprint(doc))
 
 
-def _apply(store: Store, job: Job, doc: Document, version: str, index, sig) -> Outcome:
+def _apply(store: Store, job: Job, doc: Document, version: str, index, sig, fp: str) -> Outcome:
     db = store.db
-    fp = doc_fingerprint(doc)
     existing = db.execute("select id from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
                           list(job.key)).fetchone()
     outcome: Outcome
@@ -241,11 +241,12 @@ def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Doc
 
 
 def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract):
-    """Worker: the Document, and the MinHash of its text when it is a report (costly: done here, in parallel)."""
+    """Worker: the Document, the MinHash of its text when it is a report, and its output
+    fingerprint: all pure functions of the bytes, so done here, in parallel, not in the DB writer."""
     from .neardup import signature
 
     doc = _extract_job(job, extract_fn)
-    return doc, (signature(doc.text) if doc.is_report else None)
+    return doc, (signature(doc.text) if doc.is_report else None), doc_fingerprint(doc)
 
 
 def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
@@ -291,8 +292,8 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             summary.failed += 1
             summary.failures[error or "extraction failed"] += 1
             return
-        doc, sig = result
-        out = batches.apply(apply_document, store, job, doc, version, index, sig)
+        doc, sig, fp = result
+        out = batches.apply(apply_document, store, job, doc, version, index, sig, fp)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
