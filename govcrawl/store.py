@@ -44,10 +44,13 @@ _PAGES = {
 _REPORTS = {
     "id": int, "page_id": int, "url": str, "canonical_url": str, "portal": str, "kind": str,
     "title": str, "jurisdiction": str, "agency": str, "year": int, "published": str, "breadcrumb": str,
-    "format": str, "text": str, "text_sha256": str, "input_sha256": str, "duplicate_of": int,
+    "format": str, "text_sha256": str, "input_sha256": str, "duplicate_of": int,
     "duplicate_kind": str, "version": int, "previous_version_id": int, "superseded_by": int,
     "extractor_version": str, "error": str, "warc_file": str, "warc_offset": int, "warc_length": int,
     "stats_count": int, "checks_count": int, "created_at": str, "updated_at": str,
+    # Last: a column stored after a long text is read by walking the text's overflow pages,
+    # which every lookup of duplicate_of, superseded_by or extractor_version would pay.
+    "text": str,
 }
 _STATS = {"id": int, "report_id": int, "key": str, "value": float, "unit": str, "source": str,
           "evidence": str, "derived": int, "approx": int}
@@ -122,7 +125,8 @@ class Store:
             db["runs"].create(_RUNS, pk="id", if_not_exists=True)
             for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]),
                                 ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
-                                ("reports", ["input_sha256"]), ("stats", ["report_id"]), ("stats", ["key"]),
+                                ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
+                                ("stats", ["report_id"]), ("stats", ["key"]),
                                 ("checks", ["report_id"])):
                 db[table].create_index(cols, if_not_exists=True)
             db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")

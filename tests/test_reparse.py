@@ -152,3 +152,31 @@ def test_reparse_interrupted_mid_batch_is_completed_by_a_rerun(crawled, tmp_path
     assert rerun.failed == 0 and rerun.skipped == 0  # the interrupted batch left nothing behind
     strip = lambda rows: sorted((r["canonical_url"], r["text_sha256"], r["title"], r["duplicate_of"]) for r in rows.values())  # noqa: E731
     assert strip(_rows(db)) == strip(_rows(clean))
+
+
+def _extract_noting_worker(data, **kw):
+    """The real extractor; also notes which process ran it (a file named by GOVCRAWL_TEST_PIDS)."""
+    import os
+
+    with open(os.environ["GOVCRAWL_TEST_PIDS"], "a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return extract(data, **kw)
+
+
+def test_workers_are_recycled_without_changing_the_output(crawled, tmp_path, monkeypatch):
+    import govcrawl.reparse as rp
+
+    archive = crawled / "archive"
+    reparse(str(tmp_path / "one.db"), str(archive), jobs=1, progress=False)
+    pids = tmp_path / "pids.txt"
+    monkeypatch.setenv("GOVCRAWL_TEST_PIDS", str(pids))
+    monkeypatch.setattr(rp, "RECYCLE_AFTER", 2)  # a fresh pair of workers every 4 documents
+    _, s = reparse(str(tmp_path / "two.db"), str(archive), jobs=2, progress=False, extract_fn=_extract_noting_worker)
+    assert s.new == 11 and s.failed == 0
+    assert len(set(pids.read_text().split())) >= 4  # 14 documents: at least 4 pools of 2 workers
+
+    def content(db_path):
+        db = sqlite_utils.Database(db_path)
+        return sorted(db.execute("select canonical_url, title, text_sha256, stats_count, checks_count, duplicate_of is null "
+                                 "from reports").fetchall())
+    assert content(tmp_path / "two.db") == content(tmp_path / "one.db")

@@ -95,3 +95,15 @@ def test_a_transaction_whose_first_write_goes_through_sqlite_utils_rolls_back_wh
         store.db.execute("insert into t (x) values (3)")
     assert sqlite3.connect(tmp_path / "g.db").execute("select x from t").fetchall() == [(3,)]
     store.close()
+
+
+def test_report_lookups_by_duplicate_of_use_an_index(tmp_path):
+    # Near-duplicate relinking looks reports up by duplicate_of for every stored report;
+    # without an index each lookup scanned the table, and a reparse slowed as the DB grew.
+    store = Store(tmp_path / "g.db")
+    plan = " ".join(r[3] for r in store.db.execute(
+        "explain query plan select id from reports where duplicate_of = ? and superseded_by is null", [1]))
+    assert "USING INDEX" in plan and "duplicate_of" in plan
+    cols = [c.name for c in store.db["reports"].columns]
+    assert cols[-1] == "text"  # the long text last: reading other columns skips its overflow pages
+    store.close()
