@@ -1,7 +1,7 @@
 """`govcrawl reparse`: run the current extractor over the WARC archive, offline.
 
 Streams the archive record by record (``archive.iter_records``), so memory
-stays flat however many documents there are: at most ``2 × jobs`` bodies are
+stays flat however many documents there are: at most ``INFLIGHT × jobs`` bodies are
 in flight, and each worker is replaced after ``RECYCLE_AFTER`` documents.
 Extraction runs in a process pool (``-j N``, default all cores); the DB is
 written by this process only.
@@ -43,6 +43,7 @@ BATCH = 100  # documents per write transaction in reparse
 # fresh workers, forked from the parent in a few ms, keep a reparse of a million records at
 # the footprint of a reparse of a thousand.
 RECYCLE_AFTER = 400
+INFLIGHT = 8  # documents in flight per worker: enough that the DB writer never waits on one slow page
 IMPORT_FOLDER = "import"  # archive/<this>/: records written by `govcrawl import`
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
           "report_id": int, "skip_reason": str, "updated_at": str}
@@ -338,7 +339,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn)))
                     submitted += 1
                     inflight_keys.add(job.key)
-                    while len(inflight) >= 2 * jobs:  # bounded: memory stays flat
+                    while len(inflight) >= INFLIGHT * jobs:  # bounded: memory stays flat
                         _drain_one(inflight, settle)
                 done_bytes += sizes[rel]
             while inflight:
