@@ -87,7 +87,7 @@ def stage_breakdown(n: int) -> list[tuple[str, float]]:
     rows = [("govcrawl.extract, whole", total)]
     order = [4, 0, 1, 2, 3, 5, 6, 7]  # clean text, then what it spends inside, then the other stages
     rows += [(patches[i][2], spent[patches[i][2]]) for i in order]
-    rows += [("  (rest: decode, sniff, guards, call overhead)", total - sum(v for k, v in spent.items() if not k.startswith("  ")))]
+    rows += [("rest: decode, sniff, guards, call overhead", total - sum(v for k, v in spent.items() if not k.startswith("  ")))]
     rows += [("MinHash signature (worker)", sig), ("output fingerprint (worker)", fp),
              ("baseline: bare trafilatura.extract(html), default options", base)]
     return [(label, secs / n * 1000) for label, secs in rows]
