@@ -32,18 +32,12 @@ from .archive import ArchivedRecord, ScanProblem, iter_records
 from .extract import EXTRACTOR_VERSION, extract
 from .extract.model import Document
 from .navigation import canonical
-from .runtime import new_run_id
+from .runtime import WORKER_RECYCLE_AFTER, new_run_id
 from .store import Store, now, sha256
 from .warcrepair import repair_archive
 
 BATCH = 100  # documents per write transaction in reparse
-# Workers are replaced after this many documents each. An extraction worker's RSS creeps
-# up with the documents it has seen (allocator fragmentation, worst after the pages whose
-# flattened tables have thousands of readings): ~100 -> ~145 MB over its first 1,000-2,000
-# reports, then occasional new highs. Fresh workers, forked from the parent in a few ms, keep
-# a reparse of a million records at the footprint of one of a thousand; measured cost ~2.5%
-# of reparse time at 200 (bench: largest process 117 -> 124 MB for 1k -> 20k records).
-RECYCLE_AFTER = 200
+RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see runtime.py)
 INFLIGHT = 8  # documents in flight per worker: enough that the DB writer never waits on one slow page
 IMPORT_FOLDER = "import"  # archive/<this>/: records written by `govcrawl import`
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,

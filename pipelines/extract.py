@@ -4,6 +4,8 @@ Extraction is CPU work; run in Scrapy's reactor thread it stalls downloading and
 storing. With two or more CPUs it runs in a process pool (cpu_count() - 1 workers,
 setting GOVCRAWL_EXTRACT_WORKERS overrides; 0 = in the reactor thread). The
 result is the same Document either way: the extractor is a pure function of the bytes.
+Workers are replaced every GOVCRAWL_EXTRACT_RECYCLE_AFTER documents each (default
+govcrawl.runtime.WORKER_RECYCLE_AFTER), so a long crawl's memory stays flat.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
 from govcrawl.extract import extract
+from govcrawl.runtime import WORKER_RECYCLE_AFTER
 
 from . import Stage
 
@@ -51,7 +54,9 @@ class ExtractPipeline(Stage):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", default_workers())
+        self.recycle_after = max(1, crawler.settings.getint("GOVCRAWL_EXTRACT_RECYCLE_AFTER", WORKER_RECYCLE_AFTER))
         self.pool: ProcessPoolExecutor | None = None
+        self.submitted = 0  # documents given to the current pool
 
     def open_spider(self, spider=None):
         super().open_spider(spider)
@@ -62,6 +67,7 @@ class ExtractPipeline(Stage):
         # fork: workers start fast and share the extractor's already-imported modules.
         ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+        self.submitted = 0
 
     def close_spider(self, spider=None):
         if self.pool is not None:
@@ -75,16 +81,24 @@ class ExtractPipeline(Stage):
         if self.pool is None:
             item.doc = _extract(*args)
             return item
+        if self.submitted >= self.recycle_after * self.workers:
+            old = self.pool
+            self._start_pool()
+            old.shutdown(wait=False)  # its workers finish the documents they hold, then exit
+            self.crawler.stats.inc_value("govcrawl/extract_pool_replaced")
+        pool = self.pool
+        self.submitted += 1
         try:
-            item.doc = await self._in_pool(args)
+            item.doc = await self._in_pool(pool, args)
         except BrokenProcessPool as exc:  # a worker died (out of memory, a C library crash)
             log.warning("extract worker failed on %s (%s); extracting in the crawl process", item.url, exc)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self._start_pool()
+            if self.pool is pool:  # not replaced yet (by another item of the same pool, or recycled)
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._start_pool()
             item.doc = _extract(*args)
         return item
 
-    async def _in_pool(self, args):
+    async def _in_pool(self, pool: ProcessPoolExecutor, args):
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import defer, reactor
 
@@ -94,5 +108,5 @@ class ExtractPipeline(Stage):
             exc = CancelledError() if fut.cancelled() else fut.exception()
             reactor.callFromThread(d.errback if exc else d.callback, exc or fut.result())
 
-        self.pool.submit(_extract, *args).add_done_callback(done)
+        pool.submit(_extract, *args).add_done_callback(done)
         return await maybe_deferred_to_future(d)

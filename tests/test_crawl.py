@@ -158,3 +158,18 @@ def test_scrapy_crawl_command_is_the_same(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     db = sqlite_utils.Database(tmp_path / "g.db")
     assert db["reports"].count == 11
+
+
+def test_extract_workers_recycled_mid_crawl_lose_nothing(tmp_path, crawl):
+    """Workers replaced after every document: the same reports, text for text."""
+    import json
+
+    with TestPortal() as portal:
+        crawl_portal(portal, tmp_path, "-s", "GOVCRAWL_EXTRACT_WORKERS=2", "-s", "GOVCRAWL_EXTRACT_RECYCLE_AFTER=1")
+    db = sqlite_utils.Database(tmp_path / "govcrawl.db")
+    counts = json.loads(next(db.query("select counts from runs"))["counts"])
+    assert counts.get("scrapy_govcrawl_extract_pool_replaced", 0) >= 4, counts
+
+    def reports(d, base):
+        return sorted((_path(r["url"], base), r["text_sha256"], r["stats_count"]) for r in d.query("select * from reports"))
+    assert reports(db, portal.base_url) == reports(crawl["db"], crawl["base"])
