@@ -14,6 +14,7 @@ source that states a different number for it becomes a Check row
 from __future__ import annotations
 
 from ..model import Check, Stat
+from . import registry as R
 from . import template
 from .annex import find_annex, find_indicator_table
 from .grid import html_tables_text
@@ -21,6 +22,10 @@ from .prose import prose_figures
 from .textnorm import normalize
 
 __all__ = ["extract_stats"]
+
+
+def _table_of(key: str) -> str | None:
+    return next((t for t, prefixes in R.TEMPLATE_TABLES.items() if key.startswith(prefixes)), None)
 
 
 def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: str) -> None:
@@ -56,14 +61,16 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
         got = template.TableResult()
         if grid_text:
             got = template.read_template(grid_text, version)
-        keys_from_grid = {s.key for s in got.stats}
+        grid_tables = {_table_of(s.key) for s in got.stats}
         from_text = template.read_template(text, version)
         for s in got.stats:
             stats[s.key] = s
         checks.extend(got.checks)
-        # the text fills tables the HTML did not have (e.g. a table given as an image + text)
+        # the text fills tables the HTML did not have (e.g. a table given as an image + text),
+        # never cells of a table the grid read: there a blank cell is blank, and the flattened
+        # text, which has lost the blanks, would read other numbers into it
         for s in from_text.stats:
-            if s.key not in keys_from_grid:
+            if _table_of(s.key) not in grid_tables:
                 stats.setdefault(s.key, s)
         if not got.found:
             checks.extend(from_text.checks)

@@ -60,17 +60,26 @@ APPLY_ROWS = {
 }
 # Rows with a generic label, taken only as the very next row (see template._assign_rows).
 GENERIC_ROWS = ("other.other", "handled")
+# ...unless the label is printed with its template number, which no stray word
+# carries: "(七)总计" after an all-blank (六)其他处理 row is still (七)总计.
+GENERIC_NUMBERED = {"handled": r"\(七\)总计"}
 # Rows whose sum is (七)总计, per column (the rest are new/carried_in/handled/carried_out).
 APPLY_INPUT_ROWS = ("new", "carried_in")
 APPLY_SUMMARY_ROWS = ("new", "carried_in", "handled", "carried_out")
 # Group totals the extractor derives (flagged derived) from their numbered sub-rows.
 APPLY_DERIVED_GROUPS = ("withheld", "unavailable", "not_processed")
 
+# Which template table a metric key belongs to (by key prefix).
+TEMPLATE_TABLES = {"t2": ("proactive.",), "t3": ("apply.",), "t4": ("reconsideration.", "litigation.")}
+
 # ---------------------------------------------------------------- table 四
 REVIEW_BLOCKS = ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]
 REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
 
 # ---------------------------------------------------------------- table 二
+# Where table 二 starts: its "第二十条第(X)项" rows, or a header row naming its
+# columns (reports that leave out the 第二十条 rows, text cut at a page break).
+PROACTIVE_START = r"第二十条|信息内容[ \t|]*(?:本年制发件数|本年新制作数量|本年处理决定数量|上一年项目数量|本年收费金额|采购项目数量)"
 # (label pattern, key prefix, columns, unit) per version; the numbers follow the label.
 PROACTIVE_ROWS = {
     "std-2021": [

@@ -61,8 +61,23 @@ def detect_version(text: str) -> str | None:
     return None
 
 
+# An empty cell in " | "-joined rows ("258 | 12 | | | 1 | 1 |"): between two pipes, or
+# after the last pipe of a row that does not open with one (a row that does,
+# "| a | b |", is markdown and its last pipe only closes it).
+_PIPE_EMPTY_INNER = re.compile(r"\|(?=[ \t]*\|)")
+_PIPE_EMPTY_LAST = re.compile(r"^([^|\n][^\n]*\|)[ \t]*$", re.M)
+
+
+def _fill_pipe_blanks(text: str) -> str:
+    """Write empty pipe cells as "-", as grid.py does: a blank cell is a cell, not nothing."""
+    if "|" not in text:
+        return text
+    text = _PIPE_EMPTY_LAST.sub(r"\1 -", text)
+    return _PIPE_EMPTY_INNER.sub("| -", text)
+
+
 def _prepare(region: str) -> str:
-    return _ITEM_NO_RE.sub(" ", region)
+    return _ITEM_NO_RE.sub(" ", _fill_pipe_blanks(region))
 
 
 def _groups(text: str) -> list[Group]:
@@ -105,7 +120,7 @@ def regions(text: str) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     m3 = re.search(r"本列数据|申请人情况|本年新收", text)
     t3_start = m3.start() if m3 else None
-    m2 = re.search(r"第二十条", text)
+    m2 = re.search(R.PROACTIVE_START, text)
     if m2 and (t3_start is None or m2.start() < t3_start):
         out["t2"] = (m2.start(), t3_start if t3_start is not None else min(len(text), m2.start() + 3000))
     if t3_start is not None:
@@ -175,7 +190,9 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
         first = p + skipped
         for j in range(first, len(rows)):
             if j > first and rows[j][0] in R.GENERIC_ROWS:
-                continue
+                numbered = R.GENERIC_NUMBERED.get(rows[j][0])
+                if not (numbered and re.search(numbered, compact(before))):
+                    continue
             last = None
             for m in re.finditer(rows[j][1], label):
                 last = m.start()
@@ -218,7 +235,8 @@ def read_apply(text: str, version: str) -> TableResult:
     candidates: list[list[tuple]] = []
     for (j, g, _before), key in zip(assigned, keys):
         tokens = _trim(g.tokens, n)
-        if separated:
+        # a row whose cells are pipe-separated is never re-cut: "258" is one cell, not 2|5|8
+        if separated or "|" in g.raw:
             cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)] if len(tokens) == n else []
             if not cand:
                 res.checks.append(Check(rule=f"unreadable.apply.{key}", detail=f"{len(tokens)} cells where the template has {n}: {g.raw.strip()[:80]}"))
@@ -313,7 +331,7 @@ def read_review(text: str, separated_hint: bool | None = None) -> TableResult:
     reg = regions(text).get("t4")
     if not reg:
         return res
-    region = text[reg[0] : reg[1]]
+    region = _fill_pipe_blanks(text[reg[0] : reg[1]])
     groups = _groups(region)
     if not groups:
         return res
