@@ -98,3 +98,24 @@ def test_pdf_text_table_two_without_its_article_rows():
     assert row(got, "apply.withheld.query_matter") == (105, 0, 0, 0, 0, 0, 105)
     # "(四)无 1.本机关不掌握相关政府信息 746 12 0 0 10 1 769": the group label broken by the PDF
     assert row(got, "apply.unavailable.not_held") == (746, 12, 0, 0, 10, 1, 769)
+
+
+def test_total_after_blank_2021_other_rows_is_the_total():
+    # the same layout in the 2021 template (rows written as grid.py renders them): with the
+    # three (六)其他处理 rows blank, "(七)总计 | 5 …" was read as 2.…未按收费通知… (other.unpaid_fee)
+    from govcrawl.extract.stats import template
+
+    rows = [
+        "一、本年新收政府信息公开申请数量 | 5 | - | - | - | - | - | 5",
+        "二、上年结转政府信息公开申请数量 | 0 | - | - | - | - | - | 0",
+        "三、本年度办理结果 | (一)予以公开 | 5 | - | - | - | - | - | 5",
+        "(六)其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 | - | - | - | - | - | - | -",
+        "(六)其他处理 | 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | - | - | - | - | - | - | -",
+        "(六)其他处理 | 3.其他 | - | - | - | - | - | - | -",
+        "(七)总计 | 5 | - | - | - | - | - | 5",
+        "四、结转下年度继续办理 | 0 | - | - | - | - | - | 0",
+    ]
+    res = template.read_apply("申请人情况\n" + "\n".join(rows) + "\n四、行政复议", "std-2021")
+    got = {s.key: s.value for s in res.stats}
+    assert got["apply.handled.natural_person"] == 5 and got["apply.handled.total"] == 5
+    assert not any(k.startswith("apply.other") for k in got)
