@@ -382,7 +382,7 @@ def render(rows: list[Row], info: dict, mode: str) -> str:
     for r in rows:
         met = {True: "yes", False: "**no**", None: ""}[r.ok]
         lines.append(f"| {r.measure} | {r.govcrawl} | {r.baseline} | {r.ratio} | {r.target} | {met} |")
-    notes = [f"- {r.measure.split(',')[0]}: {r.note}" for r in rows if r.note]
+    notes = [f"- {re.split(r',| [(]', r.measure)[0]}: {r.note}" for r in rows if r.note]
     return "\n".join(lines + ([""] + notes if notes else []))
 
 
