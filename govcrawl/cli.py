@@ -80,7 +80,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     try:
         _, counts = import_paths(args.paths, db_path=args.db, archive_root=args.archive, source_url=args.source_url,
-                                 portals_file=args.portals)
+                                 url_manifest=args.urls, portals_file=args.portals)
     except ImportArgsError as exc:
         print(f"govcrawl import: {exc}", file=sys.stderr)
         return 2
@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="archive local .html/.txt/.pdf files (or folders) and extract them into the DB")
     i.add_argument("paths", nargs="+")
     i.add_argument("--source-url", help="the URL the (single) file was published at")
+    i.add_argument("--urls", metavar="CSV", help="where many files were published: CSV rows path,url "
+                   "(paths relative to the CSV's folder); files not listed get a file: URI")
     i.add_argument("--db", default="govcrawl.db")
     i.add_argument("--archive", default="archive")
     i.add_argument("--portals", help="portal registry TOML: its hosts count as official for near-duplicate links")

@@ -3,8 +3,9 @@
 Each .html/.htm/.shtml/.txt/.pdf file (folders are walked) becomes a WARC
 ``resource`` record under ``archive/import/`` carrying its original file name
 (``WARC-Govcrawl-Filename``) and, as its URI, the source URL you state with
-``--source-url`` or else ``file:<folder>/<name>`` (the path as given, relative:
-the DB must not depend on where the files sat). Then the same extractor and the
+``--source-url`` (one file), or in a ``--urls`` CSV of ``path,url`` rows (many
+files), or else ``file:<folder>/<name>`` (the path as given, relative: the DB
+must not depend on where the files sat). Then the same extractor and the
 same DB logic as ``reparse`` (govcrawl.reparse.apply_document), so an imported
 file and a crawled page with the same bytes give the same rows. A file already
 imported with the same bytes and URI is not archived again.
@@ -48,8 +49,42 @@ def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[
     return found
 
 
+def _http_url(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def read_url_manifest(manifest: str) -> dict[Path, str]:
+    """``--urls FILE``: where each file was published, as CSV rows ``path,url``.
+
+    Paths are relative to the CSV's own folder (or absolute); a first row
+    ``path,url`` is a header; blank rows and rows starting with # are skipped.
+    Returns {resolved path: url}; a row that cannot be used is an error naming file:line.
+    """
+    import csv
+
+    base = Path(manifest).resolve().parent
+    try:
+        fh = open(manifest, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ImportArgsError(f"--urls {manifest}: {exc.strerror or exc}") from None
+    urls: dict[Path, str] = {}
+    with fh:
+        for lineno, row in enumerate(csv.reader(fh), 1):
+            cells = [c.strip() for c in row]
+            if not any(cells) or cells[0].startswith("#"):
+                continue
+            if lineno == 1 and [c.lower() for c in cells[:2]] == ["path", "url"]:
+                continue
+            if len(cells) < 2 or not cells[0]:
+                raise ImportArgsError(f"{manifest}:{lineno}: expected two columns, path,url")
+            if not _http_url(cells[1]):
+                raise ImportArgsError(f"{manifest}:{lineno}: not an http(s) URL: {cells[1]!r}")
+            urls[(base / cells[0]).resolve()] = cells[1]
+    return urls
+
+
 def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_url: str | None = None,
-                 portals_file: str | None = None, console=None) -> tuple[str, dict]:
+                 url_manifest: str | None = None, portals_file: str | None = None, console=None) -> tuple[str, dict]:
     from rich.console import Console
 
     from . import neardup
@@ -59,12 +94,17 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     files = find_files(paths, problems)
     if source_url and len(files) != 1:
         raise ImportArgsError(f"--source-url states the URL of one document, but {len(files)} files were given")
-    if source_url and not source_url.startswith(("http://", "https://")):
+    if source_url and not _http_url(source_url):
         raise ImportArgsError(f"--source-url must be an http(s) URL, not {source_url!r}")
+    if source_url and url_manifest:
+        raise ImportArgsError("give --source-url (one file) or --urls (a list), not both")
+    urls = read_url_manifest(url_manifest) if url_manifest else {}
+    used: set[Path] = set()
     store = Store(db_path)
     rp.ensure_state_table(store)
     run_id = new_run_id()
-    store.start_run(run_id, "import", None, {"paths": paths, "source_url": source_url, "db": db_path, "archive": archive_root},
+    store.start_run(run_id, "import", None, {"paths": paths, "source_url": source_url, "urls": url_manifest, "db": db_path,
+                                                 "archive": archive_root},
                     EXTRACTOR_VERSION)
     index = neardup.index_for(store, neardup.registry_hosts(portals_file))
     archive = WarcArchive(archive_root, rp.IMPORT_FOLDER, run_id)
@@ -78,7 +118,10 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
             except OSError as exc:
                 failures.append((str(path), f"unreadable: {exc}"))
                 continue
-            uri = source_url or "file:" + quote(label)
+            listed = urls.get(path.resolve())
+            if listed:
+                used.add(path.resolve())
+            uri = source_url or listed or "file:" + quote(label)
             ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             probe = rp.import_job(uri, body, ctype, path.name, ("", 0, 0))
             if rp.already_seen(store, probe.key, EXTRACTOR_VERSION) or store.db.execute(
@@ -95,6 +138,9 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
                 counts["reports"] += 1
             else:
                 failures.append((str(path), out.reason or "not a report"))
+        # A listed file that was not among those imported is most likely a typo in the list.
+        failures += [(str(p), f"listed in --urls {url_manifest} but not among the files imported")
+                     for p in urls if p not in used]
     except KeyboardInterrupt:
         status = "interrupted"
         raise

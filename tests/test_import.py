@@ -72,3 +72,29 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     proc = _import(tmp_path, str(tmp_path / "missing.html"), str(tmp_path / "notes.docx"), str(SEEDS / "000_ce613ae3d38fe476.txt"))
     assert "no such file" in proc.stderr and "not an .html/.txt/.pdf" in proc.stderr
     assert sqlite_utils.Database(tmp_path / "g.db")["reports"].count == 1
+
+
+def test_url_list_gives_each_file_its_source_url(tmp_path):
+    # Where the files were published, stated by the caller (never fetched). Paths are relative to the CSV.
+    seed_a, seed_b = sorted(SEEDS.glob("*.txt"))[:2]
+    files = tmp_path / "downloads"
+    files.mkdir()
+    for f in (seed_a, seed_b, PDF):
+        (files / f.name).write_bytes(f.read_bytes())
+    manifest = tmp_path / "urls.csv"
+    manifest.write_text("path,url\n"
+                        f"downloads/{seed_a.name},http://www.example.gov.cn/a.html\n"
+                        "# a comment\n"
+                        f"downloads/{PDF.name},https://www.huaian.gov.cn/art_2024.pdf\n"
+                        "downloads/missing.pdf,https://www.example.gov.cn/missing.pdf\n", encoding="utf-8")
+    proc = _import(tmp_path / "out", str(files), "--urls", str(manifest))
+    urls = sorted(r["url"] for r in sqlite_utils.Database(tmp_path / "out" / "g.db").query("select url from reports"))
+    assert urls == sorted(["http://www.example.gov.cn/a.html", "https://www.huaian.gov.cn/art_2024.pdf",
+                           f"file:downloads/{seed_b.name}"])  # not listed: a file: URI, as without --urls
+    assert "missing.pdf: listed in --urls" in proc.stderr
+
+    manifest.write_text(f"downloads/{seed_a.name},ftp://example.gov.cn/a\n", encoding="utf-8")
+    proc = _import(tmp_path / "bad", str(files), "--urls", str(manifest), check=False)
+    assert proc.returncode == 2 and f"{manifest}:1: not an http(s) URL" in proc.stderr
+    proc = _import(tmp_path / "bad", str(PDF), "--urls", str(manifest), "--source-url", "https://a.gov.cn/x", check=False)
+    assert proc.returncode == 2 and "not both" in proc.stderr
