@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from .archive import WarcArchive
 from .extract import EXTRACTOR_VERSION, extract
+from .navigation import is_web_url
 from .runtime import new_run_id
 from .store import Store
 from . import reparse as rp
@@ -49,10 +50,6 @@ def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[
     return found
 
 
-def _http_url(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
-
-
 def read_url_manifest(manifest: str) -> dict[Path, str]:
     """``--urls FILE``: where each file was published, as CSV rows ``path,url``.
 
@@ -77,7 +74,7 @@ def read_url_manifest(manifest: str) -> dict[Path, str]:
                 continue
             if len(cells) < 2 or not cells[0]:
                 raise ImportArgsError(f"{manifest}:{lineno}: expected two columns, path,url")
-            if not _http_url(cells[1]):
+            if not is_web_url(cells[1]):
                 raise ImportArgsError(f"{manifest}:{lineno}: not an http(s) URL: {cells[1]!r}")
             urls[(base / cells[0]).resolve()] = cells[1]
     return urls
@@ -94,7 +91,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     files = find_files(paths, problems)
     if source_url and len(files) != 1:
         raise ImportArgsError(f"--source-url states the URL of one document, but {len(files)} files were given")
-    if source_url and not _http_url(source_url):
+    if source_url and not is_web_url(source_url):
         raise ImportArgsError(f"--source-url must be an http(s) URL, not {source_url!r}")
     if source_url and url_manifest:
         raise ImportArgsError("give --source-url (one file) or --urls (a list), not both")

@@ -153,6 +153,11 @@ def site_root(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
+def is_web_url(url: str) -> bool:
+    """An http(s) URL, as opposed to a ``file:`` name given to an imported file."""
+    return url.startswith(("http://", "https://"))
+
+
 def canonical(url: str) -> str:
     """The URL identity used for dedup: sorted query, no fragment, normalised escapes."""
     return canonicalize_url(url)

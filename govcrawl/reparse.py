@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from .archive import ArchivedRecord, ScanProblem, iter_records
 from .extract import EXTRACTOR_VERSION, extract
 from .extract.model import Document
-from .navigation import canonical
+from .navigation import canonical, is_web_url
 from .runtime import WORKER_RECYCLE_AFTER, new_run_id
 from .store import Store, now, sha256
 from .warcrepair import repair_archive
@@ -139,7 +139,7 @@ def job_from_record(rec: ArchivedRecord, encoding_hints: dict[str, str | None]) 
 
 
 def import_job(uri: str, body: bytes, content_type: str | None, filename: str | None, warc: tuple[str, int, int]) -> Job:
-    key = canonical(uri) if uri.startswith(("http://", "https://")) else uri
+    key = canonical(uri) if is_web_url(uri) else uri
     return Job(url=uri, canonical_url=key, input_sha256=sha256(body), body=body, content_type=content_type,
                filename=filename, encoding_hint=None, portal=None, kind="import", warc=warc)
 
@@ -238,7 +238,7 @@ class _Batches:
 def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Document:
     # Runs in a worker process: pure function of the job's bytes.
     # A file: URI is a name, not a place on the web: only http(s) URLs reach the extractor.
-    url = job.url if job.url.startswith(("http://", "https://")) else None
+    url = job.url if is_web_url(job.url) else None
     return extract_fn(job.body, source=job.url, url=url,
                       content_type=job.content_type, filename=job.filename, encoding_hint=job.encoding_hint)
 
