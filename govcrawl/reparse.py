@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -32,7 +31,7 @@ from .archive import ArchivedRecord, ScanProblem, iter_records
 from .extract import EXTRACTOR_VERSION, extract
 from .extract.model import Document
 from .navigation import canonical, is_web_url
-from .runtime import WORKER_RECYCLE_AFTER, new_run_id
+from .runtime import WORKER_RECYCLE_AFTER, extraction_pool, new_run_id
 from .store import Store, now, sha256
 from .warcrepair import repair_archive
 
@@ -304,7 +303,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     if jobs > 1:
         # Import the extractor's stages before forking, so each worker does not import them again.
         from .extract import classify, clean, meta, pdf, stats  # noqa: F401
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    pool = extraction_pool(jobs) if jobs > 1 else None
     submitted = 0  # documents given to the current pool
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
@@ -330,7 +329,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                         while inflight:
                             _drain_one(inflight, settle)
                         pool.shutdown()
-                        pool, submitted = ProcessPoolExecutor(max_workers=jobs), 0
+                        pool, submitted = extraction_pool(jobs), 0
                     inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn)))
                     submitted += 1
                     inflight_keys.add(job.key)

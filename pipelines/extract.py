@@ -10,34 +10,17 @@ govcrawl.runtime.WORKER_RECYCLE_AFTER), so a long crawl's memory stays flat.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import signal
-import sys
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
 from govcrawl.extract import extract
-from govcrawl.runtime import WORKER_RECYCLE_AFTER
+from govcrawl.runtime import WORKER_RECYCLE_AFTER, extraction_pool
 
 from . import Stage
 
 log = logging.getLogger(__name__)
-
-
-def _worker_init() -> None:
-    # Ctrl-C goes to the whole process group: the crawl stops gracefully and still needs its
-    # workers for the items in flight, so they ignore it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        # Die with the crawl: a SIGKILLed crawl would otherwise leave workers holding its pipes.
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == 1:  # the crawl died before prctl took effect
-            os._exit(1)
 
 
 def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str | None):
@@ -64,9 +47,7 @@ class ExtractPipeline(Stage):
             self._start_pool()
 
     def _start_pool(self) -> None:
-        # fork: workers start fast and share the extractor's already-imported modules.
-        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+        self.pool = extraction_pool(self.workers)
         self.submitted = 0
 
     def close_spider(self, spider=None):
