@@ -58,7 +58,6 @@ def outputs() -> dict[str, dict]:
 
 def precheck_disagreements(gold: dict[str, dict]) -> int:
     import random
-    import re
 
     from govcrawl.extract.clean import rules
     from govcrawl.extract.precheck import Guarded, may_match, required_chars

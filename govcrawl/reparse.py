@@ -18,7 +18,6 @@ affected rows, and a second reparse changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter, deque
