@@ -189,3 +189,44 @@ def test_clean_html_survives_pages_without_an_article():
     page = clean_html("<html><head><title>x</title></head><body><p>无</p></body></html>")
     assert page.text in ("", "无")
     assert clean_plain_text("").text == ""
+
+
+# SYNTHETIC: an article that is one long data table, beside a sidebar of paragraphs.
+_TABLE_ARTICLE = """<html><body>
+<div class="sidebar">{sidebar}</div>
+<div class="article"><table>{rows}</table></div>
+</body></html>"""
+
+
+def _table_article_page() -> str:
+    sidebar = "".join(f"<p>侧栏第{i}条：本站其他栏目的一段较长的介绍文字，与本报告无关。</p>" for i in range(5))
+    rows = "".join(f"<tr><td>第{i}项统计指标的名称写得比较长</td><td>{i * 7}</td></tr>" for i in range(20))
+    return _TABLE_ARTICLE.format(sidebar=sidebar, rows=rows)
+
+
+def test_container_found_without_tables_is_refused_when_a_long_table_lies_outside():
+    from govcrawl.extract.clean import article_text_from_dom, parse_html
+
+    html = _table_article_page()
+    tree = parse_html(html)[0]
+    anchors = "\n".join(p.text_content() for p in tree.iter("p"))  # as a tables-off pass would find
+    assert article_text_from_dom(html, anchors, tree=tree) is not None  # the sidebar, on its own
+    assert article_text_from_dom(html, anchors, tree=tree, tables_inside=True) is None
+
+
+def test_table_article_keeps_its_rows_whatever_the_first_pass_found():
+    page = clean_html(_table_article_page())
+    assert "第3项统计指标的名称写得比较长 | 21" in page.text.splitlines()
+
+
+def test_first_pass_text_reused_only_on_pages_without_tables(monkeypatch):
+    from govcrawl.extract import clean
+
+    calls = []
+    real = clean._trafilatura_text
+    monkeypatch.setattr(clean, "_trafilatura_text", lambda html, url, tables: calls.append(tables) or real(html, url, tables))
+    clean_html("<html><body><p>" + "一段没有表格的页面文字。" * 30 + "</p></body></html>")
+    assert calls == [False]  # no container (one paragraph), no table: the first pass stands
+    calls.clear()
+    clean_html(_table_article_page())
+    assert calls == [False, True]  # refused container, tables on the page: the full pass runs

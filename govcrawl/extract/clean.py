@@ -2,9 +2,10 @@
 
 Two entry points, one pipeline:
 
-- ``clean_html``: trafilatura finds the article (deduplicate off, tables and
-  headings kept), lxml reads the page's own metadata (meta tags, title,
-  breadcrumb), then the plain-text rules below run on trafilatura's text.
+- ``clean_html``: trafilatura finds the article (deduplicate off, headings
+  kept), the article's container is read whole from the DOM (tables included),
+  lxml reads the page's own metadata (meta tags, title, breadcrumb), then the
+  plain-text rules below run on that text.
 - ``clean_plain_text``: archived text (seeds, another crawler's text dumps)
   and PDF text go straight to the rules.
 
@@ -405,23 +406,24 @@ def clean_html(html: str, url: str | None = None, tree=None) -> PageText:
         tree = _parse_html(html)
     info = html_metadata(html, tree=tree)
     page.meta.update(info["meta"])
-    body = trafilatura.extract(
-        html,
-        url=url,
-        deduplicate=False,  # with it on, a page seen before comes back empty
-        include_tables=True,
-        include_comments=False,
-        favor_recall=True,  # standard mode drops the h1 and 二、/三、 headings of these pages
-        output_format="txt",
-    )
-    if not body:
-        # trafilatura found no article (tiny or odd page): take all visible text.
-        body = trafilatura.html2txt(html) or ""
-        page.removed.append("no article found: whole page text")
-    # trafilatura's recovery pass collapses identical paragraphs ("170 |" twice in an
-    # annex) and drops paragraphs repeated inside an earlier one; the article's own
-    # container, read from the DOM in order, keeps every line.
-    dom_text = article_text_from_dom(html, body, tree=tree)
+    # Pass 1, cheap: trafilatura's article paragraphs only (no tables, no fallback
+    # extractors) are enough to find the article's container in the DOM, which is
+    # then read whole, tables included. Only when no container is found does the
+    # full pass run and its text stand in for the container's.
+    first = _trafilatura_text(html, url, tables=False)
+    dom_text = article_text_from_dom(html, first, tree=tree, tables_inside=True) if first else None
+    if not dom_text:
+        # Without a <table> on the page the full pass would return the same text.
+        has_table = tree is None or next(tree.iter("table"), None) is not None
+        body = _trafilatura_text(html, url, tables=True) if has_table else first
+        if not body:
+            # trafilatura found no article (tiny or odd page): take all visible text.
+            body = trafilatura.html2txt(html) or ""
+            page.removed.append("no article found: whole page text")
+        # trafilatura's recovery pass collapses identical paragraphs ("170 |" twice in an
+        # annex) and drops paragraphs repeated inside an earlier one; the article's own
+        # container, read from the DOM in order, keeps every line.
+        dom_text = article_text_from_dom(html, body, tree=tree)
     if dom_text:
         body = dom_text
         page.removed.append("article container re-read from the DOM")
@@ -437,6 +439,20 @@ def clean_html(html: str, url: str | None = None, tree=None) -> PageText:
     return _clean_lines(lines, page)
 
 
+def _trafilatura_text(html: str, url: str | None, tables: bool) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(
+        html,
+        url=url,
+        deduplicate=False,  # with it on, a page seen before comes back empty
+        include_tables=tables,
+        include_comments=False,
+        favor_recall=True,  # standard mode drops the h1 and 二、/三、 headings of these pages
+        output_format="txt",
+    )
+
+
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tbody", "thead",
                "section", "article", "blockquote", "pre", "dd", "dt", "dl", "center", "form", "header", "footer"}
 _ANCHOR_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "span", "font", "strong", "b"}
@@ -444,18 +460,25 @@ _ANCHOR_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div"
 # outside the article must not widen it to the whole page).
 ANCHOR_SHARE = 0.9
 MIN_ANCHORS = 3
+# A table this long (non-space characters) outside the container found without
+# tables may be the article itself (see article_text_from_dom).
+OUTSIDE_TABLE_CHARS = 200
 
 
 def _squash(s: str) -> str:
     return "".join(s.split())
 
 
-def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
+def article_text_from_dom(html: str, extracted: str, tree=None, tables_inside: bool = False) -> str | None:
     """Find the element holding trafilatura's paragraphs and return ALL its lines in DOM order.
 
     Anchors are trafilatura's output lines found verbatim as an element's text;
     the container is the deepest element holding ``ANCHOR_SHARE`` of them.
     Returns None when too few anchors are found (trafilatura's text is used).
+
+    ``tables_inside``: the anchors came from a pass that ignored tables, which may
+    have missed an article made mostly of tables; refuse (None) when a table with
+    ``OUTSIDE_TABLE_CHARS`` of text lies outside the container and does not hold it.
     """
     from copy import deepcopy
 
@@ -496,7 +519,10 @@ def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
     if not candidates:
         return None
     # Candidates hold most of the anchors, so they nest (one chain): take the deepest.
-    container = deepcopy(max(candidates, key=lambda a: sum(1 for _ in a.iterancestors())))
+    found = max(candidates, key=lambda a: sum(1 for _ in a.iterancestors()))
+    if tables_inside and _table_outside(tree, found):
+        return None
+    container = deepcopy(found)
     for bad in container.xpath(".//script|.//style|.//noscript|.//template"):
         bad.drop_tree()
     for tr in container.xpath(".//tr"):
@@ -514,6 +540,17 @@ def article_text_from_dom(html: str, extracted: str, tree=None) -> str | None:
             el.text = "\n" + (el.text or "")
             el.tail = "\n" + (el.tail or "")
     return container.text_content()
+
+
+def _table_outside(tree, container) -> bool:
+    """Is there a table with real text that is neither inside ``container`` nor around it?"""
+    around = set(container.iterancestors("table"))
+    for table in tree.iter("table"):
+        if table in around or any(a is container for a in table.iterancestors()):
+            continue
+        if len("".join(table.text_content().split())) >= OUTSIDE_TABLE_CHARS:
+            return True
+    return False
 
 
 def parse_html(html: str) -> tuple[object | None, bool]:
