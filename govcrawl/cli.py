@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_reparse)
 
-    i = sub.add_parser("import", help="archive local .html/.txt/.pdf files (or folders) and extract them into the DB")
+    i = sub.add_parser("import", help="archive local .html/.txt/.pdf/.docx files (or folders) and extract them into the DB")
     i.add_argument("paths", nargs="+")
     i.add_argument("--source-url", help="the URL the (single) file was published at")
     i.add_argument("--urls", metavar="CSV", help="where many files were published: CSV rows path,url "

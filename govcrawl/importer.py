@@ -1,6 +1,6 @@
 """`govcrawl import PATH...`: local report files into the archive and the DB.
 
-Each .html/.htm/.shtml/.txt/.pdf file (folders are walked) becomes a WARC
+Each .html/.htm/.shtml/.txt/.pdf/.docx file (folders are walked) becomes a WARC
 ``resource`` record under ``archive/import/`` carrying its original file name
 (``WARC-Govcrawl-Filename``) and, as its URI, the source URL you state with
 ``--source-url`` (one file), or in a ``--urls`` CSV of ``path,url`` rows (many
@@ -24,7 +24,7 @@ from .runtime import new_run_id
 from .store import Store
 from . import reparse as rp
 
-SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf"}
+SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx"}
 
 
 class ImportArgsError(ValueError):
@@ -44,7 +44,7 @@ def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[
             if p.suffix.lower() in SUFFIXES:
                 found.append((p, p.name))
             else:
-                problems.append((arg, f"not an .html/.txt/.pdf file (suffix {p.suffix or 'none'})"))
+                problems.append((arg, f"not an .html/.txt/.pdf/.docx file (suffix {p.suffix or 'none'})"))
         else:
             problems.append((arg, "no such file or folder"))
     return found

@@ -81,6 +81,9 @@ CASES: list[Case] = [
     Case("/bad/empty.html", "empty", expect="empty document"),
     Case("/files/fake-report.pdf", "fake-pdf", expect="not a PDF"),
     Case("/files/zero.pdf", "empty-pdf", expect="empty document"),
+    Case("/files/broken.docx", "broken-docx", expect="not a text document: ZIP container"),
+    # A report attached as .docx: pingtan_docx() below (SYNTHETIC container, real text).
+    Case("/files/2025-report.docx", "docx"),
 ]
 # A 404 storm: thirty dead links.
 CASES += [Case(f"/gone/{i}.html", "status:404", expect="HTTP 404") for i in range(30)]
@@ -98,6 +101,17 @@ def report_html(source: str) -> str:
         "<div class='nav'>首页 &gt; 政务公开 &gt; 政府信息公开年报</div>\n"
         f"<div class='article'>\n{paras}\n</div>\n<div class='footer'>示例市人民政府 版权所有</div>\n</body></html>\n"
     )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def pingtan_docx() -> bytes:
+    """The real Pingtan 2025 report page's article as a SYNTHETIC .docx (tests/docxgen.py)."""
+    from docxgen import docx_from_html
+
+    html = (CORPUS / "real" / "pingtan" / "2025-report.html").read_text(encoding="utf-8")
+    return docx_from_html(html, '//div[@class="TRS_Editor"]', title="平潭综合实验区2025年度政府信息公开工作年度报告")
 
 
 def _escape(s: str) -> str:
@@ -307,6 +321,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"<html><body>synthetic: an HTML error page served as a PDF</body></html>" + bytes(range(256)), "application/pdf")
         elif kind == "empty-pdf":
             self._send(200, b"", "application/pdf")
+        elif kind in ("docx", "broken-docx"):
+            body = pingtan_docx()
+            self._send(200, body if kind == "docx" else body[: len(body) // 3], DOCX_TYPE)
         else:  # pragma: no cover - a case without a behaviour is a bug in CASES
             raise AssertionError(case)
 

@@ -67,6 +67,14 @@ def test_deep_nesting_read_as_text(fault_crawl):
     assert "nested 100" in _row(fault_crawl, "/bad/nested.html")["error"]
 
 
+def test_docx_attachment_read_and_broken_one_recorded(fault_crawl):
+    rep = _report(fault_crawl, "/files/2025-report.docx")
+    assert rep and rep["year"] == 2025 and rep["format"] == "std-2021" and rep["stats_count"] > 200
+    assert _row(fault_crawl, "/files/2025-report.docx")["content_type"].startswith("application/vnd.openxmlformats")
+    assert _report(fault_crawl, "/files/broken.docx") is None
+    assert "ZIP container" in (_row(fault_crawl, "/files/broken.docx")["skip_reason"] or "")
+
+
 def test_rest_of_the_run_stored(fault_crawl):
     stored = {r["url"] for r in fault_crawl["db"].query("select url from reports")}
     assert {fault_crawl["urls"][c.path] for c in CASES if c.expect == "report"} <= stored

@@ -68,9 +68,9 @@ def test_source_url_and_pdf(tmp_path):
 def test_bad_arguments_get_clear_errors(tmp_path):
     proc = _import(tmp_path, str(SEEDS), "--source-url", "https://example.gov.cn/a.html", check=False)
     assert proc.returncode == 2 and "one document" in proc.stderr
-    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not ours")
-    proc = _import(tmp_path, str(tmp_path / "missing.html"), str(tmp_path / "notes.docx"), str(SEEDS / "000_ce613ae3d38fe476.txt"))
-    assert "no such file" in proc.stderr and "not an .html/.txt/.pdf" in proc.stderr
+    (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04 not ours")
+    proc = _import(tmp_path, str(tmp_path / "missing.html"), str(tmp_path / "notes.xlsx"), str(SEEDS / "000_ce613ae3d38fe476.txt"))
+    assert "no such file" in proc.stderr and "not an .html/.txt/.pdf/.docx" in proc.stderr
     assert sqlite_utils.Database(tmp_path / "g.db")["reports"].count == 1
 
 

@@ -36,7 +36,7 @@ EXTRACTOR_VERSION = f"1.{_source_hash()}"
 
 _BINARY_MAGIC = {
     b"\xd0\xcf\x11\xe0": "OLE2 (.doc/.xls/.wps) file",
-    b"PK\x03\x04": "ZIP container (.docx/.xlsx/.ofd)",
+    b"PK\x03\x04": "ZIP container that is not a .docx (.xlsx/.ofd/.zip, or a damaged .docx)",
     b"\x89PNG": "PNG image",
     b"\xff\xd8\xff": "JPEG image",
     b"GIF8": "GIF image",
@@ -46,10 +46,14 @@ _BINARY_MAGIC = {
 
 
 def sniff_kind(data: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """Return "pdf", "html", "text" or "binary" from the bytes first, then the label."""
+    """Return "pdf", "docx", "html", "text" or "binary" from the bytes first, then the label."""
     head = data[:1024].lstrip()
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        from .docx import is_docx
+
+        return "docx" if is_docx(data.lstrip()) else "binary"
     for magic in _BINARY_MAGIC:
         if head.startswith(magic):
             return "binary"
@@ -106,13 +110,19 @@ def extract(
 
             page = clean.clean_plain_text(pdf_text(data), from_pdf=True)
         else:
-            from .decode import decode_bytes
+            if kind == "docx":
+                from .docx import docx_html
 
-            text, enc = decode_bytes(data, content_type, encoding_hint)
-            replaced = guards.replaced_sequences(data, text)
-            if replaced and not note:
-                note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
-            if kind == "html":
+                # mammoth's HTML of the document, read like a web page (tables as grids)
+                text = docx_html(data.lstrip())
+            else:
+                from .decode import decode_bytes
+
+                text, enc = decode_bytes(data, content_type, encoding_hint)
+                replaced = guards.replaced_sequences(data, text)
+                if replaced and not note:
+                    note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
+            if kind in ("html", "docx"):
                 html = text
                 tree, strict = clean.parse_html(text)
                 page = clean.clean_html(text, url=url, tree=tree)
