@@ -102,3 +102,35 @@ def test_chinese_numerals_in_prose():
 def test_no_report_content():
     assert extract_stats("") == ([], [], None)
     assert extract_stats("欢迎访问本网站。联系我们。") == ([], [], None)
+
+
+# SYNTHETIC: the 2015-2018 national 政府信息公开情况统计表 layout (统计指标 | 单位 | 统计数,
+# rows numbered "(一)" / "四、" / "1."), with invented numbers and no prose figures, so
+# every value below can only come from the table.
+_NATIONAL_ROWS = [
+    ("统计指标", "单位", "统计数"), ("一、主动公开情况", "—", "—"),
+    ("（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）", "条", "1523"),
+    ("三、依申请公开情况", "—", "—"), ("（一）收到申请数", "件", "37"), ("1.当面申请数", "件", "10"),
+    ("3.网络申请数", "件", "20"), ("（二）申请办结数", "件", "37"), ("（三）申请答复数", "件", "36"),
+    ("1.属于已主动公开范围数", "件", "5"), ("2.同意公开答复数", "件", "20"), ("3.同意部分公开答复数", "件", "3"),
+    ("4.不同意公开答复数", "件", "—"), ("5.不属于本行政机关公开数", "件", "4"), ("6.申请信息不存在数", "件", "3"),
+    ("四、行政复议数量", "件", "1"), ("（一）维持具体行政行为数", "件", "1"), ("五、行政诉讼数量", "件", "0"),
+]
+
+
+def test_national_2015_2018_statistics_table_rows_with_chinese_ordinals():
+    from govcrawl.extract import extract
+
+    table = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in _NATIONAL_ROWS)
+    page = ("<html><head><title>某县2016年政府信息公开工作年度报告</title></head><body><div class='article'>"
+            "<h1>某县2016年政府信息公开工作年度报告</h1><p>本报告根据《中华人民共和国政府信息公开条例》要求编制。</p>"
+            "<p>一、概述</p><p>2016年，我县政府信息公开工作稳步推进。</p>"
+            f"<p>附件：某县2016年政府信息公开情况统计表</p><table>{table}</table></div></body></html>")
+    doc = extract(page.encode("utf-8"), url="http://www.example.gov.cn/a.html")
+    got = {s.key: s.value for s in doc.stats}
+    assert doc.format == "legacy-annex"
+    assert got == {
+        "proactive.total": 1523, "apply.new.total": 37, "apply.channel.in_person": 10, "apply.channel.online": 20,
+        "apply.answered.total": 36, "apply.disclosed.total": 20, "apply.partial.total": 3,
+        "apply.not_this_agency.total": 4, "apply.not_exist.total": 3, "reconsideration.total": 1, "litigation.total": 0,
+    }  # "—" (不同意公开) is no value; 申请办结数, 维持具体行政行为数 have no key of their own

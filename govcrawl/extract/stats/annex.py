@@ -19,7 +19,9 @@ from .textnorm import EMPTY_CELLS, parse_number
 
 _TITLE_RE = re.compile(r"^\s*(?:\(?[一二三四五六七八九十]+\)?\s*)?(?:附表|附件\s*\d*\s*[::]?.*统计表|.*情况统计表?|单位\s*[::])")
 _UNIT_RE = re.compile(r"^(?:条|件|个|人次|宗次|宗|次|元|万元|份|项|人|批次)$")
-_LABEL_PREFIX_RE = re.compile(r"^(?:其中\s*[::]?\s*)?(?:\(?\d{1,2}[.、)]\s*)?")
+# "其中:", then a section or row ordinal: "(一)" / "一、" (the 2015-2018 national
+# 统计表 numbers its rows so) or "1." / "(1)" / "1、".
+_LABEL_PREFIX_RE = re.compile(r"^(?:其中\s*[::]?\s*)?(?:\(?[一二三四五六七八九十]{1,3}[)、]\s*)?(?:\(?\d{1,2}[.、)]\s*)?")
 _ROWS = [(re.compile(p), key) for p, key in R.ANNEX_ROWS]
 
 
