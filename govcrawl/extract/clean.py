@@ -406,10 +406,10 @@ def clean_html(html: str, url: str | None = None, tree=None) -> PageText:
         tree = _parse_html(html)
     info = html_metadata(html, tree=tree)
     page.meta.update(info["meta"])
-    # Pass 1, cheap: trafilatura's article paragraphs only (no tables, no fallback
-    # extractors) are enough to find the article's container in the DOM, which is
-    # then read whole, tables included. Only when no container is found does the
-    # full pass run and its text stand in for the container's.
+    # trafilatura's text only serves to find the article's container, which is then
+    # read whole from the DOM, tables included; its paragraphs suffice for that, so the
+    # first pass skips tables (cheaper). When it finds no container, the pass with
+    # tables runs (on pages that have any) and, failing a container again, is the text.
     first = _trafilatura_text(html, url, tables=False)
     dom_text = article_text_from_dom(html, first, tree=tree, tables_inside=True) if first else None
     if not dom_text:
