@@ -9,6 +9,7 @@ Measurements (issue 7):
   crawl    report pages/min crawling a generated loopback portal, all pipelines vs none  target >= 1500/min
   size     archive + DB bytes per 1,000 reports (from the crawl), projected to 1,000,000
   reparse  docs/s of `govcrawl reparse -j 2` vs a single-process trafilatura loop       target >= 1.8x
+           (and, for scale, that same loop split over 2 processes: what -j 2 could reach at most)
   memory   peak memory of reparse -j 2 at 1,000 and 20,000 records (PSS and RSS)         target <= 400 MB, growth <= 10%
 
 Generated data goes to bench/out/ (git-ignored). The benchmark portal and the
