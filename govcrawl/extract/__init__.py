@@ -102,13 +102,16 @@ def extract(
         html: str | None = None
         tree = None  # the page parsed once (clean.parse_html), shared with the stats grid reader
         note: str | None = None  # damage worth recording even when extraction succeeds
+        grids = None  # a PDF's ruled tables, read as grids
         if kind != "pdf" and ((filename or "").lower().endswith(".pdf") or "application/pdf" in (content_type or "").lower()):
             # Often an HTML error page behind a .pdf link: say so, then read what it is.
             note = f"not a PDF: labelled as PDF but the bytes are {kind}"
         if kind == "pdf":
-            from .pdf import pdf_text
+            from .pdf import pdf_read
 
-            page = clean.clean_plain_text(pdf_text(data), from_pdf=True)
+            content = pdf_read(data)
+            grids = content.grids
+            page = clean.clean_plain_text(content.text, from_pdf=True)
         else:
             if kind == "docx":
                 from .docx import docx_html
@@ -137,7 +140,7 @@ def extract(
             else:
                 page = clean.clean_plain_text(text)
         meta.fill(doc, page, url=url)
-        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html, year=doc.year, tree=tree)
+        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html, year=doc.year, tree=tree, grids=grids)
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:

@@ -17,7 +17,7 @@ from ..model import Check, Stat
 from . import registry as R
 from . import template
 from .annex import find_annex, find_indicator_table
-from .grid import html_tables_text
+from .grid import html_tables_text, render_grid
 from .prose import prose_figures
 from .textnorm import normalize
 
@@ -43,16 +43,23 @@ def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: s
                                 detail=f"{have.source} says {have.value}, {label} says {st.value}: {st.evidence[:120]}"))
 
 
-def extract_stats(text: str, html: str | None = None, year: int | None = None, tree=None) -> tuple[list[Stat], list[Check], str | None]:
+def extract_stats(text: str, html: str | None = None, year: int | None = None, tree=None,
+                  grids: list | None = None) -> tuple[list[Stat], list[Check], str | None]:
     """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one).
 
     ``tree``: ``lxml.html.fromstring(html)`` when the caller already parsed the page.
+    ``grids``: tables already read as grids (a PDF's ruled tables, pdf.pdf_read); the
+    text is then the same document's text layer, and where the two read the same
+    cell differently the grid wins and a ``disagree.*`` check says so.
     """
     text = normalize(text or "")
     stats: dict[str, Stat] = {}
     checks: list[Check] = []
 
-    grid_text = html_tables_text(html, tree) if html else ""
+    if grids:
+        grid_text = "\n\n".join(render_grid(g) for g in grids)
+    else:
+        grid_text = html_tables_text(html, tree) if html else ""
     version = template.detect_version(grid_text) or template.detect_version(text)
     fmt = None
     prose_text = text
@@ -72,6 +79,10 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
         for s in from_text.stats:
             if _table_of(s.key) not in grid_tables:
                 stats.setdefault(s.key, s)
+            elif grids and s.key in stats and abs(float(stats[s.key].value) - float(s.value)) > 1e-9:
+                g = stats[s.key]
+                checks.append(Check(rule=f"disagree.{s.key}", expected=g.value, stated=s.value,
+                                    detail=f"ruled grid says {g.value}, text layer says {s.value}; the grid is kept: {s.evidence[:120]}"))
         if not got.found:
             checks.extend(from_text.checks)
         for s in template.derived_groups(list(stats.values())):

@@ -80,14 +80,23 @@ def _prepare(region: str) -> str:
     return _ITEM_NO_RE.sub(" ", _fill_pipe_blanks(region))
 
 
+# Placeholders on the lines after a group's numbers: the empty label cells that
+# open the next row of a grid ("769\n- | 法提供 | ..."), not cells of this row.
+_PLACEHOLDER_TAIL = re.compile(r"(?:[ \t|]*\n[ \t|\n]*[-/—–](?:[ \t|]+[-/—–])*)+[ \t|]*$")
+
+
 def _groups(text: str) -> list[Group]:
     out = []
     for m in _GROUP_RE.finditer(text):
-        tokens = _NUMTOK_RE.findall(m.group(0))
+        raw = m.group(0)
+        tail = _PLACEHOLDER_TAIL.search(raw) if "\n" in raw else None
+        if tail:
+            raw = raw[: tail.start()]
+        tokens = _NUMTOK_RE.findall(raw)
         if all(t in "-/—–" for t in tokens):
             continue  # placeholders alone: a header's empty cells, not a row
         tokens = ["-" if t in "-/—–" else t for t in tokens]
-        out.append(Group(m.start(), m.end(), m.group(0), tokens))
+        out.append(Group(m.start(), m.start() + len(raw), raw, tokens))
     return out
 
 
