@@ -7,22 +7,37 @@ import sys
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from .analysis.formats import OutputError, resolve_format
     from .extract import extract_file
 
+    flag = "text" if args.text else "jsonl" if args.jsonl else None
+    if flag and args.format and flag != args.format:
+        print(f"govcrawl extract: --{flag} and --format {args.format} disagree", file=sys.stderr)
+        return 2
+    try:
+        fmt = resolve_format(flag or args.format, args.output, ("jsonl", "text"), "jsonl")
+    except OutputError as exc:
+        print(f"govcrawl extract: {exc}", file=sys.stderr)
+        return 2
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     rc = 0
-    for path in args.paths:
-        try:
-            doc = extract_file(path, source=path)
-        except OSError as exc:  # unreadable file: say so, go on with the rest
-            print(f"govcrawl extract: {path}: {exc}", file=sys.stderr)
-            rc = 1
-            continue
-        if args.text:
-            if len(args.paths) > 1:
-                print(f"==> {path} <==")
-            print(doc.text)
-        else:
-            print(json.dumps(doc.to_dict(), ensure_ascii=False))
+    try:
+        for path in args.paths:
+            try:
+                doc = extract_file(path, source=path)
+            except OSError as exc:  # unreadable file: say so, go on with the rest
+                print(f"govcrawl extract: {path}: {exc}", file=sys.stderr)
+                rc = 1
+                continue
+            if fmt == "text":
+                if len(args.paths) > 1:
+                    print(f"==> {path} <==", file=out)
+                print(doc.text, file=out)
+            else:
+                print(json.dumps(doc.to_dict(), ensure_ascii=False), file=out)
+    finally:
+        if args.output:
+            out.close()
     return rc
 
 
@@ -59,10 +74,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import export
+    from .analysis.formats import OutputError, resolve_format
+    from .export import FORMATS, export
 
-    n = export(args.db, args.table, args.format, args.output, current_only=not args.all_versions)
-    print(f"exported {n} rows from {args.table} to {args.output or 'stdout'}", file=sys.stderr)
+    try:
+        fmt = resolve_format(args.format, args.output, FORMATS, "csv")
+    except OutputError as exc:
+        print(f"govcrawl export: {exc}", file=sys.stderr)
+        return 2
+    if args.excel and fmt != "csv":
+        print(f"govcrawl export: --excel is for CSV (a UTF-8 BOM for Excel), not {fmt}", file=sys.stderr)
+        return 2
+    n, extra = export(args.db, args.table, fmt, args.output, all_versions=args.all_versions,
+                      with_duplicates=args.with_duplicates, excel=args.excel)
+    print(f"exported {n} rows from {args.table} to {args.output or 'stdout'} ({fmt})"
+          + "".join(f"; labels in {p}" for p in extra), file=sys.stderr)
+    return 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from .analysis import formats
+    from .analysis.keys import markdown, metric_keys
+
+    if args.markdown:
+        text = markdown()
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    try:
+        fmt = formats.resolve_format(args.format, args.output, ("csv", "jsonl", "parquet", "xlsx"), "csv")
+    except formats.OutputError as exc:
+        print(f"govcrawl keys: {exc}", file=sys.stderr)
+        return 2
+    rows = [k.as_row() for k in metric_keys()]
+    cols = list(rows[0])
+    formats.write(fmt, cols, ([r[c] for c in cols] for r in rows), args.output, sheet="keys")
     return 0
 
 
@@ -94,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = e.add_mutually_exclusive_group()
     g.add_argument("--jsonl", action="store_true", help="one JSON object per file (default)")
     g.add_argument("--text", action="store_true", help="print the clean text for a person to read")
+    e.add_argument("--format", choices=["jsonl", "text"], help="jsonl (default) or text; inferred from -o's suffix (.jsonl, .txt)")
+    e.add_argument("-o", "--output", help="file to write (default: stdout)")
     e.add_argument("paths", nargs="+")
     e.set_defaults(func=_cmd_extract)
 
@@ -112,13 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="demo-out", help="folder for the demo DB and archive (default: %(default)s)")
     d.set_defaults(func=_cmd_demo)
 
-    x = sub.add_parser("export", help="export reports or stats as CSV or JSON Lines")
-    x.add_argument("table", choices=["reports", "stats", "checks", "pages"])
+    x = sub.add_parser("export", help="export the analysis views (current reports, stats, checks, coverage) or a wide table")
+    x.add_argument("table", choices=["reports", "stats", "checks", "coverage", "wide", "pages",
+                                     "current_reports", "current_stats", "failed_checks"],
+                   help="reports|stats|checks|coverage: the views current_reports, current_stats, failed_checks, "
+                        "coverage; wide: one row per report, one column per metric key; pages: every fetch")
     x.add_argument("--db", default="govcrawl.db")
-    x.add_argument("--format", choices=["csv", "jsonl"], default="csv")
-    x.add_argument("-o", "--output", help="file to write (default: stdout)")
+    x.add_argument("--format", choices=["csv", "jsonl", "parquet", "xlsx"],
+                   help="default: from the suffix of -o (.csv .jsonl .parquet .xlsx), else csv")
+    x.add_argument("-o", "--output", help="file to write (default: stdout; required for parquet and xlsx)")
+    x.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, so Excel reads the Chinese text")
     x.add_argument("--all-versions", action="store_true", help="include superseded report versions")
+    x.add_argument("--with-duplicates", action="store_true", help="include duplicate copies (mirrors) of reports")
     x.set_defaults(func=_cmd_export)
+
+    k = sub.add_parser("keys", help="the data dictionary: every metric key with its Chinese label, table, unit, identities")
+    k.add_argument("--format", choices=["csv", "jsonl", "parquet", "xlsx"], help="default: from -o's suffix, else csv")
+    k.add_argument("-o", "--output", help="file to write (default: stdout)")
+    k.add_argument("--markdown", action="store_true", help="write docs/metric-keys.md's text instead")
+    k.set_defaults(func=_cmd_keys)
 
     r = sub.add_parser("reparse", help="re-run the current extractor over the WARC archive (offline) and update the DB")
     r.add_argument("--db", default="govcrawl.db")

@@ -1,47 +1,64 @@
-"""CSV / JSON Lines exports for analysts (pandas, R, spreadsheets).
+"""`govcrawl export`: the analysis views as CSV, JSON Lines, Parquet or XLSX, and the wide table.
 
-Exports carry report metadata and statistics with the report's URL; the WARC
-location is given relative to the archive root only, never as a local path.
+By default only current reports count (latest version, not a duplicate copy):
+the views ``current_reports``, ``current_stats``, ``failed_checks`` and
+``coverage``. ``--all-versions`` adds superseded versions, ``--with-duplicates``
+mirror copies. Exports carry report URLs, never local archive paths.
+
+``wide``: one row per report, one column per metric key (template order); the
+Chinese labels and units are a second header row (CSV/XLSX), Parquet field
+metadata, and a sidecar ``<output>.keys.csv``.
 """
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from contextlib import nullcontext
+from pathlib import Path
 
+from . import views
+from .analysis import formats
+from .analysis.keys import by_key, key_order
 from .store import Store
 
-_QUERIES = {
-    "reports": """select id, url, portal, title, jurisdiction, agency, year, published, format, kind, version,
-                  duplicate_of, duplicate_kind, stats_count, checks_count, extractor_version, text_sha256
-                  from reports {where} order by id""",
-    "stats": """select s.report_id, r.jurisdiction, r.year, r.format, s.key, s.value, s.unit, s.source, s.derived,
-                s.approx, s.evidence, r.url from stats s join reports r on r.id = s.report_id {where} order by s.report_id, s.id""",
-    "checks": """select c.report_id, r.jurisdiction, r.year, c.rule, c.expected, c.stated, c.detail, r.url
-                 from checks c join reports r on r.id = c.report_id {where} order by c.report_id, c.id""",
-    "pages": """select id, url, status, content_type, fetched_at, sha256, size, portal, run_id, role, error, skip_reason,
-                report_id from pages order by id""",
-}
+# export name -> view (the short names are the tables the views stand for)
+TARGETS = {"reports": "current_reports", "stats": "current_stats", "checks": "failed_checks", "coverage": "coverage",
+           "pages": "pages", "current_reports": "current_reports", "current_stats": "current_stats",
+           "failed_checks": "failed_checks", "wide": "wide"}
+FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 
 
-def export(db_path: str, table: str, fmt: str = "csv", output: str | None = None, current_only: bool = True) -> int:
+def export(db_path: str, target: str, fmt: str = "csv", output: str | None = None, *, all_versions: bool = False,
+           with_duplicates: bool = False, excel: bool = False) -> tuple[int, list[str]]:
+    """Write one export; return (rows written, extra files written beside the output)."""
     store = Store(db_path)
-    alias = "" if table == "reports" else "r."
-    where = f"where {alias}superseded_by is null" if current_only and table != "pages" else ""
-    cursor = store.db.execute(_QUERIES[table].format(where=where))
-    cols = [c[0] for c in cursor.description]
-    n = 0
-    with (open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as fh:
-        if fmt == "csv":
-            w = csv.writer(fh)
-            w.writerow(cols)
-            for row in cursor:
-                w.writerow(row)
-                n += 1
-        else:
-            for row in cursor:
-                fh.write(json.dumps(dict(zip(cols, row)), ensure_ascii=False) + "\n")
-                n += 1
-    store.close()
-    return n
+    try:
+        view = TARGETS[target]
+        if view == "wide":
+            return _wide(store.db, fmt, output, all_versions, with_duplicates, excel)
+        cols, cursor = views.export_rows(store.db, view, all_versions, with_duplicates)
+        return formats.write(fmt, cols, cursor, output, excel=excel, sheet=target), []
+    finally:
+        store.close()
+
+
+def _wide(db, fmt, output, all_versions, with_duplicates, excel) -> tuple[int, list[str]]:
+    cols, reports, values = views.wide_rows(db, all_versions, with_duplicates)
+    order = key_order()
+    present = sorted({k for per in values.values() for k in per}, key=lambda k: (order.get(k, len(order)), k))
+    info = by_key()
+    labels = [["(label)", *[""] * (len(cols) - 1), *(info[k].label if k in info else "" for k in present)],
+              ["(unit)", *[""] * (len(cols) - 1), *((info[k].unit or "") if k in info else "" for k in present)]]
+    rows = ([*r, *(values.get(r[0], {}).get(k) for k in present)] for r in reports)
+    dictionary = [[k, info[k].label, info[k].unit, info[k].table, info[k].row, info[k].column] if k in info
+                  else [k, None, None, None, None, None] for k in present]
+    dict_cols = ["key", "label", "unit", "table", "row", "column"]
+    extra: list[str] = []
+    if fmt == "xlsx":
+        n = formats.write(fmt, [*cols, *present], rows, output, header_rows=labels, sheet="wide",
+                          extra_sheets={"keys": (dict_cols, dictionary)})
+        return n, extra
+    meta = {k: {"label": info[k].label, "unit": info[k].unit} for k in present if k in info}
+    n = formats.write(fmt, [*cols, *present], rows, output, excel=excel, column_meta=meta)
+    if output:  # a sidecar data dictionary: the CSV's own header stays one row for pandas and R
+        side = str(Path(output).with_suffix("")) + ".keys.csv"
+        formats.write("csv", dict_cols, dictionary, side, excel=excel)
+        extra.append(side)
+    return n, extra

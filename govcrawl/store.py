@@ -18,7 +18,7 @@ import sqlite_utils
 
 from .extract.model import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: foreign keys declared on reports/pages (ids link in Datasette), analysis views
 
 
 class SchemaError(RuntimeError):
@@ -94,7 +94,7 @@ class Store:
 
     # -- schema ---------------------------------------------------------------
     def _ensure_schema(self) -> None:
-        from . import schema
+        from . import schema, views
 
         db = self.db
         tables = {"pages": _PAGES, "reports": _REPORTS, "stats": _STATS, "checks": _CHECKS, "runs": _RUNS}
@@ -130,9 +130,15 @@ class Store:
                                 ("checks", ["report_id"])):
                 db[table].create_index(cols, if_not_exists=True)
             db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        fks = views.missing_foreign_keys(db)
+        if fks:
+            with db.conn:
+                views.add_foreign_keys(db, fks)
         if "reports_fts" not in db.table_names():
             db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
         self._narrow_fts_update_trigger()
+        with db.conn:
+            views.ensure_views(db)
 
     def _narrow_fts_update_trigger(self) -> None:
         # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id,
