@@ -180,7 +180,7 @@ def test_wide_export_read_back_with_pandas_and_openpyxl(corpus_db, tmp_path):
     order = [k.key for k in metric_keys()]
     expected_cols = sorted(keys, key=order.index)  # template order
     # openpyxl: keys on row 1, Chinese labels and units on rows 2-3, one row per report after
-    ws = load_workbook(xlsx, read_only=True)["wide"]
+    ws = load_workbook(xlsx)["wide"]  # not read_only: that mode drops trailing empty cells
     rows = list(ws.iter_rows(values_only=True))
     header, labels, units = rows[0], rows[1], rows[2]
     assert list(header[7:]) == expected_cols and header[:3] == ("report_id", "jurisdiction", "agency")
@@ -196,8 +196,9 @@ def test_wide_export_read_back_with_pandas_and_openpyxl(corpus_db, tmp_path):
     keys_sheet = pd.read_excel(xlsx, sheet_name="keys")
     assert list(keys_sheet.key) == expected_cols
     # CSV: one header row for pandas, labels in the sidecar
-    dfc = pd.read_csv(csv_out)
-    assert len(dfc) == n_reports and str(dfc["apply.new.total"].dtype).startswith("int")
+    dfc = pd.read_csv(csv_out, dtype={"apply.new.total": "Int64"})  # "859.0" would not parse as Int64
+    assert len(dfc) == n_reports
+    assert {k: v for k, v in zip(dfc.report_id, dfc["apply.new.total"]) if not pd.isna(v)} == truth
     side = pd.read_csv(tmp_path / "wide.keys.csv")
     assert list(side.key) == expected_cols and side.set_index("key").loc["apply.new.total", "unit"] == "件"
     dfp = pd.read_parquet(pq_out)
