@@ -52,12 +52,32 @@ def _parse_sets(pairs: list[str]) -> dict:
 
 
 def _cmd_crawl(args: argparse.Namespace) -> int:
-    from .crawl import run_crawl
-    from .portals import PortalConfigError
-    from .summary import print_run_summary
+    from .crawl import run_crawl, run_crawls
+    from .portals import PortalConfigError, load_portals
+    from .summary import print_combined_summary, print_run_summary
 
     try:
-        run_id = run_crawl(args.portal, db=args.db, archive=args.archive, portals_file=args.portals,
+        names = list(load_portals(args.portals)) if args.all else list(dict.fromkeys(args.portal))
+    except PortalConfigError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+    if not names or (args.all and args.portal):
+        print("govcrawl crawl: give portal names or --all (not both)", file=sys.stderr)
+        return 2
+    if len(names) > 1 or args.all:
+        if args.start_url:
+            print("govcrawl crawl: --start-url needs exactly one portal", file=sys.stderr)
+            return 2
+        try:
+            runs = run_crawls(names, db=args.db, archive=args.archive, portals_file=args.portals, job_dir=args.job_dir,
+                              overrides=_parse_sets(args.set), log_level=args.log_level, parallel=args.parallel)
+        except PortalConfigError as exc:
+            print(f"govcrawl: {exc}", file=sys.stderr)
+            return 2
+        print_combined_summary(args.db, runs, args.archive)
+        return 0
+    try:
+        run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
                            start_url=args.start_url, job_dir=args.job_dir, overrides=_parse_sets(args.set),
                            log_level=args.log_level)
     except PortalConfigError as exc:
@@ -148,13 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("paths", nargs="+")
     e.set_defaults(func=_cmd_extract)
 
-    c = sub.add_parser("crawl", help="crawl one portal from the registry into the archive and the DB")
-    c.add_argument("portal", help="portal name in the registry")
+    c = sub.add_parser("crawl", help="crawl portals from the registry into the archive and the DB")
+    c.add_argument("portal", nargs="*", help="portal name(s) in the registry")
+    c.add_argument("--all", action="store_true", help="crawl every portal of the registry in one run")
+    c.add_argument("--parallel", type=int, default=4, help="portals crawled at the same time (default: %(default)s)")
     c.add_argument("--portals", help="portal registry TOML (default: the bundled govcrawl/portals.toml)")
     c.add_argument("--db", default="govcrawl.db", help="SQLite database (default: %(default)s)")
     c.add_argument("--archive", default="archive", help="WARC archive folder (default: %(default)s)")
     c.add_argument("--start-url", help="override the portal's start URL(s) (comma-separated)")
-    c.add_argument("--job-dir", help="Scrapy JOBDIR: a crawl stopped with Ctrl-C or killed resumes from here")
+    c.add_argument("--job-dir", help="Scrapy JOBDIR: a crawl stopped with Ctrl-C or killed resumes from here "
+                   "(several portals: one sub-folder each)")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     c.add_argument("--log-level", default="INFO")
     c.set_defaults(func=_cmd_crawl)

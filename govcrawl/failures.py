@@ -65,14 +65,14 @@ def describe_failure(failure, request=None) -> str:
 class _RobotsErrorAsWarning(logging.Filter):
     """robots.txt that errors or times out is an expected fault: one warning line, no traceback.
 
-    Scrapy then crawls the host as if robots.txt allowed everything; the
+    The host is then off limits for the run (RFC 9309, govcrawl/robots.py); the
     failure is counted in the run (``robotstxt/exception_count/...``).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR and record.exc_info:
             exc = record.exc_info[1]
-            record.msg = "robots.txt unavailable (%s: %s); crawling as if it allowed everything"
+            record.msg = "robots.txt unreachable (%s: %s): the host is disallowed for this run (RFC 9309)"
             record.args = (type(exc).__name__, exc)
             record.exc_info = None
             record.exc_text = None

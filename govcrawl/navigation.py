@@ -29,10 +29,6 @@ ITEM_HINT = re.compile(r"(?:19|20)\d{2}|[〇一二三四五六七八九零]{4}|�
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
 NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|尾页|末页|最后一页|>|>>|›|»)$")
 PAGE_PARAM = re.compile(r"^(page|pageNo|pageNum|pageIndex|curPage|currentPage|p|pn|pageno)$", re.I)
-# TRS WCM pagers: createPageHTML(total, current, "index", "html") (several argument orders exist).
-TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-TRS_PAGER_VARS = re.compile(r"var\s+countPage\s*=\s*(\d+).*?createPageHTML\(\s*countPage\s*,\s*currentPage\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]", re.S)
-MAX_LIST_PAGES = 500  # a pager claiming more is broken or hostile
 
 
 @dataclass(frozen=True)
@@ -116,18 +112,10 @@ def looks_like_column(link: Link, patterns: list[str]) -> bool:
 
 
 def trs_pages(html: str, url: str) -> list[str]:
-    """All list pages of a TRS WCM column announced by createPageHTML(total, current, name, ext)."""
-    m = TRS_PAGER.search(html or "")
-    if m:
-        total, name, ext = int(m.group(1)), m.group(3), m.group(4)
-    else:
-        m = TRS_PAGER_VARS.search(html or "")
-        if not m:
-            return []
-        total, name, ext = int(m.group(1)), m.group(2), m.group(3)
-    total = min(total, MAX_LIST_PAGES)
-    # Page 0 is name.ext, page i is name_i.ext, all in the column's folder.
-    return [urljoin(url, f"{name}.{ext}")] + [urljoin(url, f"{name}_{i}.{ext}") for i in range(1, total)]
+    """Every other list page a page's inline pager script announces (govcrawl/pagers.py)."""
+    from .pagers import script_pages
+
+    return script_pages(html, url)
 
 
 def next_pages(links: list[Link], url: str) -> list[str]:

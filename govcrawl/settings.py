@@ -41,6 +41,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Incremental crawls and resume: stored report pages are skipped or fetched conditionally
     # (govcrawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
     "govcrawl.revisit.RevisitMiddleware": 50,
+    # robots.txt per RFC 9309 (5xx or unreachable: the host is off limits for the run), fetched once.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "govcrawl.robots.RobotsTxtMiddleware": 100,
 }
 EXTENSIONS = {"govcrawl.guard.ScopeAudit": 0, "govcrawl.failures.FailureLogging": 0}
 

@@ -53,3 +53,33 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
         console.print(t)
     store.close()
     return {"pages": pages, "reports": reports, "skipped": len(skipped), "failed": failed, "warc_files": warcs, "by_role": by_role}
+
+
+def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_root: str, console: Console | None = None) -> dict:
+    """One line per portal of a multi-portal crawl, then the totals (details: the pages table)."""
+    console = console or Console()
+    store = Store(db_path)
+    db = store.db
+    t = Table(title=f"crawl of {len(runs)} portals")
+    for col in ("portal", "run", "status", "pages", "reports", "skipped", "failed"):
+        t.add_column(col)
+    totals = Counter()
+    for name, run_id in runs:
+        row = next(iter(db.query("select status from runs where id = ?", [run_id])), None)
+        n = {
+            "pages": db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0],
+            "reports": db.execute("select count(distinct report_id) from pages where run_id = ? and report_id is not null", [run_id]).fetchone()[0],
+            "skipped": db.execute("select count(*) from pages where run_id = ? and skip_reason is not null", [run_id]).fetchone()[0],
+            "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
+        }
+        totals.update(n)
+        t.add_row(name, run_id, row["status"] if row else "not started", *(str(n[k]) for k in ("pages", "reports", "skipped", "failed")))
+    t.add_row("all", "", "", *(str(totals[k]) for k in ("pages", "reports", "skipped", "failed")))
+    console.print(t)
+    # Host-wide robots.txt refusals are said once per portal, not once per blocked page.
+    for name, run_id in runs:
+        for r in db.query("select url, skip_reason from pages where run_id = ? and role = 'robots' and skip_reason is not null", [run_id]):
+            console.print(f"  {name}: {r['url']}: {r['skip_reason']}")
+    console.print(f"database: {db_path}   archive: {archive_root}")
+    store.close()
+    return dict(totals)

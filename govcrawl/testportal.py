@@ -59,9 +59,10 @@ _DEFAULT_TYPES = {
 }
 
 # Files in the portal folder that document or build it and are not pages.
-_NOT_SERVED = {"README.md", "routes.toml", "expected.json", "build_portal.py", "portal.toml", "fjdzapp/search.json"}
+_NOT_SERVED = {"README.md", "routes.toml", "expected.json", "build_portal.py", "portal.toml", "fjdzapp/search.json", "jcms.json", "build_cms.py"}
 
 SEARCH_API_PATH = "/fjdzapp/search"
+JCMS_API_PATH = "/module/web/jpage/dataproxy.jsp"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class TestPortal:
         self.port = port
         self.routes = _load_routes(self.root / "routes.toml")
         self.api_data = _load_api_data(self.root / self.routes.get("search_api", {}).get("data", "fjdzapp/search.json"))
+        jcms = self.routes.get("jcms_api")  # a synthetic Hanweb JCMS dataproxy.jsp, when the portal has one
+        self.jcms_path = jcms.get("path", JCMS_API_PATH) if jcms else None
+        self.jcms_data = json.loads((self.root / jcms["data"]).read_text(encoding="utf-8")) if jcms else {}
         self.requests: list[RequestRecord] = []
         self.served: dict[str, bytes] = {}
         self._overrides: dict[str, _Override | None] = {}
@@ -264,6 +268,26 @@ class TestPortal:
         return 200, self._substitute(body, "application/json")
 
 
+    def jcms(self, params: dict[str, str]) -> tuple[int, bytes]:
+        """The synthetic JCMS dataproxy.jsp: records startrecord..endrecord of a column, as jpage's XML."""
+        records = self.jcms_data.get("columns", {}).get(str(params.get("columnid", "")).strip(), [])
+        try:
+            per_page = max(1, int(params.get("perpage") or 15))
+            if params.get("startrecord"):
+                start, end = int(params["startrecord"]), int(params.get("endrecord") or params["startrecord"])
+            else:  # the <nextgroup> GET form: ?page=N
+                start = (max(1, int(params.get("page") or 1)) - 1) * per_page + 1
+                end = start + per_page - 1
+        except ValueError:
+            return 400, b"<datastore><error>bad paging parameters</error></datastore>"
+        chunk = records[max(0, start - 1) : max(0, end)]
+        pages = -(-len(records) // per_page)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
+                f"<totalrecord>{len(records)}</totalrecord>\n<totalpage>{pages}</totalpage>\n<recordset>\n"
+                + "".join(f"<record><![CDATA[\n{r}\n]]></record>\n" for r in chunk) + "</recordset>\n</datastore>\n")
+        return 200, self._substitute(body.encode("utf-8"), "text/xml")
+
+
 class _Handler(BaseHTTPRequestHandler):
     portal: TestPortal  # bound per server in TestPortal.start()
     server_version = "govcrawl-testportal/1"
@@ -282,6 +306,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
+        if parts.path == self.portal.jcms_path:
+            params = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+            params.update({k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()})
+            status, body = self.portal.jcms(params)
+            self._respond(status, body, "text/xml; charset=UTF-8", {}, raw, True)
+            return
         if parts.path != SEARCH_API_PATH:
             self._respond(405, b"", "text/plain; charset=utf-8", {}, raw, True)
             return
@@ -299,6 +329,10 @@ class _Handler(BaseHTTPRequestHandler):
             # The "off-site" host: any path answers a small page so the visit is logged.
             body = self.portal._substitute(_OFFSITE_PAGE, "text/html")
             self._respond(200, body, "text/html; charset=utf-8", {}, b"", send_body)
+            return
+        if parts.path == self.portal.jcms_path:
+            status, body = self.portal.jcms({k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()})
+            self._respond(status, body, "text/xml; charset=UTF-8", {}, b"", send_body)
             return
         if parts.path == SEARCH_API_PATH:
             params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}

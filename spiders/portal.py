@@ -2,7 +2,7 @@
 
 It only navigates and yields items (one FetchedPage per response or failure);
 the pipelines archive, extract and store them. Link and pagination rules live
-in govcrawl.navigation, the TRS search-API list in govcrawl.trsapi.
+in govcrawl.navigation, CMS list APIs in govcrawl.listsources.
 
     scrapy crawl portal -a portal=pingtan
     govcrawl crawl pingtan            # the same
@@ -10,14 +10,16 @@ in govcrawl.navigation, the TRS search-API list in govcrawl.trsapi.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request
 
 from govcrawl import navigation as nav
-from govcrawl import trsapi
+from govcrawl import listsources
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.items import FetchedPage
+from govcrawl.robots import robots_failure_reason
 from govcrawl.portals import get_portal
 
 
@@ -68,7 +70,8 @@ class PortalSpider(scrapy.Spider):
         # robots.txt goes into the archive too (the robots middleware's own fetch
         # never reaches the pipelines); it is small and fetched once per host.
         for host_root in dict.fromkeys(nav.site_root(u) for u in self.portal.start_urls):
-            req = self._req(host_root + "/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True)
+            # The robots middleware answers this from its own (single) fetch; retrying its answer would loop.
+            req = self._req(host_root + "/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True, dont_retry=True)
             if req is not None:
                 yield req
         for url in self.portal.start_urls:
@@ -149,53 +152,59 @@ class PortalSpider(scrapy.Spider):
             yield from self._list_requests(response, html, nav.extract_links(html, response.url))
 
     def _list_requests(self, response, html: str, links: list[nav.Link]):
-        for link in links:
-            if nav.is_attachment(link.url):
-                yield self._req(link.url, self.parse_attachment, "attachment", response)
-            elif nav.is_detail(link, self.portal.detail_url_patterns):
-                yield self._req(link.url, self.parse_detail, "detail", response)
+        # List sources (govcrawl/listsources/): items hidden from //a[@href], and the CMS APIs
+        # that page through the rest of the column.
+        found = [(src, src.find(html, response.url)) for src in listsources.sources()]
+        for src, _ in found:
+            links = links + src.inline_links(html, response.url)
+        yield from self._item_requests(response, links)
         pages = nav.trs_pages(html, response.url) + nav.next_pages(links, response.url)
         pages += [l.url for l in links if nav.matches_any(l.url, self.portal.list_url_patterns)]
         for url in dict.fromkeys(pages):
             if url != response.url:
                 yield self._req(url, self.parse_list, "list", response)
-        yield from self._trs_api_requests(response, html)
+        for src, cfg in found:
+            if cfg:
+                yield from self._api_requests(src.NAME, cfg, response.url, src.requests(cfg, response.url))
 
-    def _trs_api_requests(self, response, html: str):
-        cfg = trsapi.find_list_config(html)
-        if not cfg:
-            return
-        yield from self._api_pages(cfg, response.url, trsapi.build_requests(cfg, response.url))
+    def _item_requests(self, response, links: list[nav.Link], trusted: bool = False):
+        """Report candidates and attachments among a list's links (an API's items are all candidates)."""
+        for link in links:
+            if nav.is_attachment(link.url):
+                yield self._req(link.url, self.parse_attachment, "attachment", response)
+            elif trusted or nav.is_detail(link, self.portal.detail_url_patterns):
+                yield self._req(link.url, self.parse_detail, "detail", response)
 
-    def _api_pages(self, cfg: dict, list_url: str, specs: list[dict]):
+    def _api_requests(self, source: str, cfg: dict, list_url: str, specs):
         for spec in specs:
-            if not nav.host_allowed(spec["url"], self.allowed_domains):
+            if not nav.host_allowed(spec.url, self.allowed_domains):
                 continue
-            yield Request(spec["url"], method=spec.get("method", "POST"), body=spec.get("body"), headers=spec.get("headers"),
+            yield Request(spec.url, method=spec.method, body=spec.body, headers=spec.headers,
                           callback=self.parse_api, errback=self.on_error,
-                          meta={"role": "api", "handle_httpstatus_list": _RECORDED_ERRORS, "list_url": list_url, "trs_cfg": cfg})
+                          meta={"role": "api", "handle_httpstatus_list": _RECORDED_ERRORS, "list_url": list_url,
+                                "list_source": source, "source_cfg": cfg})
 
     def parse_api(self, response):
         yield self._item(response, "api")
         if not self._ok(response):
             return
         list_url = response.meta.get("list_url") or response.url
+        src = listsources.source(response.meta["list_source"])
         try:
-            entries = trsapi.parse_response(response.body, list_url)
-        except trsapi.TrsApiError as exc:
-            self.logger.warning("unreadable TRS search answer from %s: %s", response.url, exc)
+            answer = src.parse(response.body, response.meta["source_cfg"], list_url)
+        except listsources.ListSourceError as exc:
+            self.logger.warning("unreadable %s list answer from %s: %s", src.NAME, response.url, exc)
             return
-        for entry in entries:
-            yield self._req(entry["url"], self.parse_detail, "detail", response)
-        # The page may not say how many records there are; the first answer does.
-        cfg = response.meta.get("trs_cfg")
-        total = trsapi.response_page_count(response.body)
-        if cfg and total and cfg.get("pageCount") is None:
-            cfg = dict(cfg, pageCount=total)
-            yield from self._api_pages(cfg, list_url, trsapi.build_requests(cfg, list_url, page_count=total))
+        # Links in an API answer may be relative to the list page, not to the API.
+        yield from self._item_requests(response, answer.links, trusted=src.NAME == "trs-search")
+        if answer.more:
+            yield from self._api_requests(src.NAME, answer.cfg, list_url, answer.more)
 
     def parse_robots(self, response):
-        yield self._item(response, "robots")
+        item = self._item(response, "robots")
+        # RFC 9309: a 5xx robots.txt closes the whole host for this run; said once, here.
+        item.error = robots_failure_reason(response.status, urlsplit(response.url).netloc)
+        yield item
 
     # -- documents ---------------------------------------------------------------
     def parse_detail(self, response):

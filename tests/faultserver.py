@@ -6,10 +6,11 @@ tests/fixtures/corpus/ (copies of ../shared/corpus/), and each page names its
 source file in an HTML comment.
 
 Two listeners share one route table, so robots.txt can misbehave in two ways
-in one crawl (Scrapy fetches robots.txt once per host:port):
+in one crawl (robots.txt is fetched once per host:port):
 
-* ``base_url``  (listener A): robots.txt answers 500;
-* ``base_url_b`` (listener B): robots.txt never answers within the timeout.
+* ``base_url``  (listener A): robots.txt answers 404 (RFC 9309: no restrictions);
+* ``base_url_b`` (listener B): robots.txt never answers within the timeout
+  (RFC 9309: unreachable, so nothing on B may be fetched).
 
 The list page ``/list.html`` on A links every case in ``CASES`` below: real
 reports behind transient faults (retries help), permanent faults, and bad
@@ -57,8 +58,8 @@ CASES: list[Case] = [
     Case("/slow-ok/r5.html", "slow-ok", "real/pingtan/2025-report.txt"),
     Case("/moved/r6.html", "redirect:/landing/r6.html", None, expect="redirected"),
     Case("/landing/r6.html", "report", "real/pingtan/2011-report.txt"),
-    # Robots.txt on listener B times out; its pages are still crawled.
-    Case("/b/r7.html", "report", "seeds/000_ce613ae3d38fe476.txt", listener="b"),
+    # Robots.txt on listener B times out: RFC 9309 makes the whole host off limits.
+    Case("/b/r7.html", "report", "seeds/000_ce613ae3d38fe476.txt", listener="b", expect="robots.txt"),
     # Bad input that still holds a report.
     Case("/bad/gbk-as-utf8.html", "gbk-as-utf8", "seeds/004_d665514035f4539e.txt"),
     Case("/bad/invalid-utf8.html", "invalid-utf8", "seeds/002_8661693cc3ee7730.txt"),
@@ -234,7 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             if self.listener == "b":
                 time.sleep(SLOW_SECONDS)
-            self._send(500, b"<h1>500 Internal Server Error</h1>")
+                self._send(500, b"<h1>500 Internal Server Error</h1>")
+            else:
+                self._send(404, b"<h1>404</h1>")
             return
         if path == "/list.html" and self.listener == "a":
             self._send(200, self.fault.list_page())

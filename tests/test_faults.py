@@ -125,11 +125,13 @@ def test_redirect_loop_and_offsite_redirect_not_followed(fault_crawl):
     assert hosts == {"127.0.0.1"}  # the redirect to localhost never reached the server
 
 
-def test_robots_txt_errors_and_timeouts_do_not_stop_the_crawl(fault_crawl):
+def test_robots_txt_per_rfc9309(fault_crawl):
+    """A 404 robots.txt allows everything; one that times out closes its host for the run."""
     db, hits = fault_crawl["db"], fault_crawl["hits"]
-    assert hits[("a", "/robots.txt")] >= 1 and hits[("b", "/robots.txt")] >= 1
+    assert hits[("a", "/robots.txt")] == 1  # fetched once, though the spider archives it too
+    assert hits[("b", "/robots.txt")] >= 1 and hits.get(("b", "/b/r7.html"), 0) == 0
     counts = json.loads(next(db.query("select counts from runs"))["counts"])
-    assert counts.get("scrapy_robotstxt_response_status_count_500", 0) >= 1
+    assert counts.get("scrapy_robotstxt_response_status_count_404", 0) == 1
     assert any(k.startswith("scrapy_robotstxt_exception_count") for k in counts), counts
 
 

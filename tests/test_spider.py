@@ -82,7 +82,7 @@ def test_trs_api_asks_for_more_pages_when_the_page_does_not_say(spider):
     answer = {"data": [{"doctitle": "平潭县人民政府2011年政府信息公开工作年度报告", "docpuburl": list_url + "201204/t20120418_80716.htm",
                         "docreltime": "2012-04-18"}], "pageCount": 4}
     req = Request("http://127.0.0.1:8000/fjdzapp/search", method="POST", body=b"page=2",
-                  meta={"role": "api", "list_url": list_url, "trs_cfg": cfg})
+                  meta={"role": "api", "list_url": list_url, "list_source": "trs-search", "source_cfg": cfg})
     resp = TextResponse(req.url, body=json.dumps(answer).encode(), encoding="utf-8", request=req)
     items, reqs = _split(list(spider.parse_api(resp)))
     assert [i.role for i in items] == ["api"]

@@ -32,6 +32,9 @@ def not_report_reason(doc: Document) -> str | None:
     report = re.compile(cfg["report"])
     title = squeeze_title(doc.title or "")
     text = doc.text or ""
+    for rule in cfg.get("not_report_title", []):
+        if re.search(rule["pattern"], title):
+            return f"{rule['reason']}: title {title!r}"
     listed = set(_list_titles(text))
     if len(listed) >= LIST_MIN_TITLES:
         return f"a list page: it names {len(listed)} reports (e.g. {sorted(listed)[0]!r}) rather than being one"

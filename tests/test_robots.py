@@ -1,0 +1,100 @@
+"""robots.txt per RFC 9309: 5xx or unreachable closes the host for the run; 4xx allows; one fetch per host.
+
+The site is the TRS fixture portal (tests/fixtures/cms/trs-vars, synthetic chrome);
+its robots.txt is replaced per test.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import sqlite_utils
+
+from govcrawl.testportal import TestPortal
+
+from conftest import FIXTURES, run_govcrawl
+
+SITE = FIXTURES / "cms" / "trs-vars"
+
+
+def _registry(tmp_path, base: str) -> str:
+    path = tmp_path / "portals.toml"
+    path.write_text(
+        "# synthetic: the trs-vars fixture portal (written by tests/test_robots.py)\n"
+        "[[portal]]\n"
+        'name = "robots-site"\n'
+        f'start_urls = ["{base}/"]\n'
+        'nav_path = ["政务公开", "政府信息公开年报"]\n'
+        "allow_private = true\n"
+        "politeness = { download_delay = 0, autothrottle = false }\n", encoding="utf-8")
+    return str(path)
+
+
+def _crawl(tmp_path, base: str, *extra: str):
+    proc = run_govcrawl("crawl", "robots-site", "--portals", _registry(tmp_path, base), "--db", str(tmp_path / "g.db"),
+                        "--archive", str(tmp_path / "archive"), "--log-level", "WARNING", *extra)
+    return proc, sqlite_utils.Database(tmp_path / "g.db")
+
+
+def test_robots_500_disallows_the_whole_host(tmp_path):
+    with TestPortal(SITE) as portal:
+        portal.set_page("/robots.txt", b"<h1>500 Internal Server Error</h1>", "text/html", status=500)
+        proc, db = _crawl(tmp_path, portal.base_url, "-s", "RETRY_TIMES=0")
+        paths = [r.path for r in portal.requests]
+    assert paths == ["/robots.txt"]  # fetched once, and nothing else on the host
+    robots = list(db.query("select status, error, skip_reason, warc_file from pages where role = 'robots'"))
+    assert len(robots) == 1 and robots[0]["status"] == 500 and robots[0]["warc_file"]
+    assert "HTTP 500" in robots[0]["error"] and "disallowed" in robots[0]["error"]
+    start = list(db.query("select error from pages where role = 'nav'"))
+    assert start and all("robots.txt" in r["error"] for r in start)
+    assert db.execute("select count(*) from reports").fetchone()[0] == 0
+    assert "disallowed for this run" in proc.stdout
+
+
+class _SlowRobots(BaseHTTPRequestHandler):
+    seen: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.seen.append(self.path)
+        if self.path == "/robots.txt":
+            time.sleep(3)  # longer than the crawl's DOWNLOAD_TIMEOUT
+        body = b"<html><body><a href='/zwgk/'>\xe6\x94\xbf\xe5\x8a\xa1\xe5\x85\xac\xe5\xbc\x80</a></body></html>"
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the crawler gave up on us
+
+
+def test_robots_timeout_disallows_the_whole_host(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowRobots)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _SlowRobots.seen = []
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        proc, db = _crawl(tmp_path, base, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _SlowRobots.seen == ["/robots.txt"]
+    robots = list(db.query("select status, error from pages where role = 'robots'"))
+    assert len(robots) == 1 and robots[0]["status"] is None
+    assert "unreachable" in robots[0]["error"] and "disallowed" in robots[0]["error"]
+    assert "unreachable" in proc.stdout
+
+
+def test_robots_404_allows_and_is_fetched_once(tmp_path):
+    with TestPortal(SITE) as portal:
+        portal.set_page("/robots.txt", b"<h1>Not Found</h1>", "text/html", status=404)
+        _, db = _crawl(tmp_path, portal.base_url)
+        paths = [r.path for r in portal.requests]
+    assert paths.count("/robots.txt") == 1
+    assert db.execute("select count(*) from reports").fetchone()[0] == 4
