@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -51,10 +52,18 @@ def _parse_sets(pairs: list[str]) -> dict:
     return out
 
 
+def _job_lock(job_dir: str | None, names: list[str]):
+    from .writelock import job_dir_lock
+
+    return job_dir_lock(job_dir, " ".join(names)) if job_dir else nullcontext()
+
+
 def _cmd_crawl(args: argparse.Namespace) -> int:
     from .crawl import run_crawl, run_crawls
     from .portals import PortalConfigError, load_portals
     from .summary import print_combined_summary, print_run_summary
+
+    from .writelock import db_writer
 
     try:
         names = list(load_portals(args.portals)) if args.all else list(dict.fromkeys(args.portal))
@@ -69,17 +78,19 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
             print("govcrawl crawl: --start-url needs exactly one portal", file=sys.stderr)
             return 2
         try:
-            runs = run_crawls(names, db=args.db, archive=args.archive, portals_file=args.portals, job_dir=args.job_dir,
-                              overrides=_parse_sets(args.set), log_level=args.log_level, parallel=args.parallel)
+            with db_writer(args.db, "crawl", " ".join(names)), _job_lock(args.job_dir, names):
+                runs = run_crawls(names, db=args.db, archive=args.archive, portals_file=args.portals, job_dir=args.job_dir,
+                                  overrides=_parse_sets(args.set), log_level=args.log_level, parallel=args.parallel)
         except PortalConfigError as exc:
             print(f"govcrawl: {exc}", file=sys.stderr)
             return 2
         print_combined_summary(args.db, runs, args.archive)
         return 0
     try:
-        run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
-                           start_url=args.start_url, job_dir=args.job_dir, overrides=_parse_sets(args.set),
-                           log_level=args.log_level)
+        with db_writer(args.db, "crawl", names[0]), _job_lock(args.job_dir, names):
+            run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
+                               start_url=args.start_url, job_dir=args.job_dir, overrides=_parse_sets(args.set),
+                               log_level=args.log_level)
     except PortalConfigError as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
@@ -138,7 +149,10 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 def _cmd_reparse(args: argparse.Namespace) -> int:
     from .reparse import print_summary, reparse
 
-    run_id, summary = reparse(args.db, args.archive, jobs=args.jobs, portals_file=args.portals, progress=not args.no_progress)
+    from .writelock import db_writer
+
+    with db_writer(args.db, "reparse"):
+        run_id, summary = reparse(args.db, args.archive, jobs=args.jobs, portals_file=args.portals, progress=not args.no_progress)
     print_summary(summary, run_id)
     return 0
 
@@ -146,9 +160,12 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from .importer import ImportArgsError, import_paths
 
+    from .writelock import db_writer
+
     try:
-        _, counts = import_paths(args.paths, db_path=args.db, archive_root=args.archive, source_url=args.source_url,
-                                 url_manifest=args.urls, portals_file=args.portals)
+        with db_writer(args.db, "import"):
+            _, counts = import_paths(args.paths, db_path=args.db, archive_root=args.archive, source_url=args.source_url,
+                                     url_manifest=args.urls, portals_file=args.portals)
     except ImportArgsError as exc:
         print(f"govcrawl import: {exc}", file=sys.stderr)
         return 2
@@ -228,11 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from .store import SchemaError
+    from .writelock import WriterBusy
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args) or 0
     except SchemaError as exc:  # an old/foreign DB: refused with a message, never modified
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+    except WriterBusy as exc:  # a second writer on one DB or job dir: refused up front (govcrawl/writelock.py)
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
 

@@ -55,6 +55,11 @@ class CrawlRun:
     """Created once per crawler (via ``pipelines.run_for(crawler)``) and closed with the spider."""
 
     def __init__(self, db_path: str, archive_root: str, portal: str, run_id: str | None = None):
+        from .writelock import db_writer
+
+        # `govcrawl crawl` holds it already (re-entrant); `scrapy crawl portal` takes it here.
+        self._writer = db_writer(db_path, "crawl", portal)
+        self._writer.__enter__()
         self.store = Store(db_path)
         self.archive_root = str(Path(archive_root))
         self.run_id = run_id or new_run_id()
@@ -75,5 +80,8 @@ class CrawlRun:
         self.archive.close()
         counts = dict(self.counts)
         counts["warc_files"] = len(self.archive.files)
-        self.store.finish_run(self.run_id, counts, status)
-        self.store.close()
+        try:
+            self.store.finish_run(self.run_id, counts, status)
+        finally:
+            self.store.close()
+            self._writer.__exit__(None, None, None)

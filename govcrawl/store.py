@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,19 @@ SCHEMA_VERSION = 2  # 2: foreign keys declared on reports/pages (ids link in Dat
 
 class SchemaError(RuntimeError):
     """The DB was written by an incompatible govcrawl; we refuse to touch it."""
+
+
+class StoreBusy(sqlite3.OperationalError):
+    """Another process held the DB's write lock for longer than ``Store.write_patience``."""
+
+
+# SQLite's own wait for a lock, per attempt; transaction() retries with backoff on top of it.
+BUSY_TIMEOUT = float(os.environ.get("GOVCRAWL_DB_BUSY_TIMEOUT", "5"))
+WRITE_PATIENCE = float(os.environ.get("GOVCRAWL_DB_WRITE_PATIENCE", "600"))
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 def now() -> str:
@@ -75,13 +90,17 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.migration_backup: Path | None = None  # set when opening migrated an older DB
         self._tx_depth = 0
+        # How long a write waits for another process's write lock before giving up with StoreBusy
+        # (reparse and import wait; the crawl waits briefly and spools the item, pipelines/store.py).
+        self.write_patience = self.default_patience = WRITE_PATIENCE
         try:
-            self.db.execute("PRAGMA busy_timeout=30000")
-            self._ensure_schema()  # first: a DB we refuse is left byte-for-byte untouched (no WAL switch)
+            self._busy_ms = int(BUSY_TIMEOUT * 1000)
+            self.db.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+            self._retry_locked(self._ensure_schema)  # first: a DB we refuse is left byte-for-byte untouched (no WAL switch)
             if self.path != ":memory:":
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -91,6 +110,19 @@ class Store:
         except SchemaError:
             conn.close()
             raise
+
+    def _retry_locked(self, fn) -> None:
+        # Opening writes (schema check, meta): wait out another writer like transaction() does.
+        deadline = time.monotonic() + self.write_patience
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc) or time.monotonic() > deadline:
+                    raise
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
+                time.sleep(0.5)
 
     # -- schema ---------------------------------------------------------------
     def _ensure_schema(self) -> None:
@@ -167,15 +199,42 @@ END""")
             return
         self._tx_depth = 1
         try:
-            with self.db.conn:
-                # BEGIN now, not at the first write: sqlite-utils' Database.execute commits a write
-                # at once when no transaction is open, so a block whose first write went through it
-                # would otherwise lose that write's atomicity with the rest.
-                if not self.db.conn.in_transaction:
-                    self.db.conn.execute("BEGIN")
+            self._begin_immediate()
+            with self.db.conn:  # commits on exit, rolls back on an error
                 yield
         finally:
             self._tx_depth = 0
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock now, waiting (busy timeout, then backoff) up to ``write_patience``.
+
+        IMMEDIATE, not a deferred BEGIN: a deferred transaction that has read and then must
+        write fails at once with "database is locked" when another writer got in between
+        (SQLite cannot wait there without risking deadlock) — the loss seen with two writers.
+        Once the lock is held, no statement of the transaction can meet a busy DB (WAL).
+        sqlite-utils' Database.execute would also commit a lone write at once without it."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            return
+        deadline = time.monotonic() + self.write_patience
+        pause = 0.05
+        wait_ms = int(min(BUSY_TIMEOUT, self.write_patience) * 1000)
+        if wait_ms != self._busy_ms:
+            conn.execute(f"PRAGMA busy_timeout={wait_ms}")
+            self._busy_ms = wait_ms
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreBusy(f"{self.path}: another process holds the write lock ({exc}); "
+                                    f"gave up after {self.write_patience:g} s") from None
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 2.0)
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         # Plain parameterised SQL: sqlite-utils' insert inspects the table on every call, and
@@ -185,14 +244,22 @@ END""")
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, run_id: str, kind: str, portal: str | None = None, args: dict | None = None, extractor_version: str | None = None) -> str:
-        with self.db.conn:
+        with self.transaction():
             self.db["runs"].upsert({"id": run_id, "kind": kind, "portal": portal, "started_at": now(), "status": "running",
                                     "args": json.dumps(args or {}, ensure_ascii=False), "extractor_version": extractor_version}, pk="id")
         return run_id
 
     def finish_run(self, run_id: str, counts: dict, status: str = "finished") -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["runs"].update(run_id, {"ended_at": now(), "status": status, "counts": json.dumps(counts, ensure_ascii=False, sort_keys=True)})
+
+    def close_killed_runs(self) -> list[str]:
+        """Runs still ``running`` when a new writer starts were killed (a live one would hold the
+        writer lock, govcrawl/writelock.py): close them as ``killed``."""
+        with self.transaction():
+            ids = [r[0] for r in self.db.execute("select id from runs where status = 'running'").fetchall()]
+            self.db.execute("update runs set status = 'killed', ended_at = coalesce(ended_at, ?) where status = 'running'", [now()])
+        return ids
 
     # -- pages ----------------------------------------------------------------
     def page_seen(self, canonical_url: str, body_sha: str) -> bool:
@@ -209,7 +276,7 @@ END""")
             return self._insert("pages", row)
 
     def update_page(self, page_id: int, values: dict[str, Any]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["pages"].update(page_id, {k: v for k, v in values.items() if k in _PAGES})
 
     # -- reports --------------------------------------------------------------

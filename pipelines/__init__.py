@@ -19,7 +19,10 @@ def run_for(crawler) -> CrawlRun:
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()
                                if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/", "offsite",
                                                    "govcrawl/", "spider_exceptions", "log_count/ERROR"))})
-            run.close("finished" if reason == "finished" else f"closed: {reason}")
+            status = "finished" if reason == "finished" else f"closed: {reason}"
+            if run.counts.get("db_spool_left"):  # fetched but not yet in the DB (pipelines/store.py)
+                status = "partial"
+            run.close(status)
 
         crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
     return run
