@@ -62,7 +62,6 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     from .crawl import run_crawl, run_crawls
     from .portals import PortalConfigError, load_portals
     from .summary import print_combined_summary, print_run_summary
-
     from .writelock import db_writer
 
     try:
