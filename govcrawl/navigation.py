@@ -101,6 +101,10 @@ def is_detail(link: Link, extra_patterns: list[str] | None = None) -> bool:
         return False
     if any(re.search(p, link.url) for p in extra_patterns or []):
         return True
+    from .discovery import is_column_name
+
+    if is_column_name(link.text):
+        return False  # a menu link named like the column (政府信息公开年报) leads to the column, not a report
     if REPORT_TEXT.search(link.text) and len(link.text) >= 8:
         return True
     return any(re.search(p, link.url) for p in DETAIL_URL_PATTERNS) and bool(ITEM_HINT.search(link.text))

@@ -36,6 +36,7 @@ _KEYS = {
     "discovery_patterns": list,
     "encoding": str,
     "max_depth": int,
+    "discovery_budget": int,
     "revisit": str,
     "allow_private": bool,
     "politeness": dict,
@@ -58,6 +59,7 @@ class Portal:
     discovery_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_DISCOVERY))
     encoding: str | None = None
     max_depth: int = 4  # discovery depth when there is no nav path
+    discovery_budget: int | None = None  # section pages fetched looking for the column (default: discovery.toml)
     revisit: str = "conditional"  # report pages already stored: conditional GET, skip, or always refetch
     allow_private: bool = False  # loopback/private addresses only when a portal opts in (the test portal)
     politeness: dict = field(default_factory=dict)

@@ -46,7 +46,7 @@ class RobotsTxtMiddleware(_ScrapyRobots):
             if answer is not None:
                 return answer.replace(request=request)
             return None  # not fetched by us (robots.txt obeying is off for this request): download it
-        return await super().process_request(request, spider)
+        return await super().process_request(request)
 
     def process_request_2(self, rp, request) -> None:
         if isinstance(rp, DisallowAll) and not request.meta.get("dont_obey_robotstxt"):
@@ -77,9 +77,9 @@ class RobotsTxtMiddleware(_ScrapyRobots):
             return
         self._answers[netloc] = exc
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        reason = f"robots.txt unreachable ({type(exc).__name__}): every page of {netloc} is disallowed for this run (RFC 9309)"
-        logger.warning("%s", reason)
-        self._settle(netloc, DisallowAll(reason))
+        # Scrapy has logged the failure (as a warning: govcrawl/failures.py); the refusal says why.
+        self._settle(netloc, DisallowAll(f"robots.txt unreachable ({type(exc).__name__}): every page of {netloc} "
+                                         "is disallowed for this run (RFC 9309)"))
 
     def _settle(self, netloc: str, parser) -> None:
         waiting = self._parsers[netloc]

@@ -9,23 +9,27 @@ in govcrawl.navigation, CMS list APIs in govcrawl.listsources.
 """
 from __future__ import annotations
 
+import heapq
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from govcrawl import discovery, listsources
 from govcrawl import navigation as nav
-from govcrawl import listsources
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.items import FetchedPage
-from govcrawl.robots import robots_failure_reason
 from govcrawl.portals import get_portal
+from govcrawl.robots import robots_failure_reason
 
 
 # Error responses reach the callbacks (to be archived and recorded); redirects
 # do not, so RedirectMiddleware still follows them. 5xx are retried first.
 _RECORDED_ERRORS = list(range(400, 600))
+MAX_SITEMAPS = 50  # sitemaps followed per robots.txt or sitemap index
 
 
 class PortalSpider(scrapy.Spider):
@@ -38,6 +42,9 @@ class PortalSpider(scrapy.Spider):
         self._portal_name = portal
         self._portals_file = portals_file
         self._start_override = start_url
+        # Discovery state: pages to visit (a heap), pages seen, requests spent, column found.
+        self._discovery = {"frontier": [], "seen": set(), "requests": 0, "found": False, "columns_pending": 0, "column_ok": False,
+                           "budget_said": False, "sitemap_probed": False}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -78,7 +85,9 @@ class PortalSpider(scrapy.Spider):
             if self.portal.nav_path:
                 yield self._req(url, self.parse_nav, "nav", level=0)
             else:
-                yield self._req(url, self.parse_discover, "nav", hops=0)
+                key = nav.canonical(url)
+                self._discovery["seen"].add(key)
+                yield self._req(url, self.parse_discover, "nav", hops=0, start=True)
 
     # -- items ----------------------------------------------------------------
     def _item(self, response, role: str) -> FetchedPage:
@@ -111,6 +120,14 @@ class PortalSpider(scrapy.Spider):
         yield FetchedPage(url=request.url, role=request.meta.get("role", "unknown"), portal=self.portal.name,
                           method=request.method, depth=request.meta.get("depth", 0), fetched_at=_now(),
                           error=reason)
+        if request.callback == self.parse_discover:  # discovery goes on with the next section
+            yield from self._next_candidate()
+        elif request.callback == self.parse_column:
+            d = self._discovery
+            d["columns_pending"] -= 1
+            if d["columns_pending"] <= 0 and not d["column_ok"]:
+                d["found"] = False
+                yield from self._next_candidate()
 
     # -- navigation -------------------------------------------------------------
     def parse_nav(self, response):
@@ -131,19 +148,92 @@ class PortalSpider(scrapy.Spider):
         for link in found:
             yield self._req(link.url, self.parse_nav, "nav", response, level=level + 1)
 
+    # -- discovery (no nav path; rules in govcrawl/discovery.toml) -------------------------------
     def parse_discover(self, response):
-        """No nav path: treat the page as a list, and follow links that look like 年报 columns."""
-        hops = response.meta["hops"]
+        """A start page or a section on the way to the 年报 column.
+
+        Start pages are also read as lists (a portal may start at the column or a
+        list). Candidates for the column's way are visited one at a time, best
+        scored first, until a link to the column turns up or the budget is spent.
+        """
+        hops, start = response.meta["hops"], response.meta.get("start", False)
+        yield self._item(response, "list" if start else "nav")
+        if self._ok(response):
+            html = self._html(response)
+            links = nav.extract_links(html, response.url)
+            if start:
+                yield from self._list_requests(response, html, links)
+            else:  # a section page: only links that read as report titles are report candidates
+                yield from self._item_requests(response, [l for l in links if discovery.is_report_title(l)])
+            columns = [l for l in links if discovery.is_column(l, self.portal.discovery_patterns, self.portal.detail_url_patterns)]
+            columns = [l for l in columns if nav.canonical(l.url) not in self._discovery["seen"]]
+            if columns:
+                self._discovery["found"] = True
+                self._discovery["columns_pending"] += len(columns)
+                self._discovery["seen"].update(nav.canonical(l.url) for l in columns)
+                self.logger.info("discovery: 年报 column found on %s: %s", response.url, ", ".join(l.url for l in columns))
+                for link in columns:
+                    yield self._req(link.url, self.parse_column, "list", response, hops=hops + 1)
+            elif hops < self.portal.max_depth:
+                for link in links:
+                    score = discovery.section_score(link)
+                    if score:
+                        self._push_candidate(link.url, score, hops + 1)
+        yield from self._next_candidate(response)
+
+    def parse_column(self, response):
+        """The 年报 column found by discovery: a list, whose year sub-columns are lists too."""
         yield self._item(response, "list")
-        if not self._ok(response):
-            return
-        html = self._html(response)
-        links = nav.extract_links(html, response.url)
-        yield from self._list_requests(response, html, links)
-        if hops < self.portal.max_depth:
+        found = False
+        if self._ok(response):
+            html = self._html(response)
+            links = nav.extract_links(html, response.url)
+            for out in self._list_requests(response, html, links):
+                found = found or (out is not None and out.meta.get("role") in ("detail", "attachment", "api"))
+                yield out
             for link in links:
-                if nav.looks_like_column(link, self.portal.discovery_patterns) and not nav.is_detail(link, self.portal.detail_url_patterns):
-                    yield self._req(link.url, self.parse_discover, "nav", response, hops=hops + 1)
+                if discovery.is_year_column(link):
+                    found = True
+                    yield self._req(link.url, self.parse_list, "list", response)
+        d = self._discovery
+        d["columns_pending"] -= 1
+        d["column_ok"] = d["column_ok"] or found
+        if d["columns_pending"] <= 0 and not d["column_ok"]:  # nothing there after all: go on looking
+            self.logger.info("discovery: %s lists no report; looking further", response.url)
+            d["found"] = False
+            yield from self._next_candidate(response)
+
+    def _push_candidate(self, url: str, score: int, hops: int) -> None:
+        d = self._discovery
+        key = nav.canonical(url)
+        if key in d["seen"] or not nav.host_allowed(url, self.allowed_domains):
+            return
+        d["seen"].add(key)
+        heapq.heappush(d["frontier"], discovery.Candidate(-score, len(d["seen"]), url, hops))
+
+    def _next_candidate(self, response=None):
+        """Request the best section not yet visited, unless the column is found or the budget spent."""
+        d = self._discovery
+        if d["found"]:
+            return
+        budget = self.portal.discovery_budget or discovery.rules()["max_requests"]
+        while d["frontier"] and not d["found"]:
+            if d["requests"] >= budget:
+                if not d["budget_said"]:
+                    d["budget_said"] = True
+                    self.logger.warning("discovery: %d section pages fetched without finding the 年报 column; giving up", budget)
+                return
+            cand = heapq.heappop(d["frontier"])
+            req = self._req(cand.url, self.parse_discover, "nav", response, hops=cand.hops)
+            if req is not None:
+                d["requests"] += 1
+                yield req
+                return
+        if not d["found"] and not d["frontier"] and not d["sitemap_probed"]:
+            # Sections exhausted: the sitemap is the last place to look (RFC 9309 robots.txt Sitemap lines are read anyway).
+            d["sitemap_probed"] = True
+            for root in dict.fromkeys(nav.site_root(u) for u in self.portal.start_urls):
+                yield self._req(root + "/sitemap.xml", self.parse_sitemap, "list", response)
 
     def parse_list(self, response):
         yield self._item(response, "list")
@@ -205,6 +295,42 @@ class PortalSpider(scrapy.Spider):
         # RFC 9309: a 5xx robots.txt closes the whole host for this run; said once, here.
         item.error = robots_failure_reason(response.status, urlsplit(response.url).netloc)
         yield item
+        if self._ok(response):
+            # Sitemap lines: another source of candidate report URLs (Scrapy's SitemapSpider helpers).
+            for url in list(sitemap_urls_from_robots(response.body, base_url=response.url))[:MAX_SITEMAPS]:
+                self._discovery["sitemap_probed"] = True
+                yield self._req(url, self.parse_sitemap, "list", response)
+
+    def parse_sitemap(self, response):
+        """A sitemap or sitemap index: 年报-column report URLs become candidates, columns lists."""
+        yield self._item(response, "list")
+        if not self._ok(response):
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
+                return
+        try:
+            sm = Sitemap(body)
+        except Exception as exc:  # lxml refuses it: not a sitemap after all
+            self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
+            return
+        locs = [e.get("loc", "").strip() for e in sm if e.get("loc")]
+        if sm.type == "sitemapindex":
+            for url in locs[:MAX_SITEMAPS]:
+                yield self._req(url, self.parse_sitemap, "list", response)
+            return
+        for url in locs:
+            kind = discovery.sitemap_kind(url, self.portal.discovery_patterns, self.portal.detail_url_patterns)
+            if kind == "detail":
+                yield self._req(url, self.parse_detail, "detail", response)
+            elif kind == "attachment":
+                yield self._req(url, self.parse_attachment, "attachment", response)
+            elif kind == "column":
+                yield self._req(url, self.parse_list, "list", response)
 
     # -- documents ---------------------------------------------------------------
     def parse_detail(self, response):

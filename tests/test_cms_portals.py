@@ -24,7 +24,7 @@ from conftest import FIXTURES, run_govcrawl
 CMS = FIXTURES / "cms"
 REGISTRY = CMS / "portals.toml"
 STYLES = ["trs-vars", "trs-cph", "jcms", "discovery", "sitemap"]
-ENTRIES = [f"{s}-{mode}" for s in STYLES[:4] for mode in ("nav",)]
+ENTRIES = [f"{s}-{mode}" for s in STYLES for mode in ("nav", "discover")]
 
 
 def _style(entry: str) -> str:
@@ -45,7 +45,7 @@ def crawl(tmp_path_factory):
             if m and m.group(1) in servers:
                 chunks[i] = chunk.replace('"http://127.0.0.1/"', f'"{servers[m.group(1)].base_url}/"')
         registry.write_text("[[portal]]".join(chunks), encoding="utf-8")
-        proc = run_govcrawl("crawl", *ENTRIES, "--portals", str(registry), "--db", str(out / "govcrawl.db"),
+        proc = run_govcrawl("crawl", "--all", "--portals", str(registry), "--db", str(out / "govcrawl.db"),
                             "--archive", str(out / "archive"), "--log-level", "WARNING", timeout=300)
         requests = {name: list(s.requests) for name, s in servers.items()}
     finally:
@@ -109,4 +109,12 @@ def test_requests_per_report(crawl):
 
 
 def test_fixture_registry_is_valid():
-    assert set(ENTRIES) <= set(load_portals(REGISTRY))
+    assert set(load_portals(REGISTRY)) == set(ENTRIES)
+
+
+def test_notice_and_website_form_skipped_with_their_reasons(crawl):
+    base = crawl["bases"]["trs-vars-nav"]
+    reasons = {r["url"][len(base):]: r["skip_reason"] for r in crawl["db"].query(
+        "select url, skip_reason from pages where portal = 'trs-vars-nav' and skip_reason is not null")}
+    assert "compiling or publishing" in reasons["/zwgk/zfxxgknb/202401/t20240110_8800.htm"]
+    assert "政府网站年度工作报表" in reasons["/zwgk/zfxxgknb/202401/t20240115_8799.htm"]
