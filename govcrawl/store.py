@@ -99,7 +99,7 @@ class Store:
         self.write_patience = self.default_patience = WRITE_PATIENCE
         try:
             self._busy_ms = int(BUSY_TIMEOUT * 1000)
-            self.db.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+            self.db.execute("PRAGMA busy_timeout=%d" % self._busy_ms)
             self._retry_locked(self._ensure_schema)  # first: a DB we refuse is left byte-for-byte untouched (no WAL switch)
             if self.path != ":memory:":
                 self.db.enable_wal()
@@ -220,7 +220,7 @@ END""")
         pause = 0.05
         wait_ms = int(min(BUSY_TIMEOUT, self.write_patience) * 1000)
         if wait_ms != self._busy_ms:
-            conn.execute(f"PRAGMA busy_timeout={wait_ms}")
+            conn.execute("PRAGMA busy_timeout=%d" % int(wait_ms))  # an int: PRAGMA takes no parameters
             self._busy_ms = wait_ms
         while True:
             try:
