@@ -21,6 +21,7 @@ from .archive import WarcArchive
 from .extract import EXTRACTOR_VERSION, extract
 from .navigation import is_web_url
 from .runtime import new_run_id
+from .safetext import say
 from .store import Store
 from . import reparse as rp
 
@@ -148,6 +149,6 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     console.print(f"[bold]import {run_id}[/bold]: {counts['files']} files, {counts['reports']} reports "
                   f"(new {counts['new']}, changed {counts['changed']}, unchanged {counts['unchanged']}), "
                   f"already imported {counts['already_imported']}, WARC records {counts['warc_records']}")
-    for p, r in failures:
-        console.print(f"  not imported as a report: {p}: {r}")
+    for p, r in failures:  # file names and reasons are data (safetext.py)
+        say(console, "  not imported as a report: {}: {}", p, r)
     return run_id, {**counts, "failures": failures}

@@ -366,12 +366,14 @@ def print_summary(summary: Summary, run_id: str, console=None) -> None:
     from rich.console import Console
 
     console = console or Console(soft_wrap=True)
-    console.print(f"[bold]reparse {run_id}[/bold]")
+    from .safetext import say
+
+    say(console, "[bold]reparse {}[/bold]", run_id)
     console.print(f"documents: {summary.documents}  skipped (already seen by this extractor): {summary.skipped}  "
                   f"new: {summary.new}  changed: {summary.changed}  unchanged: {summary.unchanged}  failed: {summary.failed}")
     for reason, n in summary.failures.most_common(20):
-        console.print(f"  failed ×{n}: {reason}")
+        say(console, "  failed ×{}: {}", n, reason)
     for p in summary.problems:
-        console.print(f"  WARC problem (skipped): {p.file} @ {p.offset}: {p.reason}")
+        say(console, "  WARC problem (skipped): {} @ {}: {}", p.file, p.offset, p.reason)
     for name, cut in summary.repaired:
-        console.print(f"  repaired {name}: cut {cut} bytes of a torn record")
+        say(console, "  repaired {}: cut {} bytes of a torn record", name, cut)

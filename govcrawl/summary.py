@@ -6,7 +6,9 @@ from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from .safetext import clean, say
 from .store import Store
 
 
@@ -23,8 +25,9 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
     warcs = [r[0] for r in db.execute("select distinct warc_file from pages where run_id = ? and warc_file is not null order by 1", [run_id])]
     counts = json.loads(run["counts"]) if run and run.get("counts") else {}
 
-    console.print(f"[bold]run {run_id}[/bold] ({run['status'] if run else 'unknown'})")
-    console.print(f"pages fetched: {pages}  " + "  ".join(f"{k}: {v}" for k, v in sorted(by_role.items())))
+    # Everything from the DB is page-derived data: shown via say()/Text, never as markup (safetext.py).
+    say(console, "[bold]run {}[/bold] ({})", run_id, run["status"] if run else "unknown")
+    say(console, "pages fetched: {}  {}", pages, "  ".join(f"{k}: {v}" for k, v in sorted(by_role.items())))
     console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_'))}")
     console.print(f"reports found: {reports}   failed fetches: {failed}")
     if skipped:
@@ -33,13 +36,13 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
         other = [r for r in skipped if not r["skip_reason"].startswith("HTTP ")]
         console.print(f"skipped pages ({len(skipped)}):")
         for reason, n in sorted(http.items()):
-            console.print(f"  {n} × {reason}")
+            say(console, "  {} × {}", n, reason)
         for row in other[:30]:
-            console.print(f"  {row['url']}\n      reason: {row['skip_reason']}")
+            say(console, "  {}\n      reason: {}", row["url"], row["skip_reason"])
         if len(other) > 30:
             console.print(f"  … and {len(other) - 30} more (see the pages table)")
-    console.print(f"database: {db_path}")
-    console.print("WARC files: " + (", ".join(f"{archive_root}/{w}" for w in warcs) or "(none new)"))
+    say(console, "database: {}", db_path)
+    say(console, "WARC files: {}", ", ".join(f"{archive_root}/{w}" for w in warcs) or "(none new)", limit=None)
     rows = list(db.query(
         """select r.id, r.year, r.jurisdiction, r.format, r.title, r.stats_count, r.checks_count
            from reports r join pages p on p.report_id = r.id where p.run_id = ? order by r.id limit ?""", [run_id, sample]))
@@ -48,8 +51,8 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
         for col in ("id", "year", "jurisdiction", "format", "title", "stats", "checks"):
             t.add_column(col)
         for r in rows:
-            t.add_row(str(r["id"]), str(r["year"]), r["jurisdiction"] or "", r["format"] or "", (r["title"] or "")[:40],
-                      str(r["stats_count"]), str(r["checks_count"]))
+            t.add_row(*(Text(clean(v if v is not None else "", limit=40, oneline=True)) for v in
+                        (r["id"], r["year"], r["jurisdiction"], r["format"], r["title"], r["stats_count"], r["checks_count"])))
         console.print(t)
     store.close()
     return {"pages": pages, "reports": reports, "skipped": len(skipped), "failed": failed, "warc_files": warcs, "by_role": by_role}
@@ -73,13 +76,14 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
             "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
         }
         totals.update(n)
-        t.add_row(name, run_id, row["status"] if row else "not started", *(str(n[k]) for k in ("pages", "reports", "skipped", "failed")))
+        t.add_row(*(Text(clean(v, oneline=True)) for v in (name, run_id, row["status"] if row else "not started",
+                                                             *(n[k] for k in ("pages", "reports", "skipped", "failed")))))
     t.add_row("all", "", "", *(str(totals[k]) for k in ("pages", "reports", "skipped", "failed")))
     console.print(t)
     # Host-wide robots.txt refusals are said once per portal, not once per blocked page.
     for name, run_id in runs:
         for r in db.query("select url, skip_reason from pages where run_id = ? and role = 'robots' and skip_reason is not null", [run_id]):
-            console.print(f"  {name}: {r['url']}: {r['skip_reason']}")
-    console.print(f"database: {db_path}   archive: {archive_root}")
+            say(console, "  {}: {}: {}", name, r["url"], r["skip_reason"])
+    say(console, "database: {}   archive: {}", db_path, archive_root)
     store.close()
     return dict(totals)
