@@ -40,6 +40,7 @@ _KEYS = {
     "revisit": str,
     "allow_private": bool,
     "politeness": dict,
+    "budget": dict,
     "description": str,
 }
 
@@ -63,6 +64,7 @@ class Portal:
     revisit: str = "conditional"  # report pages already stored: conditional GET, skip, or always refetch
     allow_private: bool = False  # loopback/private addresses only when a portal opts in (the test portal)
     politeness: dict = field(default_factory=dict)
+    budget: dict = field(default_factory=dict)  # crawl budget overrides (govcrawl/budget.toml names them)
     description: str = ""
 
     def nav_regexes(self) -> list[re.Pattern]:
@@ -148,6 +150,13 @@ def _validate(raw: dict, idx: int, path: Path, lines: list[str]) -> Portal:
             raise _problem(path, lines, idx, key, f"unknown politeness key {key!r} (known: {', '.join(sorted(_POLITENESS_KEYS))})")
         if not isinstance(value, want) or (want is int and isinstance(value, bool)):
             raise _problem(path, lines, idx, key, f"politeness.{key} has the wrong type")
+    if raw.get("budget"):
+        from .budget import Limits
+
+        try:
+            Limits.load(raw["budget"])
+        except (ValueError, TypeError) as exc:
+            raise _problem(path, lines, idx, "budget", f"[portal.budget]: {exc}") from None
     kwargs = {k: v for k, v in raw.items() if k in _KEYS}
     kwargs["allowed_domains"] = domains
     return Portal(**kwargs)

@@ -27,7 +27,13 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 30 * 1024 * 1024  # reports with scanned annexes reach ~20 MB; more is junk
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
-DEPTH_LIMIT = 20
+# Pagination is not depth: link depth and list sizes are limited by govcrawl/budget.py
+# (max_nav_depth, max_list_pages ...); Scrapy's depth limit would cut long 下一页 chains.
+DEPTH_LIMIT = 0
+# Last guards behind the per-portal budgets (govcrawl/budget.toml).
+CLOSESPIDER_TIMEOUT = 86400
+CLOSESPIDER_PAGECOUNT = 500000
+SPIDER_MIDDLEWARES = {"govcrawl.budget.BudgetSpiderMiddleware": 950}  # sees callback output first
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
@@ -41,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Incremental crawls and resume: stored report pages are skipped or fetched conditionally
     # (govcrawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
     "govcrawl.revisit.RevisitMiddleware": 50,
+    # Crawl budgets (govcrawl/budget.py): counts what is really requested, drops pages of stopped lists.
+    "govcrawl.budget.BudgetDownloaderMiddleware": 60,
     # robots.txt per RFC 9309 (5xx or unreachable: the host is off limits for the run), fetched once.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govcrawl.robots.RobotsTxtMiddleware": 100,
