@@ -40,6 +40,14 @@ def describe_failure(failure, request=None) -> str:
     name = type(value).__name__
     retries = (request.meta.get("retry_times") if request is not None else None) or 0
     after = f" (after {retries} retr{'y' if retries == 1 else 'ies'})" if retries else ""
+    if request is not None and ("DNSLookupError" in name or "no results for hostname lookup" in message):
+        from urllib.parse import urlsplit
+
+        from .ssrf import refusal_for
+
+        why = refusal_for(urlsplit(request.url).hostname)
+        if why:  # every address of the host refused at connection time (govcrawl/ssrf.py)
+            return f"refused: {why}"[:500]
     if name == "IgnoreRequest":
         # Our own guards and Scrapy's (robots.txt, max redirections, decompressed size) already say why.
         if "larger than download max size" in message or "exceeded DOWNLOAD_MAXSIZE" in message:

@@ -47,40 +47,60 @@ def _addresses(host: str) -> tuple[str, ...]:
         return ()  # unresolvable: the download fails with a DNS error of its own
 
 
-def non_public_reason(host: str) -> str | None:
-    """Why ``host`` is not a public internet address (None if it is, or cannot be resolved)."""
+def non_public_reason(host: str, addrs: tuple[str, ...] | list[str] | None = None) -> str | None:
+    """Why ``host`` is not a public internet address (None if it is, or cannot be resolved).
+    The connection itself is checked again, on the addresses it uses (govcrawl/ssrf.py)."""
+    from .ssrf import address_refusal
+
     host = host.strip("[]").lower()
-    try:
-        addrs: tuple[str, ...] = (str(ipaddress.ip_address(host)),)
-    except ValueError:
-        addrs = _addresses(host)
+    if addrs is None:
+        try:
+            addrs = (str(ipaddress.ip_address(host)),)
+        except ValueError:
+            addrs = _addresses(host)
     for a in addrs:
-        ip = ipaddress.ip_address(a.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        for what in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
-            if getattr(ip, f"is_{what}"):
-                return f"{host} resolves to {what.replace('_', '-')} address {ip}"
-        if not ip.is_global:
-            return f"{host} resolves to non-public address {ip}"
+        why = address_refusal(a)
+        if why:
+            return f"{host} resolves to {why}"
     return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 class Scope:
     """What one portal may fetch."""
 
-    def __init__(self, allowed_domains: list[str], allow_private: bool = False):
+    def __init__(self, allowed_domains: list[str], allow_private: bool = False, ports: set[int] | None = None):
         self.allowed_domains = list(allowed_domains)
         self.allow_private = allow_private
+        # Ports: 80, 443, those of the start URLs and those the portal lists (allowed_ports);
+        # an allowed host's 6379 or 22 is not a web page.
+        self.ports = {80, 443} | set(ports or ())
+        if allow_private:
+            from .ssrf import allow_private_hosts
+
+            allow_private_hosts(self.allowed_domains)
 
     @classmethod
     def of(cls, spider) -> "Scope":
         portal = getattr(spider, "portal", None)
+        ports = set(getattr(portal, "allowed_ports", None) or ())
+        for u in getattr(portal, "start_urls", None) or ():
+            try:
+                ports.add(urlsplit(u).port or (443 if u.startswith("https:") else 80))
+            except ValueError:
+                pass
         return cls(getattr(spider, "allowed_domains", None) or (portal.allowed_domains if portal else []),
-                   bool(getattr(portal, "allow_private", False)))
+                   bool(getattr(portal, "allow_private", False)), ports)
 
-    def refusal(self, url: str) -> str | None:
-        """None if ``url`` may be fetched, else why not."""
+    def refusal(self, url: str, resolve: bool = True) -> str | None:
+        """None if ``url`` may be fetched, else why not (``resolve=False``: without a DNS lookup)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return f"scheme {parts.scheme or '(none)'!r} is not http(s)"
@@ -89,6 +109,14 @@ class Scope:
             return "URL has no host"
         if not host_allowed(url, self.allowed_domains):
             return f"host {host} is outside the portal's allowed_domains {self.allowed_domains}"
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return "URL has an invalid port"
+        if port not in self.ports:
+            return f"port {port} is not 80/443, a start URL's port or one of the portal's allowed_ports"
+        if not resolve:
+            return None
         if not self.allow_private:
             why = non_public_reason(host)
             if why:
@@ -111,12 +139,36 @@ class ScopeGuardMiddleware:
             self._scope = Scope.of(self.crawler.spider)
         return self._scope
 
-    def process_request(self, request, spider=None):
-        why = self.scope.refusal(request.url)
+    async def process_request(self, request, spider=None):
+        scope = self.scope
+        why = scope.refusal(request.url, resolve=False)
+        host = (urlsplit(request.url).hostname or "")
+        if not why and not scope.allow_private:
+            # An early check, through the crawl's own resolver (not the blocking system call):
+            # the connection is checked again on the addresses it really uses (govcrawl/ssrf.py).
+            if _is_ip(host):
+                why = non_public_reason(host)
+            else:
+                addrs = await self._lookup(host)
+                why = non_public_reason(host, addrs) if addrs else None
         if why:
             self.crawler.stats.inc_value("govcrawl/guard_refused")
             raise IgnoreRequest(f"scope guard: {why}")
         return None
+
+    async def _lookup(self, host: str) -> list[str]:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+
+        from .ssrf import GuardedResolver
+
+        resolver = reactor.nameResolver
+        if not isinstance(resolver, GuardedResolver):
+            return list(_addresses(host))
+        try:
+            return await maybe_deferred_to_future(resolver.lookup(host))
+        except Exception:  # unresolvable: the download fails with a DNS error of its own
+            return []
 
 
 class RedirectGuardMiddleware(ScopeGuardMiddleware):

@@ -41,6 +41,7 @@ _KEYS = {
     "allow_private": bool,
     "politeness": dict,
     "budget": dict,
+    "allowed_ports": list,
     "description": str,
 }
 
@@ -64,6 +65,7 @@ class Portal:
     revisit: str = "conditional"  # report pages already stored: conditional GET, skip, or always refetch
     allow_private: bool = False  # loopback/private addresses only when a portal opts in (the test portal)
     politeness: dict = field(default_factory=dict)
+    allowed_ports: list = field(default_factory=list)  # ports beyond 80/443 and the start URLs' (govcrawl/guard.py)
     budget: dict = field(default_factory=dict)  # crawl budget overrides (govcrawl/budget.toml names them)
     description: str = ""
 

@@ -33,6 +33,9 @@ DEPTH_LIMIT = 0
 # Last guards behind the per-portal budgets (govcrawl/budget.toml).
 CLOSESPIDER_TIMEOUT = 86400
 CLOSESPIDER_PAGECOUNT = 500000
+# Every connection's addresses checked where it is made (SSRF, DNS rebinding): govcrawl/ssrf.py.
+TWISTED_DNS_RESOLVER = "govcrawl.ssrf.GuardedResolver"
+GOVCRAWL_DNS_SERVERS = ""  # "host:port,…": ask these DNS servers instead of the system's
 SPIDER_MIDDLEWARES = {"govcrawl.budget.BudgetSpiderMiddleware": 950}  # sees callback output first
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -18,7 +18,7 @@ from faultserver import CASES, FaultServer
 TIMEOUT = 2  # DOWNLOAD_TIMEOUT for the test crawl; every slow case lasts longer
 
 
-def fault_portal_toml(path) -> str:
+def fault_portal_toml(path, ports=()) -> str:
     path.write_text(
         "# synthetic portal for tests/faultserver.py (written by tests/test_faults.py)\n"
         "[[portal]]\n"
@@ -28,6 +28,8 @@ def fault_portal_toml(path) -> str:
         "detail_url_patterns = ['\\.html$']\n"
         "max_depth = 0\n"
         "allow_private = true\n"
+        # listener B is a second port of the same host: ports beyond the start URL's are listed
+        f"allowed_ports = {list(ports)}\n"
         "[portal.politeness]\n"
         "download_delay = 0\n"
         "autothrottle = false\n"
@@ -40,7 +42,7 @@ def fault_portal_toml(path) -> str:
 def crawl_faults(server: FaultServer, out) -> tuple[object, float]:
     started = time.monotonic()
     proc = run_govcrawl(
-        "crawl", "faultportal", "--portals", fault_portal_toml(out / "portals.toml"),
+        "crawl", "faultportal", "--portals", fault_portal_toml(out / "portals.toml", [int(server.base_url_b.rsplit(":", 1)[1])]),
         "--db", str(out / "govcrawl.db"), "--archive", str(out / "archive"),
         "--start-url", server.base_url + "/list.html", "--log-level", "WARNING",
         "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS=32",
