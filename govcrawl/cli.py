@@ -145,6 +145,34 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_datasette_metadata(args: argparse.Namespace) -> int:
+    from .analysis.datasette import command, write_metadata
+    from .store import Store
+
+    Store(args.db).close()  # views, foreign keys and metric_keys in place (migrates an older DB)
+    path = write_metadata(args.db, args.output)
+    print(f"wrote {path}\nbrowse: {command(args.db, path)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .store import Store
+    from .views import SHORT_QUERY, search
+
+    store = Store(args.db)
+    try:
+        how, cols, rows = search(store.db, args.query, args.limit)
+    finally:
+        store.close()
+    if how == "like":
+        print(f"govcrawl search: {args.query!r} is shorter than {SHORT_QUERY} characters, which the trigram index "
+              "cannot match; searched titles and texts with LIKE instead (a full scan)", file=sys.stderr)
+    for r in rows:
+        print("\t".join("" if v is None else str(v) for v in r))
+    print(f"{len(rows)} reports", file=sys.stderr)
+    return 0
+
+
 def _cmd_reparse(args: argparse.Namespace) -> int:
     from .reparse import print_summary, reparse
 
@@ -221,6 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("-o", "--output", help="file to write (default: stdout)")
     k.add_argument("--markdown", action="store_true", help="write docs/metric-keys.md's text instead")
     k.set_defaults(func=_cmd_keys)
+
+    m = sub.add_parser("datasette-metadata", help="write Datasette metadata (descriptions, facets, canned queries) beside the DB")
+    m.add_argument("--db", default="govcrawl.db")
+    m.add_argument("-o", "--output", help="where to write it (default: metadata.json beside the DB)")
+    m.set_defaults(func=_cmd_datasette_metadata)
+
+    s = sub.add_parser("search", help="full-text search of current reports (queries under 3 characters use LIKE)")
+    s.add_argument("query")
+    s.add_argument("--db", default="govcrawl.db")
+    s.add_argument("--limit", type=int, default=50)
+    s.set_defaults(func=_cmd_search)
 
     r = sub.add_parser("reparse", help="re-run the current extractor over the WARC archive (offline) and update the DB")
     r.add_argument("--db", default="govcrawl.db")

@@ -175,3 +175,81 @@ def wide_rows(db, all_versions: bool = False, with_duplicates: bool = False):
     for rid, key, value in db.execute("select report_id, key, value from (" + SELECTS["current_stats"].format(filter=f) + ")"):
         values.setdefault(rid, {})[key] = value
     return cols, reports, values
+
+
+# ------------------------------------------------------------------ search
+# The full-text index uses the trigram tokenizer (it works for Chinese without a word list),
+# which cannot match a query shorter than 3 characters: such queries fall back to LIKE.
+SHORT_QUERY = 3
+_SEARCH_FTS = """select r.id, r.jurisdiction, r.year, r.title, r.url from reports_fts f
+  join reports r on r.id = f.rowid where reports_fts match ? and """ + CURRENT + """
+  order by r.year desc, r.id limit ?"""
+_SEARCH_LIKE = """select r.id, r.jurisdiction, r.year, r.title, r.url from reports r
+  where (instr(r.title, ?) > 0 or instr(r.text, ?) > 0) and """ + CURRENT + """
+  order by r.year desc, r.id limit ?"""
+
+
+def search(db, query: str, limit: int = 50) -> tuple[str, list[str], list[tuple]]:
+    """(how, columns, rows): 'fts' through the trigram index, or 'like' (a scan) for a short query."""
+    query = query.strip()
+    if len(query) >= SHORT_QUERY:
+        phrase = '"' + query.replace('"', '""') + '"'  # one phrase: no FTS5 query syntax from the user
+        cursor = db.execute(_SEARCH_FTS, [phrase, limit])
+        how = "fts"
+    else:
+        cursor = db.execute(_SEARCH_LIKE, [query, query, limit])
+        how = "like"
+    return how, [c[0] for c in cursor.description], cursor.fetchall()
+
+
+# ------------------------------------------------------------------ Datasette canned queries
+CANNED_QUERIES = {
+    "metric_across_years": {
+        "title": "One metric across years for one jurisdiction",
+        "description": "e.g. jurisdiction 平潭综合实验区, key apply.new.total (keys: the metric_keys table)",
+        "sql": """select year, value, unit, label, derived, source, format, report_id, url from current_stats
+where jurisdiction = :jurisdiction and key = :key order by year""",
+    },
+    "applications_ranked": {
+        "title": "Jurisdictions ranked by applications received, per year",
+        "description": "apply.new.total (本年新收 / 收到申请总数) summed per jurisdiction and year; leave year empty for all years",
+        "sql": """select year, rank() over (partition by year order by sum(value) desc) as rank, jurisdiction,
+  sum(value) as applications, count(*) as reports
+from current_stats where key = 'apply.new.total' and (:year = '' or year = cast(:year as integer))
+group by year, jurisdiction order by year desc, rank""",
+    },
+    "reports_failing_identities": {
+        "title": "Reports failing accounting identities (勾稽关系)",
+        "description": "current reports with at least one failed identity; the rules say which",
+        "sql": """select report_id, jurisdiction, year, format, title, count(*) as failures,
+  group_concat(rule, ' ') as rules, url
+from failed_checks where kind = 'identity' group by report_id order by year desc, jurisdiction""",
+    },
+    "coverage_gaps": {
+        "title": "Coverage gaps: missing years, reports without statistics, failing identities",
+        "description": "each jurisdiction from its first to its last report year",
+        "sql": """with recursive span(jurisdiction, year, last) as (
+  select jurisdiction, min(year), max(year) from current_reports
+  where jurisdiction is not null and year is not null group by jurisdiction
+  union all select jurisdiction, year + 1, last from span where year < last)
+select s.jurisdiction, s.year, coalesce(c.reports, 0) as reports, coalesce(c.reports_with_stats, 0) as reports_with_stats,
+  coalesce(c.identities_failed, 0) as identities_failed,
+  case when c.reports is null then 'no report' when c.reports_with_stats = 0 then 'no statistics'
+       else 'identities fail' end as gap
+from span s left join coverage c on c.jurisdiction = s.jurisdiction and c.year = s.year
+where c.reports is null or c.reports_with_stats = 0 or c.identities_failed > 0
+order by s.jurisdiction, s.year""",
+    },
+    "search": {
+        "title": "Search report text (short queries too)",
+        "description": ("The table search box uses a trigram index, which finds nothing for a query under 3 characters "
+                        "(复议, 诉讼). This query uses the index for 3+ characters and a LIKE scan (slower) for shorter "
+                        "ones; the column how says which."),
+        "sql": """select r.id, r.jurisdiction, r.year, r.title, r.url,
+  case when length(:q) >= 3 then 'fts (trigram index)' else 'like (query under 3 characters: full scan)' end as how
+from reports r where r.superseded_by is null and r.duplicate_of is null and (
+  (length(:q) >= 3 and r.id in (select rowid from reports_fts where reports_fts match '"' || replace(:q, '"', '""') || '"'))
+  or (length(:q) < 3 and length(:q) > 0 and (instr(r.title, :q) > 0 or instr(r.text, :q) > 0)))
+order by r.year desc, r.id limit 200""",
+    },
+}

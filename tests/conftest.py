@@ -34,3 +34,18 @@ def crawl_portal(portal, out: Path, *extra: str, check: bool = True) -> subproce
     return run_govcrawl("crawl", "testportal", "--portals", str(PORTAL_TOML), "--db", str(out / "govcrawl.db"),
                         "--archive", str(out / "archive"), "--start-url", portal.base_url + "/index.html",
                         "--log-level", "WARNING", *extra, check=check)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A demo-style DB for the analysis tests: a real crawl of the local test portal (as `govcrawl demo`)
+    plus an import of the real fixture reports (more jurisdictions and years, mirror copies)."""
+    from govcrawl.testportal import TestPortal
+
+    out = tmp_path_factory.mktemp("demo")
+    with TestPortal() as portal:
+        crawl_portal(portal, out)
+    corpus = FIXTURES / "corpus"
+    run_govcrawl("import", str(corpus / "seeds"), str(corpus / "real"), "--db", str(out / "govcrawl.db"),
+                 "--archive", str(out / "archive"))
+    return out / "govcrawl.db"
