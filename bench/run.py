@@ -258,7 +258,7 @@ def _crawl(portal_dir: Path, out: Path, base_url: str, pipelines: bool) -> dict:
 
 
 def bench_crawl(size: dict, want_size: bool) -> list[Row]:
-    from govcrawl.testportal import TestPortal
+    from govcrawl.testing.testportal import TestPortal
 
     n = size["crawl_reports"]
     portal_dir = fresh(OUT / "portal")

@@ -42,7 +42,8 @@ def _timed(spent: dict, name: str, fn):
 def stage_breakdown(n: int) -> list[tuple[str, float]]:
     import trafilatura
 
-    from govcrawl import neardup, reparse
+    from govcrawl import reparse
+    from govcrawl.store import neardup
     from govcrawl.extract import classify, clean, extract, meta, stats
     from govcrawl.extract.decode import decode_bytes
 

@@ -17,13 +17,12 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-from .archive import WarcArchive
-from .extract import EXTRACTOR_VERSION, extract
-from .navigation import is_web_url
-from .runtime import new_run_id
-from .safetext import say
-from .store import Store
 from . import reparse as rp
+from .archive import WarcArchive
+from .crawl.navigation import is_web_url
+from .extract import EXTRACTOR_VERSION, extract
+from .safetext import say
+from .store import Store, new_run_id
 
 SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx"}
 
@@ -85,7 +84,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
                  url_manifest: str | None = None, portals_file: str | None = None, console=None) -> tuple[str, dict]:
     from rich.console import Console
 
-    from . import neardup
+    from .store import neardup
 
     console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     problems: list[tuple[str, str]] = []

@@ -26,16 +26,15 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from .archive import ArchivedRecord, ScanProblem, iter_records
+from .archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
+from .crawl.navigation import canonical, is_web_url
 from .extract import EXTRACTOR_VERSION, extract
 from .extract.model import Document
-from .navigation import canonical, is_web_url
-from .runtime import WORKER_RECYCLE_AFTER, extraction_pool, new_run_id
-from .store import Store, now, sha256
-from .warcrepair import repair_archive
+from .pool import WORKER_RECYCLE_AFTER, extraction_pool
+from .store import Store, new_run_id, now, sha256
 
 BATCH = 100  # documents per write transaction in reparse
-RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see runtime.py)
+RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see pool.py)
 INFLIGHT = 8  # documents in flight per worker: enough that the DB writer never waits on one slow page
 IMPORT_FOLDER = "import"  # archive/<this>/: records written by `govcrawl import`
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
@@ -244,7 +243,7 @@ def _extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Doc
 def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract):
     """Worker: the Document, the MinHash of its text when it is a report, and its output
     fingerprint: all pure functions of the bytes, so done here, in parallel, not in the DB writer."""
-    from .neardup import signature
+    from .store.neardup import signature
 
     doc = _extract_job(job, extract_fn)
     return doc, (signature(doc.text) if doc.is_report else None), doc_fingerprint(doc)
@@ -269,7 +268,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from . import neardup
+    from .store import neardup
 
     console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     jobs = max(1, jobs or os.cpu_count() or 1)

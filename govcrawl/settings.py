@@ -7,8 +7,8 @@ the politeness values in portals.toml ([portal.politeness]).
 from govcrawl import __version__
 
 BOT_NAME = "govcrawl"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["govcrawl.spiders"]
+NEWSPIDER_MODULE = "govcrawl.spiders"
 
 USER_AGENT = f"govcrawl/{__version__} (research crawler for 政府信息公开工作年度报告; +https://github.com/govcrawl/govcrawl)"
 ROBOTSTXT_OBEY = True
@@ -42,27 +42,27 @@ TELNETCONSOLE_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 LOG_LEVEL = "INFO"
 
-# Scope and safety (govcrawl/guard.py): allowed domains and no private addresses,
+# Scope and safety (govcrawl/crawl/guard.py): allowed domains and no private addresses,
 # redirects included; the scheduler audit counts requests by host.
 DOWNLOADER_MIDDLEWARES = {
-    "govcrawl.guard.ScopeGuardMiddleware": 40,
-    "govcrawl.guard.RedirectGuardMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+    "govcrawl.crawl.guard.ScopeGuardMiddleware": 40,
+    "govcrawl.crawl.guard.RedirectGuardMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
     # Incremental crawls and resume: stored report pages are skipped or fetched conditionally
-    # (govcrawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
-    "govcrawl.revisit.RevisitMiddleware": 50,
+    # (govcrawl/crawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
+    "govcrawl.crawl.revisit.RevisitMiddleware": 50,
     # Crawl budgets (govcrawl/budget.py): counts what is really requested, drops pages of stopped lists.
     "govcrawl.budget.BudgetDownloaderMiddleware": 60,
     # robots.txt per RFC 9309 (5xx or unreachable: the host is off limits for the run), fetched once.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govcrawl.robots.RobotsTxtMiddleware": 100,
 }
-EXTENSIONS = {"govcrawl.guard.ScopeAudit": 0, "govcrawl.failures.FailureLogging": 0}
+EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0}
 
 ITEM_PIPELINES = {
-    "pipelines.dedup.DedupPipeline": 100,
-    "pipelines.archive.ArchivePipeline": 200,
-    "pipelines.extract.ExtractPipeline": 300,
-    "pipelines.store.StorePipeline": 400,
+    "govcrawl.pipelines.dedup.DedupPipeline": 100,
+    "govcrawl.pipelines.archive.ArchivePipeline": 200,
+    "govcrawl.pipelines.extract.ExtractPipeline": 300,
+    "govcrawl.pipelines.store.StorePipeline": 400,
 }
 
 # govcrawl's own settings (override with -s NAME=VALUE or the CLI flags).

@@ -1,13 +1,15 @@
-"""Shared fixtures: the local test portal and crawls of it (all on 127.0.0.1)."""
+"""Shared fixtures: the local test portal and crawls of it, the fault crawl (all on 127.0.0.1)."""
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -40,7 +42,7 @@ def crawl_portal(portal, out: Path, *extra: str, check: bool = True) -> subproce
 def demo_db(tmp_path_factory) -> Path:
     """A demo-style DB for the analysis tests: a real crawl of the local test portal (as `govcrawl demo`)
     plus an import of the real fixture reports (more jurisdictions and years, mirror copies)."""
-    from govcrawl.testportal import TestPortal
+    from govcrawl.testing.testportal import TestPortal
 
     out = tmp_path_factory.mktemp("demo")
     with TestPortal() as portal:
@@ -49,3 +51,62 @@ def demo_db(tmp_path_factory) -> Path:
     run_govcrawl("import", str(corpus / "seeds"), str(corpus / "real"), "--db", str(out / "govcrawl.db"),
                  "--archive", str(out / "archive"))
     return out / "govcrawl.db"
+
+
+# -- the fault crawl: one crawl of tests/faultserver.py's site per session ----------------
+TIMEOUT = 2  # DOWNLOAD_TIMEOUT for the test crawl; every slow case lasts longer
+
+
+def fault_portal_toml(path, ports=()) -> str:
+    path.write_text(
+        "# synthetic portal for tests/faultserver.py (written by tests/conftest.py)\n"
+        "[[portal]]\n"
+        'name = "faultportal"\n'
+        'start_urls = ["http://127.0.0.1/list.html"]\n'
+        'allowed_domains = ["127.0.0.1"]\n'
+        "detail_url_patterns = ['\\.html$']\n"
+        "max_depth = 0\n"
+        "allow_private = true\n"
+        # listener B is a second port of the same host: ports beyond the start URL's are listed
+        f"allowed_ports = {list(ports)}\n"
+        "[portal.politeness]\n"
+        "download_delay = 0\n"
+        "autothrottle = false\n"
+        "concurrent_requests_per_domain = 16\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def crawl_faults(server, out) -> tuple[object, float]:
+    started = time.monotonic()
+    proc = run_govcrawl(
+        "crawl", "faultportal", "--portals", fault_portal_toml(out / "portals.toml", [int(server.base_url_b.rsplit(":", 1)[1])]),
+        "--db", str(out / "govcrawl.db"), "--archive", str(out / "archive"),
+        "--start-url", server.base_url + "/list.html", "--log-level", "WARNING",
+        "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS=32",
+        timeout=120,
+    )
+    return proc, time.monotonic() - started
+
+
+_CRAWLED: dict = {}  # one crawl per session, shared by tests/crawl/test_faults.py, test_bad_input.py, test_scope.py
+
+
+@pytest.fixture(scope="session")
+def fault_crawl(tmp_path_factory):
+    from faultserver import CASES, FaultServer
+
+    if _CRAWLED:
+        return _CRAWLED
+    out = tmp_path_factory.mktemp("faults")
+    with FaultServer() as server:
+        proc, seconds = crawl_faults(server, out)
+        requests = list(server.requests)
+        hits = dict(server.hits)
+        urls = {c.path: server.full_url(c) for c in CASES}
+        hosts = server.hosts()
+    db = sqlite_utils.Database(out / "govcrawl.db")
+    _CRAWLED.update({"db": db, "proc": proc, "seconds": seconds, "requests": requests, "hits": hits, "urls": urls,
+                     "hosts": hosts, "out": out})
+    return _CRAWLED

@@ -51,7 +51,7 @@ class KillAfterArchive:
 
     def process_item(self, item, spider=None):
         if _point == "torn" and _tick("torn"):
-            from pipelines import run_for
+            from govcrawl.pipelines import run_for
 
             archive = run_for(self.crawler).archive
             buf = io.BytesIO()

@@ -13,7 +13,7 @@ from warcio.warcwriter import WARCWriter
 
 from govcrawl.extract import extract
 from govcrawl.reparse import reparse
-from govcrawl.testportal import TestPortal
+from govcrawl.testing.testportal import TestPortal
 
 from conftest import ROOT, crawl_portal
 

@@ -1,0 +1,77 @@
+"""`govcrawl crawl PORTAL... | --all`: crawl portals from the registry into the archive and the DB."""
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import nullcontext
+
+
+def register(sub) -> None:
+    c = sub.add_parser("crawl", help="crawl portals from the registry into the archive and the DB")
+    c.add_argument("portal", nargs="*", help="portal name(s) in the registry")
+    c.add_argument("--all", action="store_true", help="crawl every portal of the registry in one run")
+    c.add_argument("--parallel", type=int, default=4, help="portals crawled at the same time (default: %(default)s)")
+    c.add_argument("--portals", help="portal registry TOML (default: the bundled govcrawl/portals.toml)")
+    c.add_argument("--db", default="govcrawl.db", help="SQLite database (default: %(default)s)")
+    c.add_argument("--archive", default="archive", help="WARC archive folder (default: %(default)s)")
+    c.add_argument("--start-url", help="override the portal's start URL(s) (comma-separated)")
+    c.add_argument("--job-dir", help="Scrapy JOBDIR: a crawl stopped with Ctrl-C or killed resumes from here "
+                   "(several portals: one sub-folder each)")
+    c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
+    c.add_argument("--log-level", default="INFO")
+    c.set_defaults(func=run)
+
+
+def parse_sets(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise SystemExit(f"govcrawl: -s wants NAME=VALUE, got {pair!r}")
+        k, v = pair.split("=", 1)
+        out[k] = v
+    return out
+
+
+def _job_lock(job_dir: str | None, names: list[str]):
+    from ..writelock import job_dir_lock
+
+    return job_dir_lock(job_dir, " ".join(names)) if job_dir else nullcontext()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..crawl.runner import run_crawl, run_crawls
+    from ..portals import PortalConfigError, load_portals
+    from ..writelock import db_writer
+    from .summary import print_combined_summary, print_run_summary
+
+    try:
+        names = list(load_portals(args.portals)) if args.all else list(dict.fromkeys(args.portal))
+    except PortalConfigError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+    if not names or (args.all and args.portal):
+        print("govcrawl crawl: give portal names or --all (not both)", file=sys.stderr)
+        return 2
+    if len(names) > 1 or args.all:
+        if args.start_url:
+            print("govcrawl crawl: --start-url needs exactly one portal", file=sys.stderr)
+            return 2
+        try:
+            with db_writer(args.db, "crawl", " ".join(names)), _job_lock(args.job_dir, names):
+                runs = run_crawls(names, db=args.db, archive=args.archive, portals_file=args.portals, job_dir=args.job_dir,
+                                  overrides=parse_sets(args.set), log_level=args.log_level, parallel=args.parallel)
+        except PortalConfigError as exc:
+            print(f"govcrawl: {exc}", file=sys.stderr)
+            return 2
+        print_combined_summary(args.db, runs, args.archive)
+        return 0
+    try:
+        with db_writer(args.db, "crawl", names[0]), _job_lock(args.job_dir, names):
+            run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
+                               start_url=args.start_url, job_dir=args.job_dir, overrides=parse_sets(args.set),
+                               log_level=args.log_level)
+    except PortalConfigError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+    print_run_summary(args.db, run_id, args.archive)
+    return 0

@@ -1,0 +1,24 @@
+"""`govcrawl reparse`: re-run the current extractor over the WARC archive (offline) and update the DB."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub) -> None:
+    r = sub.add_parser("reparse", help="re-run the current extractor over the WARC archive (offline) and update the DB")
+    r.add_argument("--db", default="govcrawl.db")
+    r.add_argument("--archive", default="archive")
+    r.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    r.add_argument("--portals", help="portal registry TOML, for encoding hints and official hosts")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..reparse import print_summary, reparse
+    from ..writelock import db_writer
+
+    with db_writer(args.db, "reparse"):
+        run_id, summary = reparse(args.db, args.archive, jobs=args.jobs, portals_file=args.portals, progress=not args.no_progress)
+    print_summary(summary, run_id)
+    return 0

@@ -1,0 +1,43 @@
+"""Scrapy item pipelines, one module per stage: dedup → archive → extract → store.
+
+They share one CrawlRun (store, WARC archive, counts) per crawler, created on
+first use and closed when the spider closes.
+"""
+from __future__ import annotations
+
+from scrapy import signals
+
+from govcrawl.crawl.run import CrawlRun
+
+
+def run_for(crawler) -> CrawlRun:
+    run = getattr(crawler, "_govcrawl_run", None)
+    if run is None:
+        run = crawler._govcrawl_run = CrawlRun.from_crawler(crawler)
+
+        def _closed(spider, reason):
+            run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()
+                               if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/", "offsite",
+                                                   "govcrawl/", "spider_exceptions", "log_count/ERROR"))})
+            status = "finished" if reason == "finished" else f"closed: {reason}"
+            if run.counts.get("db_spool_left"):  # fetched but not yet in the DB (pipelines/store.py)
+                status = "partial"
+            run.close(status)
+
+        crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
+    return run
+
+
+class Stage:
+    """Base for the stages: gives each the crawler's CrawlRun."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.run: CrawlRun | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        self.run = run_for(self.crawler)

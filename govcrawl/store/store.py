@@ -1,0 +1,359 @@
+"""SQLite store (via sqlite-utils): pages, reports, stats, checks, runs.
+
+One writer per process; WAL mode so Datasette or pandas can read while a crawl
+writes. Every write that belongs together (a report with its stats and checks)
+happens in one transaction, so a kill leaves the DB consistent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from ..extract.model import Document
+
+SCHEMA_VERSION = 2  # 2: foreign keys declared on reports/pages (ids link in Datasette), analysis views
+
+
+class SchemaError(RuntimeError):
+    """The DB was written by an incompatible govcrawl; we refuse to touch it."""
+
+
+class StoreBusy(sqlite3.OperationalError):
+    """Another process held the DB's write lock for longer than ``Store.write_patience``."""
+
+
+# SQLite's own wait for a lock, per attempt; transaction() retries with backoff on top of it.
+BUSY_TIMEOUT = float(os.environ.get("GOVCRAWL_DB_BUSY_TIMEOUT", "5"))
+WRITE_PATIENCE = float(os.environ.get("GOVCRAWL_DB_WRITE_PATIENCE", "600"))
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+_PAGES = {
+    "id": int, "url": str, "canonical_url": str, "method": str, "status": int, "content_type": str,
+    "fetched_at": str, "sha256": str, "size": int, "warc_file": str, "warc_offset": int, "warc_length": int,
+    "portal": str, "run_id": str, "role": str, "referer": str, "depth": int, "etag": str,
+    "last_modified": str, "error": str, "skip_reason": str, "report_id": int,
+}
+_REPORTS = {
+    "id": int, "page_id": int, "url": str, "canonical_url": str, "portal": str, "kind": str,
+    "title": str, "jurisdiction": str, "agency": str, "year": int, "published": str, "breadcrumb": str,
+    "format": str, "text_sha256": str, "input_sha256": str, "duplicate_of": int,
+    "duplicate_kind": str, "version": int, "previous_version_id": int, "superseded_by": int,
+    "extractor_version": str, "error": str, "warc_file": str, "warc_offset": int, "warc_length": int,
+    "stats_count": int, "checks_count": int, "created_at": str, "updated_at": str,
+    # Last: a column stored after a long text is read by walking the text's overflow pages,
+    # which every lookup of duplicate_of, superseded_by or extractor_version would pay.
+    "text": str,
+}
+_STATS = {"id": int, "report_id": int, "key": str, "value": float, "unit": str, "source": str,
+          "evidence": str, "derived": int, "approx": int}
+_CHECKS = {"id": int, "report_id": int, "rule": str, "expected": float, "stated": float, "detail": str}
+_TABLES = {"pages": _PAGES, "reports": _REPORTS}
+# Statements built once from the schema above (column names, never values).
+_INSERT_SQL = {t: "insert into %s (%s) values (%s)" % (t, ", ".join(cols), ", ".join("?" * len(cols))) for t, cols in _TABLES.items()}
+# A newer extractor's output for the same input: every output column; page and WARC location
+# only when given (NULL keeps the stored one).
+_UPDATE_REPORT_COLUMNS = ("url", "canonical_url", "portal", "kind", "title", "jurisdiction", "agency", "year", "published",
+                          "breadcrumb", "format", "text", "text_sha256", "input_sha256", "extractor_version", "error",
+                          "stats_count", "checks_count", "updated_at", "page_id", "warc_file", "warc_offset", "warc_length")
+_KEEP_IF_NULL = {"page_id", "warc_file", "warc_offset", "warc_length"}
+_UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
+    f"{c} = coalesce(?, {c})" if c in _KEEP_IF_NULL else f"{c} = ?" for c in _UPDATE_REPORT_COLUMNS)
+_RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
+         "counts": str, "args": str, "extractor_version": str}
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        self.migration_backup: Path | None = None  # set when opening migrated an older DB
+        self._tx_depth = 0
+        # How long a write waits for another process's write lock before giving up with StoreBusy
+        # (reparse and import wait; the crawl waits briefly and spools the item, pipelines/store.py).
+        self.write_patience = self.default_patience = WRITE_PATIENCE
+        try:
+            self._busy_ms = int(BUSY_TIMEOUT * 1000)
+            self.db.execute("PRAGMA busy_timeout=%d" % self._busy_ms)
+            self._retry_locked(self._ensure_schema)  # first: a DB we refuse is left byte-for-byte untouched (no WAL switch)
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise SchemaError(f"{self.path}: not a usable SQLite database ({exc})") from None
+        except SchemaError:
+            conn.close()
+            raise
+
+    def _retry_locked(self, fn) -> None:
+        # Opening writes (schema check, meta): wait out another writer like transaction() does.
+        deadline = time.monotonic() + self.write_patience
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc) or time.monotonic() > deadline:
+                    raise
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
+                time.sleep(0.5)
+
+    # -- schema ---------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        from . import schema, views
+
+        db = self.db
+        tables = {"pages": _PAGES, "reports": _REPORTS, "stats": _STATS, "checks": _CHECKS, "runs": _RUNS}
+        try:
+            plan = schema.plan(db, tables)
+        except ValueError as exc:
+            raise SchemaError(f"{self.path} {exc}; refusing to modify it") from None
+        version = plan.version
+        if version is not None and version > SCHEMA_VERSION:
+            raise SchemaError(f"{self.path} has schema version {version}, newer than this govcrawl ({SCHEMA_VERSION}); upgrade govcrawl")
+        if plan.conflicts:
+            raise SchemaError(f"{self.path} (schema version {version}) cannot be migrated: {'; '.join(plan.conflicts)}; refusing to modify it")
+        if plan.changes or (version is not None and version < SCHEMA_VERSION):
+            self.migration_backup = schema.backup(db.conn, self.path, version)
+            schema.apply(db, plan)
+            with db.conn:
+                db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+                db["meta"].upsert({"key": "migrated_from", "value": str(version)}, pk="key")
+                db["meta"].upsert({"key": "migrated_at", "value": now()}, pk="key")
+                db["meta"].upsert({"key": "migration_added_columns",
+                                   "value": json.dumps([f"{t}.{c}" for t, c, _ in plan.add_columns])}, pk="key")
+        with db.conn:
+            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            db["pages"].create(_PAGES, pk="id", if_not_exists=True)
+            db["reports"].create(_REPORTS, pk="id", if_not_exists=True)
+            db["stats"].create(_STATS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+            db["checks"].create(_CHECKS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
+            db["runs"].create(_RUNS, pk="id", if_not_exists=True)
+            for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]),
+                                ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
+                                ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
+                                ("stats", ["report_id"]), ("stats", ["key"]),
+                                ("checks", ["report_id"])):
+                db[table].create_index(cols, if_not_exists=True)
+            db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        fks = views.missing_foreign_keys(db)
+        if fks:
+            with db.conn:
+                views.add_foreign_keys(db, fks)
+        if "reports_fts" not in db.table_names():
+            db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
+        self._narrow_fts_update_trigger()
+        with db.conn:
+            views.ensure_views(db)
+
+    def _narrow_fts_update_trigger(self) -> None:
+        # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id,
+        # duplicate_of, superseded_by…); only title/text changes need it.
+        row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'reports_au'").fetchone()
+        if row and "UPDATE OF" not in row[0]:
+            with self.db.conn:
+                self.db.execute("drop trigger reports_au")
+                self.db.execute(
+                    """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports" BEGIN
+  INSERT INTO "reports_fts" ("reports_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END""")
+
+    # -- transactions -----------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One transaction, committed on exit, rolled back on an error. Nested uses join the outer
+        one, so a caller can group many reports into one commit (reparse does, per batch)."""
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield
+            finally:
+                self._tx_depth -= 1
+            return
+        self._tx_depth = 1
+        try:
+            self._begin_immediate()
+            with self.db.conn:  # commits on exit, rolls back on an error
+                yield
+        finally:
+            self._tx_depth = 0
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock now, waiting (busy timeout, then backoff) up to ``write_patience``.
+
+        IMMEDIATE, not a deferred BEGIN: a deferred transaction that has read and then must
+        write fails at once with "database is locked" when another writer got in between
+        (SQLite cannot wait there without risking deadlock) — the loss seen with two writers.
+        Once the lock is held, no statement of the transaction can meet a busy DB (WAL).
+        sqlite-utils' Database.execute would also commit a lone write at once without it."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            return
+        deadline = time.monotonic() + self.write_patience
+        pause = 0.05
+        wait_ms = int(min(BUSY_TIMEOUT, self.write_patience) * 1000)
+        if wait_ms != self._busy_ms:
+            conn.execute("PRAGMA busy_timeout=%d" % int(wait_ms))  # an int: PRAGMA takes no parameters
+            self._busy_ms = wait_ms
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreBusy(f"{self.path}: another process holds the write lock ({exc}); "
+                                    f"gave up after {self.write_patience:g} s") from None
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 2.0)
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        # Plain parameterised SQL: sqlite-utils' insert inspects the table on every call, and
+        # commits on its own (which would end a caller's transaction). Absent columns are NULL.
+        columns = _TABLES[table]
+        return self.db.conn.execute(_INSERT_SQL[table], [row.get(c) for c in columns]).lastrowid
+
+    # -- runs -----------------------------------------------------------------
+    def start_run(self, run_id: str, kind: str, portal: str | None = None, args: dict | None = None, extractor_version: str | None = None) -> str:
+        with self.transaction():
+            self.db["runs"].upsert({"id": run_id, "kind": kind, "portal": portal, "started_at": now(), "status": "running",
+                                    "args": json.dumps(args or {}, ensure_ascii=False), "extractor_version": extractor_version}, pk="id")
+        return run_id
+
+    def finish_run(self, run_id: str, counts: dict, status: str = "finished") -> None:
+        with self.transaction():
+            self.db["runs"].update(run_id, {"ended_at": now(), "status": status, "counts": json.dumps(counts, ensure_ascii=False, sort_keys=True)})
+
+    def close_killed_runs(self) -> list[str]:
+        """Runs still ``running`` when a new writer starts were killed (a live one would hold the
+        writer lock, govcrawl/writelock.py): close them as ``killed``."""
+        with self.transaction():
+            ids = [r[0] for r in self.db.execute("select id from runs where status = 'running'").fetchall()]
+            self.db.execute("update runs set status = 'killed', ended_at = coalesce(ended_at, ?) where status = 'running'", [now()])
+        return ids
+
+    # -- pages ----------------------------------------------------------------
+    def page_seen(self, canonical_url: str, body_sha: str) -> bool:
+        row = self.db.execute("select 1 from pages where canonical_url = ? and sha256 = ? limit 1", [canonical_url, body_sha]).fetchone()
+        return row is not None
+
+    def latest_page(self, canonical_url: str) -> dict | None:
+        rows = list(self.db.query(
+            "select * from pages where canonical_url = ? and status between 200 and 299 order by id desc limit 1", [canonical_url]))
+        return rows[0] if rows else None
+
+    def add_page(self, row: dict[str, Any]) -> int:
+        with self.transaction():
+            return self._insert("pages", row)
+
+    def update_page(self, page_id: int, values: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db["pages"].update(page_id, {k: v for k, v in values.items() if k in _PAGES})
+
+    # -- reports --------------------------------------------------------------
+    def save_report(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
+                    kind: str, extractor_version: str, page_id: int | None = None,
+                    warc: tuple[str, int, int] | None = None) -> tuple[int, str]:
+        """Store a report and its stats/checks; return (report_id, what happened).
+
+        What happened is "new", "new_version" (same URL, new content: the old
+        row is kept and linked), "updated" (same input, newer extractor) or
+        "unchanged".
+        """
+        db = self.db
+        values = {
+            "url": url, "canonical_url": canonical_url, "portal": portal, "kind": kind,
+            "title": doc.title, "jurisdiction": doc.jurisdiction, "agency": doc.agency, "year": doc.year,
+            "published": doc.published, "breadcrumb": json.dumps(doc.breadcrumb, ensure_ascii=False),
+            "format": doc.format, "text": doc.text, "text_sha256": sha256(doc.text), "input_sha256": input_sha256,
+            "extractor_version": extractor_version, "error": doc.error,
+            "stats_count": len(doc.stats), "checks_count": len(doc.checks), "updated_at": now(),
+        }
+        if page_id is not None:
+            values["page_id"] = page_id
+        if warc:
+            values["warc_file"], values["warc_offset"], values["warc_length"] = warc
+        with self.transaction():
+            same = db.execute("select id, extractor_version from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
+                              [canonical_url, input_sha256]).fetchone()
+            if same:
+                rid, old_version = same
+                if old_version == extractor_version:
+                    return rid, "unchanged"
+                db.execute(_UPDATE_REPORT_SQL, [values.get(c) for c in _UPDATE_REPORT_COLUMNS] + [rid])
+                self._replace_rows(rid, doc)
+                self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
+                return rid, "updated"
+            prior = db.execute("select id, version from reports where canonical_url = ? and superseded_by is null order by id desc limit 1",
+                               [canonical_url]).fetchone()
+            values["created_at"] = values["updated_at"]
+            values["version"] = (prior[1] or 1) + 1 if prior else 1
+            values["previous_version_id"] = prior[0] if prior else None
+            rid = self._insert("reports", values)
+            if prior:
+                db.execute("update reports set superseded_by = ? where id = ?", [rid, prior[0]])
+            self._replace_rows(rid, doc)
+            self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
+        return rid, "new_version" if prior else "new"
+
+    def _replace_rows(self, report_id: int, doc: Document) -> None:
+        # Plain executemany with parameters: sqlite-utils' insert_all re-inspects the table and
+        # builds its SQL per call, which cost more than the rows themselves.
+        conn = self.db.conn
+        conn.execute("delete from stats where report_id = ?", [report_id])
+        conn.execute("delete from checks where report_id = ?", [report_id])
+        conn.executemany(
+            "insert into stats (report_id, key, value, unit, source, evidence, derived, approx) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, s.key, s.value, s.unit, s.source, s.evidence, int(bool(s.derived)), int(bool(s.approx))) for s in doc.stats])
+        conn.executemany(
+            "insert into checks (report_id, rule, expected, stated, detail) values (?, ?, ?, ?, ?)",
+            [(report_id, c.rule, c.expected, c.stated, c.detail) for c in doc.checks])
+
+    def _link_exact_duplicate(self, report_id: int, text_sha: str, canonical_url: str) -> None:
+        # Same clean text at another URL: point at the earliest current copy.
+        row = self.db.execute(
+            "select id from reports where text_sha256 = ? and canonical_url != ? and superseded_by is null and duplicate_of is null and id != ? order by id limit 1",
+            [text_sha, canonical_url, report_id]).fetchone()
+        if row:
+            self.db.execute("update reports set duplicate_of = ?, duplicate_kind = 'exact' where id = ?", [row[0], report_id])
+
+    # -- reading helpers -------------------------------------------------------
+    def count(self, table: str, where: str | None = None, params: Iterable | None = None) -> int:
+        return self.db[table].count_where(where, params) if where else self.db[table].count
+
+    def close(self) -> None:
+        self.db.conn.close()

@@ -1,0 +1,61 @@
+"""Normalisation: entities, per-document OpenCC, numbers, white space.
+
+Real text comes from tests/fixtures/corpus/ (copies of ../shared/corpus);
+short inline strings are SYNTHETIC examples of one rule each.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from govcrawl.extract.normalize import (
+    collapse_whitespace,
+    decode_entities,
+    fix_numbers,
+    is_traditional,
+    normalize_text,
+    to_simplified,
+)
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+
+
+def read(rel: str) -> str:
+    return (CORPUS / rel).read_text(encoding="utf-8")
+
+
+def test_traditional_decided_per_document():
+    assert is_traditional(read("seeds/000_ce613ae3d38fe476.txt"))
+    assert not is_traditional(read("seeds/002_8661693cc3ee7730.txt"))
+    assert not is_traditional(read("real/pingtan/2021-report.txt"))
+
+
+def test_simplified_document_left_alone():
+    raw = read("seeds/002_8661693cc3ee7730.txt")
+    out, was_trad = normalize_text(raw)
+    assert not was_trad
+    assert "如东县" in out and out.count("\n") > 10
+
+
+def test_taiwan_phrasing_back_to_mainland():
+    assert to_simplified("規範性檔案") == "规范性文件"
+    out, was_trad = normalize_text(read("seeds/000_ce613ae3d38fe476.txt"))
+    assert was_trad and "沈阳市2009年度政府信息公开工作报告" in out and "瀋" not in out
+
+
+def test_entities():
+    assert decode_entities("5&bull;15政务公开日") == "5•15政务公开日"
+    assert decode_entities("A&amp;bull;B") == "A•B"  # double-escaped archives
+    assert "&bull;" not in normalize_text(read("seeds/004_d665514035f4539e.txt"))[0]
+
+
+def test_full_width_numbers():
+    assert fix_numbers("共１２３件") == "共123件"
+    assert fix_numbers("占３．５％") == "占3.5%"
+    assert fix_numbers("１，２３４条") == "1,234条"
+    # a Chinese comma between two numbers in prose is not a thousands separator
+    assert fix_numbers("7件，4件") == "7件，4件"
+    assert fix_numbers("第1，2项") == "第1，2项"
+
+
+def test_whitespace_collapsed_lines_kept():
+    assert collapse_whitespace("  一、 概述\u3000\n\n\t正文  第一段 \n") == "一、 概述\n正文 第一段"
