@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from .store import SchemaError
-    from .writelock import WriterBusy
+    from .store.writelock import WriterBusy
 
     args = build_parser().parse_args(argv)
     try:
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:  # an old/foreign DB: refused with a message, never modified
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
-    except WriterBusy as exc:  # a second writer on one DB or job dir: refused up front (govcrawl/writelock.py)
+    except WriterBusy as exc:  # a second writer on one DB or job dir: refused up front (govcrawl/store/writelock.py)
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import views
+from .store import views
 from .analysis import formats
 from .analysis.keys import by_key, key_order
 from .store import Store

@@ -65,8 +65,8 @@ class Portal:
     revisit: str = "conditional"  # report pages already stored: conditional GET, skip, or always refetch
     allow_private: bool = False  # loopback/private addresses only when a portal opts in (the test portal)
     politeness: dict = field(default_factory=dict)
-    allowed_ports: list = field(default_factory=list)  # ports beyond 80/443 and the start URLs' (govcrawl/guard.py)
-    budget: dict = field(default_factory=dict)  # crawl budget overrides (govcrawl/budget.toml names them)
+    allowed_ports: list = field(default_factory=list)  # ports beyond 80/443 and the start URLs' (govcrawl/crawl/guard.py)
+    budget: dict = field(default_factory=dict)  # crawl budget overrides (govcrawl/crawl/budget.toml names them)
     description: str = ""
 
     def nav_regexes(self) -> list[re.Pattern]:
@@ -153,7 +153,7 @@ def _validate(raw: dict, idx: int, path: Path, lines: list[str]) -> Portal:
         if not isinstance(value, want) or (want is int and isinstance(value, bool)):
             raise _problem(path, lines, idx, key, f"politeness.{key} has the wrong type")
     if raw.get("budget"):
-        from .budget import Limits
+        from .crawl.budget import Limits
 
         try:
             Limits.load(raw["budget"])

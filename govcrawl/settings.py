@@ -27,16 +27,16 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 30 * 1024 * 1024  # reports with scanned annexes reach ~20 MB; more is junk
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
-# Pagination is not depth: link depth and list sizes are limited by govcrawl/budget.py
+# Pagination is not depth: link depth and list sizes are limited by govcrawl/crawl/budget.py
 # (max_nav_depth, max_list_pages ...); Scrapy's depth limit would cut long 下一页 chains.
 DEPTH_LIMIT = 0
-# Last guards behind the per-portal budgets (govcrawl/budget.toml).
+# Last guards behind the per-portal budgets (govcrawl/crawl/budget.toml).
 CLOSESPIDER_TIMEOUT = 86400
 CLOSESPIDER_PAGECOUNT = 500000
-# Every connection's addresses checked where it is made (SSRF, DNS rebinding): govcrawl/ssrf.py.
-TWISTED_DNS_RESOLVER = "govcrawl.ssrf.GuardedResolver"
+# Every connection's addresses checked where it is made (SSRF, DNS rebinding): govcrawl/crawl/ssrf.py.
+TWISTED_DNS_RESOLVER = "govcrawl.crawl.ssrf.GuardedResolver"
 GOVCRAWL_DNS_SERVERS = ""  # "host:port,…": ask these DNS servers instead of the system's
-SPIDER_MIDDLEWARES = {"govcrawl.budget.BudgetSpiderMiddleware": 950}  # sees callback output first
+SPIDER_MIDDLEWARES = {"govcrawl.crawl.budget.BudgetSpiderMiddleware": 950}  # sees callback output first
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
@@ -50,11 +50,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Incremental crawls and resume: stored report pages are skipped or fetched conditionally
     # (govcrawl/crawl/revisit.py); before robots.txt (100), so a skipped page costs no lookup.
     "govcrawl.crawl.revisit.RevisitMiddleware": 50,
-    # Crawl budgets (govcrawl/budget.py): counts what is really requested, drops pages of stopped lists.
-    "govcrawl.budget.BudgetDownloaderMiddleware": 60,
+    # Crawl budgets (govcrawl/crawl/budget.py): counts what is really requested, drops pages of stopped lists.
+    "govcrawl.crawl.budget.BudgetDownloaderMiddleware": 60,
     # robots.txt per RFC 9309 (5xx or unreachable: the host is off limits for the run), fetched once.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "govcrawl.robots.RobotsTxtMiddleware": 100,
+    "govcrawl.crawl.robots.RobotsTxtMiddleware": 100,
 }
 EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0}
 

@@ -33,7 +33,7 @@ def parse_sets(pairs: list[str]) -> dict:
 
 
 def _job_lock(job_dir: str | None, names: list[str]):
-    from ..writelock import job_dir_lock
+    from ..store.writelock import job_dir_lock
 
     return job_dir_lock(job_dir, " ".join(names)) if job_dir else nullcontext()
 
@@ -41,7 +41,7 @@ def _job_lock(job_dir: str | None, names: list[str]):
 def run(args: argparse.Namespace) -> int:
     from ..crawl.runner import run_crawl, run_crawls
     from ..portals import PortalConfigError, load_portals
-    from ..writelock import db_writer
+    from ..store.writelock import db_writer
     from .summary import print_combined_summary, print_run_summary
 
     try:

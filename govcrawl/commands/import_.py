@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..importer import ImportArgsError, import_paths
-    from ..writelock import db_writer
+    from ..store.writelock import db_writer
 
     try:
         with db_writer(args.db, "import"):

@@ -16,7 +16,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..reparse import print_summary, reparse
-    from ..writelock import db_writer
+    from ..store.writelock import db_writer
 
     with db_writer(args.db, "reparse"):
         run_id, summary = reparse(args.db, args.archive, jobs=args.jobs, portals_file=args.portals, progress=not args.no_progress)

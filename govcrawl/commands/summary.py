@@ -31,7 +31,7 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
     console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_'))}")
     console.print(f"reports found: {reports}   failed fetches: {failed}")
     stops = [r for r in skipped if "crawl budget:" in r["skip_reason"]]
-    if stops:  # what a budget left unfetched (govcrawl/budget.py)
+    if stops:  # what a budget left unfetched (govcrawl/crawl/budget.py)
         say(console, "[bold]stopped by crawl budgets ({}):[/bold]", len(stops))
         for row in stops:
             say(console, "  {}", row["skip_reason"], limit=500)

@@ -46,7 +46,7 @@ def describe_failure(failure, request=None) -> str:
         from .ssrf import refusal_for
 
         why = refusal_for(urlsplit(request.url).hostname)
-        if why:  # every address of the host refused at connection time (govcrawl/ssrf.py)
+        if why:  # every address of the host refused at connection time (govcrawl/crawl/ssrf.py)
             return f"refused: {why}"[:500]
     if name == "IgnoreRequest":
         # Our own guards and Scrapy's (robots.txt, max redirections, decompressed size) already say why.
@@ -73,7 +73,7 @@ def describe_failure(failure, request=None) -> str:
 class _RobotsErrorAsWarning(logging.Filter):
     """robots.txt that errors or times out is an expected fault: one warning line, no traceback.
 
-    The host is then off limits for the run (RFC 9309, govcrawl/robots.py); the
+    The host is then off limits for the run (RFC 9309, govcrawl/crawl/robots.py); the
     failure is counted in the run (``robotstxt/exception_count/...``).
     """
 

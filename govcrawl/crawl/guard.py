@@ -49,7 +49,7 @@ def _addresses(host: str) -> tuple[str, ...]:
 
 def non_public_reason(host: str, addrs: tuple[str, ...] | list[str] | None = None) -> str | None:
     """Why ``host`` is not a public internet address (None if it is, or cannot be resolved).
-    The connection itself is checked again, on the addresses it uses (govcrawl/ssrf.py)."""
+    The connection itself is checked again, on the addresses it uses (govcrawl/crawl/ssrf.py)."""
     from .ssrf import address_refusal
 
     host = host.strip("[]").lower()
@@ -145,7 +145,7 @@ class ScopeGuardMiddleware:
         host = (urlsplit(request.url).hostname or "")
         if not why and not scope.allow_private:
             # An early check, through the crawl's own resolver (not the blocking system call):
-            # the connection is checked again on the addresses it really uses (govcrawl/ssrf.py).
+            # the connection is checked again on the addresses it really uses (govcrawl/crawl/ssrf.py).
             if _is_ip(host):
                 why = non_public_reason(host)
             else:

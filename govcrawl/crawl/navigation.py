@@ -116,7 +116,7 @@ def looks_like_column(link: Link, patterns: list[str]) -> bool:
 
 
 def trs_pages(html: str, url: str) -> list[str]:
-    """Every other list page a page's inline pager script announces (govcrawl/pagers.py)."""
+    """Every other list page a page's inline pager script announces (govcrawl/crawl/pagers.py)."""
     from .pagers import script_pages
 
     return script_pages(html, url)

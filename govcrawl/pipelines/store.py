@@ -2,7 +2,7 @@
 
 Each item is one transaction. When another process holds the DB's write lock longer
 than GOVCRAWL_DB_CRAWL_PATIENCE seconds (default 2), the item is spooled to disk
-(govcrawl/spool.py) and written once the DB takes writes again: never dropped, and
+(govcrawl/crawl/spool.py) and written once the DB takes writes again: never dropped, and
 Scrapy's reactor is not held up for long.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 from govcrawl.extract import EXTRACTOR_VERSION
-from govcrawl.spool import Spool
+from govcrawl.crawl.spool import Spool
 from govcrawl.store import StoreBusy
 
 from . import Stage

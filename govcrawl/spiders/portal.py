@@ -2,7 +2,7 @@
 
 It only navigates and yields items (one FetchedPage per response or failure);
 the pipelines archive, extract and store them. Link and pagination rules live
-in govcrawl.navigation, CMS list APIs in govcrawl.listsources.
+in govcrawl.crawl.navigation, CMS list APIs in govcrawl.crawl.listsources.
 
     scrapy crawl portal -a portal=pingtan
     govcrawl crawl pingtan            # the same
@@ -18,12 +18,12 @@ from scrapy.http import Request
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from govcrawl import discovery, listsources
+from govcrawl.crawl import discovery, listsources
 from govcrawl.crawl import navigation as nav
 from govcrawl.extract.decode import decode_bytes
 from govcrawl.crawl.items import FetchedPage
 from govcrawl.portals import get_portal
-from govcrawl.robots import robots_failure_reason
+from govcrawl.crawl.robots import robots_failure_reason
 
 
 # Error responses reach the callbacks (to be archived and recorded); redirects
@@ -148,7 +148,7 @@ class PortalSpider(scrapy.Spider):
         for link in found:
             yield self._req(link.url, self.parse_nav, "nav", response, level=level + 1)
 
-    # -- discovery (no nav path; rules in govcrawl/discovery.toml) -------------------------------
+    # -- discovery (no nav path; rules in govcrawl/crawl/discovery.toml) -------------------------------
     def parse_discover(self, response):
         """A start page or a section on the way to the 年报 column.
 
@@ -242,7 +242,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._list_requests(response, html, nav.extract_links(html, response.url))
 
     def _list_requests(self, response, html: str, links: list[nav.Link]):
-        # List sources (govcrawl/listsources/): items hidden from //a[@href], and the CMS APIs
+        # List sources (govcrawl/crawl/listsources/): items hidden from //a[@href], and the CMS APIs
         # that page through the rest of the column.
         found = [(src, src.find(html, response.url)) for src in listsources.sources()]
         for src, _ in found:

@@ -260,7 +260,7 @@ END""")
 
     def close_killed_runs(self) -> list[str]:
         """Runs still ``running`` when a new writer starts were killed (a live one would hold the
-        writer lock, govcrawl/writelock.py): close them as ``killed``."""
+        writer lock, govcrawl/store/writelock.py): close them as ``killed``."""
         with self.transaction():
             ids = [r[0] for r in self.db.execute("select id from runs where status = 'running'").fetchall()]
             self.db.execute("update runs set status = 'killed', ended_at = coalesce(ended_at, ?) where status = 'running'", [now()])

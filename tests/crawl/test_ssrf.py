@@ -1,10 +1,10 @@
 """Addresses are checked where the connection is made (issue 20).
 
-* the SSRF matrix: which resolved addresses a connection may use (govcrawl.ssrf.address_refusal);
+* the SSRF matrix: which resolved addresses a connection may use (govcrawl.crawl.ssrf.address_refusal);
 * DNS rebinding: a tiny DNS server on 127.0.0.1 (stdlib UDP, below) answers a public
   address to the first lookup of ``rebind.example`` and 127.0.0.1 to every later one; the
   crawl is pointed at it with GOVCRAWL_DNS_SERVERS (the resolver seam: Scrapy's TWISTED_DNS_RESOLVER
-  = govcrawl.ssrf.GuardedResolver, which asks that server through twisted.names). The first
+  = govcrawl.crawl.ssrf.GuardedResolver, which asks that server through twisted.names). The first
   (public) answer goes to the scope guard's early check; the connection's own lookup gets
   127.0.0.1 and is refused — no request reaches the HTTP server on 127.0.0.1, and nothing
   connects to the public address;
@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlite_utils
 
-from govcrawl.guard import Scope
-from govcrawl.ssrf import address_refusal
+from govcrawl.crawl.guard import Scope
+from govcrawl.crawl.ssrf import address_refusal
 
 from conftest import run_govcrawl
 

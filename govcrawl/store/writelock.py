@@ -12,7 +12,7 @@ job directory: Scrapy's on-disk queue is not made for two processes.
 The kernel releases a flock when its process dies, even by ``kill -9``, so a killed
 writer never leaves a stale lock; the file itself stays (it is ours, and harmless).
 Other processes (sqlite3, Datasette, a backup) do not take this lock; the retries in
-``Store`` and the crawl's spool (``govcrawl/spool.py``) handle them.
+``Store`` and the crawl's spool (``govcrawl/crawl/spool.py``) handle them.
 """
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ def add_foreign_keys(db, fks) -> None:
 
 
 def dictionary_rows() -> list[dict]:
-    from .analysis.keys import metric_keys
+    from ..analysis.keys import metric_keys
 
     rows = []
     for i, k in enumerate(metric_keys()):
@@ -123,7 +123,7 @@ def dictionary_rows() -> list[dict]:
 
 def ensure_views(db) -> None:
     """Create or refresh the metric_keys table and the views (inside the caller's transaction)."""
-    from .analysis.keys import count_units
+    from ..analysis.keys import count_units
 
     rows = dictionary_rows()
     units = count_units()

@@ -18,7 +18,7 @@ from govcrawl.extract.stats.registry import APPLY_COLS
 
 from test_stats_template import HUAIAN_2024_APPLY, HUAIAN_2024_REVIEW, assert_apply, assert_review, stated
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Inline-script pagers (govcrawl/pagers.toml), list sources and discovery rules, without a crawl.
+"""Inline-script pagers (govcrawl/crawl/pagers.toml), list sources and discovery rules, without a crawl.
 
 Script shapes follow real TRS templates (CSRC/MOF `var countPage = N//共多少页` with
 document.write, createPageHTML in its argument orders); the variants with other
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from govcrawl import discovery
-from govcrawl.listsources import jcms
-from govcrawl.navigation import Link, is_detail
-from govcrawl.pagers import MAX_LIST_PAGES, find_pager
+from govcrawl.crawl import discovery
+from govcrawl.crawl.listsources import jcms
+from govcrawl.crawl.navigation import Link, is_detail
+from govcrawl.crawl.pagers import MAX_LIST_PAGES, find_pager
 
 TRS_DOCWRITE = """<script>var currentPage = 0;//所在页从0开始
 var prevPage = currentPage-1//上一页

@@ -77,7 +77,7 @@ class RobotsTxtMiddleware(_ScrapyRobots):
             return
         self._answers[netloc] = exc
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        # Scrapy has logged the failure (as a warning: govcrawl/failures.py); the refusal says why.
+        # Scrapy has logged the failure (as a warning: govcrawl/crawl/failures.py); the refusal says why.
         self._settle(netloc, DisallowAll(f"robots.txt unreachable ({type(exc).__name__}): every page of {netloc} "
                                          "is disallowed for this run (RFC 9309)"))
 

@@ -26,7 +26,7 @@ from govcrawl.extract.model import Document
 from govcrawl.reparse import Summary, print_summary
 from govcrawl.safetext import clean
 from govcrawl.store import Store
-from govcrawl.summary import print_combined_summary, print_run_summary
+from govcrawl.commands.summary import print_combined_summary, print_run_summary
 
 from conftest import run_govcrawl
 from faultserver import report_html

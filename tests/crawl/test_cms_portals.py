@@ -17,7 +17,7 @@ import pytest
 import sqlite_utils
 
 from govcrawl.portals import load_portals
-from govcrawl.testportal import TestPortal
+from govcrawl.testing.testportal import TestPortal
 
 from conftest import FIXTURES, run_govcrawl
 

@@ -1,4 +1,4 @@
-"""TRS "list2.trsapi" search-API lists (Fujian TRS sites): the list source around govcrawl.trsapi."""
+"""TRS "list2.trsapi" search-API lists (Fujian TRS sites): the list source around govcrawl.crawl.trsapi."""
 from __future__ import annotations
 
 from .. import trsapi

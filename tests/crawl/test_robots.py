@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import sqlite_utils
 
-from govcrawl.testportal import TestPortal
+from govcrawl.testing.testportal import TestPortal
 
 from conftest import FIXTURES, run_govcrawl
 

@@ -26,7 +26,7 @@ import sqlite_utils
 
 from govcrawl.extract.model import Document
 from govcrawl.store import Store, StoreBusy
-from govcrawl.testportal import TestPortal
+from govcrawl.testing.testportal import TestPortal
 
 from conftest import PORTAL_TOML, ROOT
 
