@@ -1,4 +1,4 @@
-"""Test-only fault injection for tests/test_resume.py: kill the crawl at a chosen point.
+"""Test-only fault injection for tests/crawl/test_resume.py: kill the crawl at a chosen point.
 
 Registered only by that test (via -s ITEM_PIPELINES / DOWNLOADER_MIDDLEWARES);
 never part of a real crawl. ``GOVCRAWL_TEST_KILL=<point>:<n>`` picks where:

@@ -13,7 +13,7 @@ class CrawlRun:
     """Created once per crawler (via ``govcrawl.pipelines.run_for(crawler)``) and closed with the spider."""
 
     def __init__(self, db_path: str, archive_root: str, portal: str, run_id: str | None = None):
-        from ..writelock import db_writer
+        from ..store.writelock import db_writer
 
         # `govcrawl crawl` holds it already (re-entrant); `scrapy crawl portal` takes it here.
         self._writer = db_writer(db_path, "crawl", portal)

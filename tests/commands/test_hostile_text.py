@@ -135,7 +135,7 @@ def hostile_site():
 
 def test_crawl_of_hostile_titles_prints_its_summary_and_exports(tmp_path, hostile_site):
     toml = tmp_path / "p.toml"
-    toml.write_text("# synthetic portal (tests/test_hostile_text.py)\n[[portal]]\nname = \"hostile\"\n"
+    toml.write_text("# synthetic portal (tests/commands/test_hostile_text.py)\n[[portal]]\nname = \"hostile\"\n"
                     "start_urls = [\"http://127.0.0.1/list.html\"]\nallowed_domains = [\"127.0.0.1\"]\n"
                     "detail_url_patterns = ['\\.html$']\nmax_depth = 0\nallow_private = true\n"
                     "[portal.politeness]\ndownload_delay = 0\nautothrottle = false\n", encoding="utf-8")

@@ -33,7 +33,7 @@ SOURCES = ["seeds/000_ce613ae3d38fe476.txt", "seeds/002_8661693cc3ee7730.txt", "
 
 def _page(title: str, body: str) -> bytes:
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-            f"<!-- synthetic list page (tests/test_budget.py) -->{body}</body></html>").encode("utf-8")
+            f"<!-- synthetic list page (tests/crawl/test_budget.py) -->{body}</body></html>").encode("utf-8")
 
 
 def _links(prefix: str, ids) -> str:
@@ -100,7 +100,7 @@ def _crawl(tmp_path, site, start: str, budget: str = ""):
     srv, log = site
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     toml = tmp_path / "p.toml"
-    toml.write_text("# synthetic portal (tests/test_budget.py)\n[[portal]]\nname = \"trap\"\n"
+    toml.write_text("# synthetic portal (tests/crawl/test_budget.py)\n[[portal]]\nname = \"trap\"\n"
                     "start_urls = [\"http://127.0.0.1/\"]\nallowed_domains = [\"127.0.0.1\"]\n"
                     "detail_url_patterns = ['/r\\d+\\.html$']\nmax_depth = 0\nallow_private = true\n"
                     "[portal.politeness]\ndownload_delay = 0\nautothrottle = false\nobey_robots_txt = false\n"

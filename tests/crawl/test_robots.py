@@ -21,7 +21,7 @@ SITE = FIXTURES / "cms" / "trs-vars"
 def _registry(tmp_path, base: str) -> str:
     path = tmp_path / "portals.toml"
     path.write_text(
-        "# synthetic: the trs-vars fixture portal (written by tests/test_robots.py)\n"
+        "# synthetic: the trs-vars fixture portal (written by tests/crawl/test_robots.py)\n"
         "[[portal]]\n"
         'name = "robots-site"\n'
         f'start_urls = ["{base}/"]\n'
