@@ -15,7 +15,7 @@ import html
 import json
 from pathlib import Path
 
-from ..views import CANNED_QUERIES, SHORT_QUERY
+from ..store.views import CANNED_QUERIES, SHORT_QUERY
 from .keys import metric_keys, table_labels
 
 # Datasette's setting that cuts long cells in table views only; the row page shows the whole text.

@@ -15,7 +15,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..store import Store
-    from ..views import SHORT_QUERY, search
+    from ..store.views import SHORT_QUERY, search
 
     store = Store(args.db)
     try:
