@@ -9,10 +9,6 @@ import argparse
 import shutil
 from pathlib import Path
 
-from ..crawl.runner import run_crawl
-from ..testing.testportal import TestPortal
-from .summary import print_run_summary
-
 PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "portal" / "portal.toml"
 
 
@@ -27,6 +23,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_demo(out: str = "demo-out") -> int:
+    # Imported here, not at the top: cli.py imports every command module, and the other
+    # commands (reparse's forked workers above all) must not pay for Scrapy and rich.
+    from ..crawl.runner import run_crawl
+    from ..testing.testportal import TestPortal
+    from .summary import print_run_summary
+
     out_dir = Path(out)
     if out_dir.exists():
         shutil.rmtree(out_dir)  # a demo always starts from nothing, so its counts are the first crawl's
