@@ -22,6 +22,8 @@ demo: $(STAMP)
 	$(BIN)/govcrawl demo
 
 test: $(STAMP)
+	@for t in soffice:libreoffice-writer-nogui antiword:antiword tesseract:tesseract-ocr; do \
+	  command -v $${t%%:*} >/dev/null || echo "make test: $${t%%:*} missing: apt-get install $${t#*:} (tests that need it will fail)"; done
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

@@ -52,8 +52,13 @@ def sniff_kind(data: bytes, content_type: str | None = None, filename: str | Non
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         from .docx import is_docx
+        from .sheet import is_xlsx
 
-        return "docx" if is_docx(data.lstrip()) else "binary"
+        return "docx" if is_docx(data.lstrip()) else "xlsx" if is_xlsx(data.lstrip()) else "binary"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        from .office import ole_kind
+
+        return ole_kind(data.lstrip()) or "binary"  # "doc" (.doc/.wps) or "xls" (.xls/.et)
     for magic in _BINARY_MAGIC:
         if head.startswith(magic):
             return "binary"
@@ -103,21 +108,31 @@ def extract(
         tree = None  # the page parsed once (clean.parse_html), shared with the stats grid reader
         note: str | None = None  # damage worth recording even when extraction succeeds
         grids = None  # a PDF's ruled tables, read as grids
+        plain: str | None = None  # antiword's text of a .doc when LibreOffice is missing
         if kind != "pdf" and ((filename or "").lower().endswith(".pdf") or "application/pdf" in (content_type or "").lower()):
             # Often an HTML error page behind a .pdf link: say so, then read what it is.
             note = f"not a PDF: labelled as PDF but the bytes are {kind}"
+        if kind in ("doc", "xls", "xlsx"):
+            from .office import read_office
+
+            # LibreOffice/antiword/openpyxl/xlrd: HTML for the grid reader, or antiword's plain text
+            text, plain, note = read_office(data.lstrip(), kind, filename)
         if kind == "pdf":
             from .pdf import pdf_read
 
             content = pdf_read(data)
             grids = content.grids
             page = clean.clean_plain_text(content.text, from_pdf=True)
+        elif kind in ("doc", "xls", "xlsx") and plain is not None:
+            page = clean.clean_plain_text(plain)
         else:
             if kind == "docx":
                 from .docx import docx_html
 
                 # mammoth's HTML of the document, read like a web page (tables as grids)
                 text = docx_html(data.lstrip())
+            elif kind in ("doc", "xls", "xlsx"):
+                pass  # text: the HTML read_office made
             else:
                 from .decode import decode_bytes
 
@@ -125,7 +140,7 @@ def extract(
                 replaced = guards.replaced_sequences(data, text)
                 if replaced and not note:
                     note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
-            if kind in ("html", "docx"):
+            if kind in ("html", "docx", "doc", "xls", "xlsx"):
                 html = text
                 tree, strict = clean.parse_html(text)
                 page = clean.clean_html(text, url=url, tree=tree)
@@ -141,6 +156,8 @@ def extract(
                 page = clean.clean_plain_text(text)
         meta.fill(doc, page, url=url)
         doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html, year=doc.year, tree=tree, grids=grids)
+        if plain is not None:
+            doc.stats, doc.checks, fmt = [], [], None  # antiword dropped the table bodies: no figures from a torn table
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:

@@ -32,7 +32,7 @@ class Check:
 @dataclass
 class Document:
     source: str | None = None
-    kind: str = "html"  # "html" | "text" | "pdf" | "docx" | "binary"
+    kind: str = "html"  # "html" | "text" | "pdf" | "docx" | "doc" (.doc/.wps) | "xls" | "xlsx" | "binary"
     title: str | None = None
     jurisdiction: str | None = None
     agency: str | None = None

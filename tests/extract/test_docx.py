@@ -41,7 +41,7 @@ def test_report_from_docx_matches_the_same_report_from_html():
 def test_zip_that_is_not_a_docx_is_binary_with_a_reason():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("Doc_0/Document.xml", "<ofd/>")  # an OFD package (an .xlsx is read: test_sheet.py)
     for data in (buf.getvalue(), b"PK\x03\x04 truncated"):
         assert sniff_kind(data) == "binary"
         doc = extract(data, filename="a.docx")
