@@ -1,13 +1,13 @@
-"""The `govcrawl` command line: crawl, extract, import, reparse, export, keys, search, datasette-metadata, demo."""
+"""The `govcrawl` command line: crawl, extract, import, reparse, export, keys, search, datasette-metadata, report, demo."""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from .commands import crawl, datasette_metadata, demo, export, extract, import_, keys, reparse, search
+from .commands import crawl, datasette_metadata, demo, export, extract, import_, keys, reparse, report, search
 
 # One module per subcommand (govcrawl/commands/): each adds its parser and runs one library call.
-COMMANDS = (extract, crawl, demo, export, keys, datasette_metadata, search, reparse, import_)
+COMMANDS = (extract, crawl, demo, export, keys, datasette_metadata, search, report, reparse, import_)
 
 
 def build_parser() -> argparse.ArgumentParser:

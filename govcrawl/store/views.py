@@ -253,3 +253,42 @@ from reports r where r.superseded_by is null and r.duplicate_of is null and (
 order by r.year desc, r.id limit 200""",
     },
 }
+
+
+# ------------------------------------------------------------------ the HTML report (govcrawl.analysis.report)
+LITIGATION_KEYS = ("litigation.direct.total", "litigation.after_reconsideration.total", "litigation.total")
+REPORT_QUERIES = {
+    "summary": """select (select count(*) from current_reports), (select count(distinct jurisdiction) from current_reports),
+  (select min(year) from current_reports), (select max(year) from current_reports), (select count(*) from current_stats),
+  (select count(*) from failed_checks where kind = 'identity'), (select count(*) from failed_checks where kind = 'ambiguous'),
+  (select count(*) from reports) - (select count(*) from current_reports)""",
+    "coverage": """select jurisdiction, year, reports, reports_with_stats, stats, identities_checked, identities_passed,
+  identities_failed from coverage where jurisdiction is not null and year is not null order by jurisdiction, year""",
+    # per year: the sum over current reports of each key (apply.* outcomes, reviews)
+    "per_year": """select year, key, sum(value), count(*) from current_stats where year is not null
+  and key in (select value from json_each(?)) group by year, key order by year""",
+    "top_jurisdictions": """select jurisdiction, sum(value) as n, count(*) as reports, min(year), max(year)
+  from current_stats where key = 'apply.new.total' and jurisdiction is not null
+  group by jurisdiction order by n desc, jurisdiction limit ?""",
+    "problems": """select report_id, jurisdiction, year, title, kind, rule, expected, stated, detail, url from failed_checks
+  where kind in ('identity', 'ambiguous') order by kind desc, jurisdiction, year, report_id, id""",
+    "reports_with_stats": """select id, jurisdiction, agency, year, format, title, url from current_reports
+  where stats_count > 0 or checks_count > 0 order by jurisdiction, year, id""",
+    "report_stats": "select report_id, key, value, unit, derived, source from current_stats order by report_id, id",
+}
+
+
+def report_data(db) -> dict:
+    import json as _json
+
+    keys = ["apply.new.total", "apply.disclosed.total", "apply.partial.total", "apply.withheld.total",
+            "apply.unavailable.total", "apply.not_processed.total", "reconsideration.total", *LITIGATION_KEYS]
+    return {
+        "summary": db.execute(REPORT_QUERIES["summary"]).fetchone(),
+        "coverage": db.execute(REPORT_QUERIES["coverage"]).fetchall(),
+        "per_year": db.execute(REPORT_QUERIES["per_year"], [_json.dumps(keys)]).fetchall(),
+        "top": db.execute(REPORT_QUERIES["top_jurisdictions"], [15]).fetchall(),
+        "problems": db.execute(REPORT_QUERIES["problems"]).fetchall(),
+        "reports": db.execute(REPORT_QUERIES["reports_with_stats"]).fetchall(),
+        "stats": db.execute(REPORT_QUERIES["report_stats"]).fetchall(),
+    }
