@@ -117,10 +117,19 @@ def extract(
 
             # LibreOffice/antiword/openpyxl/xlrd: HTML for the grid reader, or antiword's plain text
             text, plain, note = read_office(data.lstrip(), kind, filename)
+        ocr_read = None  # a scanned PDF's OCR result (ocr.py)
         if kind == "pdf":
             from .pdf import pdf_read
 
-            content = pdf_read(data)
+            try:
+                content = pdf_read(data)
+            except ValueError as exc:
+                if "no text layer" not in str(exc):
+                    raise
+                from .ocr import ocr_pdf
+
+                ocr_read = ocr_pdf(data)  # a scan: Tesseract, tables cell by cell (ValueError says how to install it)
+        if kind == "pdf" and ocr_read is None:
             grids = content.grids
             page = clean.clean_plain_text(content.text, from_pdf=True)
         elif kind in ("doc", "xls", "xlsx") and plain is not None:
@@ -133,6 +142,8 @@ def extract(
                 text = docx_html(data.lstrip())
             elif kind in ("doc", "xls", "xlsx"):
                 pass  # text: the HTML read_office made
+            elif ocr_read is not None:
+                text = ocr_read.html
             else:
                 from .decode import decode_bytes
 
@@ -140,7 +151,7 @@ def extract(
                 replaced = guards.replaced_sequences(data, text)
                 if replaced and not note:
                     note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
-            if kind in ("html", "docx", "doc", "xls", "xlsx"):
+            if kind in ("html", "docx", "doc", "xls", "xlsx") or ocr_read is not None:
                 html = text
                 tree, strict = clean.parse_html(text)
                 page = clean.clean_html(text, url=url, tree=tree)
@@ -158,6 +169,16 @@ def extract(
         doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html, year=doc.year, tree=tree, grids=grids)
         if plain is not None:
             doc.stats, doc.checks, fmt = [], [], None  # antiword dropped the table bodies: no figures from a torn table
+        if ocr_read is not None:
+            from .ocr import confirmed
+
+            # OCR misreads digits: only numbers their table's identities confirm are kept (source 'ocr')
+            doc.stats, dropped = confirmed(doc.stats)
+            doc.kind = "ocr"
+            if dropped:
+                doc.checks.append(Check(rule="ocr.unconfirmed", detail=(
+                    f"scanned PDF read by OCR ({ocr_read.pages} pages, {ocr_read.cells} table cells, "
+                    f"{ocr_read.seconds:.1f} s): {dropped} number(s) no identity confirms, not stored")))
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:

@@ -16,7 +16,7 @@ class Stat:
     value: float | int
     unit: str | None = None  # 件, 条, 万元, 元, 人次 ...
     derived: bool = False  # computed by the extractor, never stated
-    source: str = "table"  # "table" | "annex" | "prose"
+    source: str = "table"  # "table" | "annex" | "prose" | "ocr" (a scan's table, confirmed by its identities)
     evidence: str = ""  # the label and cell, or the sentence it came from
     approx: bool = False  # "5000余条": a lower bound, not an exact figure
 
@@ -32,7 +32,7 @@ class Check:
 @dataclass
 class Document:
     source: str | None = None
-    kind: str = "html"  # "html" | "text" | "pdf" | "docx" | "doc" (.doc/.wps) | "xls" | "xlsx" | "binary"
+    kind: str = "html"  # "html" | "text" | "pdf" | "ocr" (a scanned PDF, OCR'd) | "docx" | "doc" (.doc/.wps) | "xls" | "xlsx" | "binary"
     title: str | None = None
     jurisdiction: str | None = None
     agency: str | None = None

@@ -12,7 +12,7 @@ from govcrawl.extract import extract, extract_file, office, sniff_kind
 from sheetgen import xlsx_from_html
 from systools import require
 
-HTML = Path(__file__).parent / "fixtures" / "corpus" / "real" / "pingtan" / "2025-report.html"
+HTML = Path(__file__).parents[1] / "fixtures" / "corpus" / "real" / "pingtan" / "2025-report.html"
 TABLE_PREFIXES = ("proactive.", "apply.", "reconsideration.", "litigation.")
 
 

@@ -17,7 +17,7 @@ import pytest
 from govcrawl.extract import extract, extract_file, office
 from systools import require
 
-FIX = Path(__file__).parent / "fixtures" / "corpus"
+FIX = Path(__file__).parents[1] / "fixtures" / "corpus"
 WORD = FIX / "real" / "word"
 SYN = FIX / "synthetic" / "office"
 HTML = FIX / "real" / "pingtan" / "2025-report.html"
