@@ -21,7 +21,7 @@ from tests.unseen import stated
 # recall floors measured 2026-12-05 (found / original's stated numbers)
 FLOORS = {
     "pingtan-2025/lo.docx": 1.0,
-    "pingtan-2025/lo.doc": 0.0,  # .doc import is issue 17's
+    "pingtan-2025/lo.doc": 1.0,
     "pingtan-2025/lo.pdf": 1.0,
     "pingtan-2025/lo-pdf.pdftotext-layout.txt": 0.94,
     "pingtan-2025/lo-pdf.pdftotext-plain.txt": 0.28,
@@ -29,7 +29,7 @@ FLOORS = {
     "pingtan-2025/pandoc-gfm.md": 0.98,
     "pingtan-2025/pandoc-pipe.md": 0.04,
     "shanghai-2019/lo.docx": 1.0,
-    "shanghai-2019/lo.doc": 0.0,
+    "shanghai-2019/lo.doc": 1.0,
     "shanghai-2019/lo.pdf": 1.0,
     "shanghai-2019/lo-pdf.pdftotext-layout.txt": 0.39,
     "shanghai-2019/lo-pdf.pdftotext-plain.txt": 0.03,
