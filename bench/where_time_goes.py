@@ -42,8 +42,7 @@ def _timed(spent: dict, name: str, fn):
 def stage_breakdown(n: int) -> list[tuple[str, float]]:
     import trafilatura
 
-    from govcrawl import reparse
-    from govcrawl.store import neardup
+    from govcrawl.store import fingerprint, neardup
     from govcrawl.extract import classify, clean, extract, meta, stats
     from govcrawl.extract.decode import decode_bytes
 
@@ -77,7 +76,7 @@ def stage_breakdown(n: int) -> list[tuple[str, float]]:
     sig = time.process_time() - t
     t = time.process_time()
     for doc in out:
-        reparse.doc_fingerprint(doc)
+        fingerprint.doc_fingerprint(doc)
     fp = time.process_time() - t
     decoded = [decode_bytes(body, "text/html", None)[0] for _, body in docs]
     t = time.process_time()

@@ -6,7 +6,7 @@ Each .html/.htm/.shtml/.txt/.pdf/.docx file (folders are walked) becomes a WARC
 ``--source-url`` (one file), or in a ``--urls`` CSV of ``path,url`` rows (many
 files), or else ``file:<folder>/<name>`` (the path as given, relative: the DB
 must not depend on where the files sat). Then the same extractor and the
-same DB logic as ``reparse`` (govcrawl.reparse.apply_document), so an imported
+same write path as the crawl and ``reparse`` (``Store.record_document``), so an imported
 file and a crawled page with the same bytes give the same rows. A file already
 imported with the same bytes and URI is not archived again.
 """
@@ -17,9 +17,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-from . import reparse as rp
 from .archive import WarcArchive
 from .crawl.navigation import is_web_url
+from .documents import IMPORT_FOLDER, extract_job, import_job, record
 from .extract import EXTRACTOR_VERSION, extract
 from .safetext import say
 from .store import Store, new_run_id
@@ -98,13 +98,12 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     urls = read_url_manifest(url_manifest) if url_manifest else {}
     used: set[Path] = set()
     store = Store(db_path)
-    rp.ensure_state_table(store)
     run_id = new_run_id()
     store.start_run(run_id, "import", None, {"paths": paths, "source_url": source_url, "urls": url_manifest, "db": db_path,
                                                  "archive": archive_root},
                     EXTRACTOR_VERSION)
     index = neardup.index_for(store, neardup.registry_hosts(portals_file))
-    archive = WarcArchive(archive_root, rp.IMPORT_FOLDER, run_id)
+    archive = WarcArchive(archive_root, IMPORT_FOLDER, run_id)
     counts: Counter = Counter(files=len(files))
     failures: list[tuple[str, str]] = list(problems)
     status = "finished"
@@ -120,16 +119,15 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
                 used.add(path.resolve())
             uri = source_url or listed or "file:" + quote(label)
             ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            probe = rp.import_job(uri, body, ctype, path.name, ("", 0, 0))
-            if rp.already_seen(store, probe.key, EXTRACTOR_VERSION) or store.db.execute(
-                    "select 1 from reports where canonical_url = ? and input_sha256 = ?", list(probe.key)).fetchone():
+            probe = import_job(uri, body, ctype, path.name, ("", 0, 0))
+            if store.already_seen(*probe.key, EXTRACTOR_VERSION) or store.has_report_for(*probe.key):
                 counts["already_imported"] += 1
                 continue
             loc = archive.write_resource(uri, body, ctype, filename=path.name, extra={"WARC-Govcrawl-Source-Path": label})
             counts["warc_records"] += 1
-            job = rp.import_job(uri, body, ctype, path.name, (loc.file, loc.offset, loc.length))
-            doc = rp._extract_job(job, extract)
-            out = rp.apply_document(store, job, doc, EXTRACTOR_VERSION, index)
+            job = import_job(uri, body, ctype, path.name, (loc.file, loc.offset, loc.length))
+            doc = extract_job(job, extract)
+            out = record(store, job, doc, EXTRACTOR_VERSION, index)
             counts[out.what] += 1
             if doc.is_report:
                 counts["reports"] += 1

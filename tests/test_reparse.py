@@ -11,6 +11,7 @@ import pytest
 import sqlite_utils
 from warcio.warcwriter import WARCWriter
 
+from govcrawl.archive import iter_records
 from govcrawl.extract import extract
 from govcrawl.reparse import reparse
 from govcrawl.testing.testportal import TestPortal
@@ -62,7 +63,9 @@ def test_reparse_after_crawl_changes_nothing(crawled, tmp_path):
     _, first = reparse(str(db), str(archive), jobs=1, progress=False)
     assert first.documents == 14 and first.failed == 0  # 11 reports + 3 candidate pages that are not reports
     assert first.new == first.changed == 0
-    assert first.skipped == 11  # stored by the crawl with this very extractor: not even extracted
+    # Recorded by the crawl with this very extractor (the one write path keeps reparse state for
+    # reports and non-reports alike): not even extracted.
+    assert first.skipped == 14
     _, second = reparse(str(db), str(archive), jobs=1, progress=False)
     assert second.skipped == second.documents == 14
     assert _dump(db) == before
@@ -98,7 +101,10 @@ def test_reparse_cli_offline_parallel_and_recorded(crawled, tmp_path):
     db, archive = tmp_path / "g.db", crawled / "archive"
     shutil.copy(crawled / "govcrawl.db", db)
     # Make the stored rows stale, as if written by an older extractor, so the workers have work.
-    sqlite_utils.Database(db).execute("update reports set extractor_version = 'old', title = title || ' (old)'").connection.commit()
+    old = sqlite_utils.Database(db)
+    old.execute("update reports set extractor_version = 'old', title = title || ' (old)'")
+    old.execute("update reparse_state set extractor_version = 'old'")
+    old.conn.commit()
     proc = subprocess.run([sys.executable, "-c", OFFLINE, "reparse", "--db", str(db), "--archive", str(archive), "-j", "2"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -180,3 +186,55 @@ def test_workers_are_recycled_without_changing_the_output(crawled, tmp_path, mon
         return sorted(db.execute("select canonical_url, title, text_sha256, stats_count, checks_count, duplicate_of is null "
                                  "from reports").fetchall())
     assert content(tmp_path / "two.db") == content(tmp_path / "one.db")
+
+
+# -- one write path: the crawl, reparse and import write the same rows for the same document ------------
+_OUTPUT_COLUMNS = ("url", "canonical_url", "title", "jurisdiction", "agency", "year", "published", "breadcrumb", "format",
+                   "text", "text_sha256", "input_sha256", "extractor_version", "error", "version", "previous_version_id",
+                   "superseded_by", "stats_count", "checks_count")
+
+
+def _document_rows(db_path: Path, canonical_url: str) -> dict:
+    db = sqlite_utils.Database(db_path)
+    (r,) = db.query("select * from reports where canonical_url = ?", [canonical_url])
+    rows = {"report": {c: r[c] for c in _OUTPUT_COLUMNS}}
+    for table, cols in (("stats", "key, value, unit, source, evidence, derived, approx"),
+                        ("checks", "rule, expected, stated, detail")):
+        rows[table] = sorted(map(repr, db.query(f"select {cols} from {table} where report_id = ?", [r["id"]])))
+    rows["state"] = _state(db_path, canonical_url)
+    return rows
+
+
+def _state(db_path: Path, canonical_url: str) -> list[dict]:
+    return list(sqlite_utils.Database(db_path).query(
+        "select canonical_url, input_sha256, extractor_version, output_sha256, skip_reason from reparse_state "
+        "where canonical_url = ?", [canonical_url]))
+
+
+def test_crawl_reparse_and_import_write_identical_rows(crawled, tmp_path):
+    """All three go through Store.record_document: same report row, stats, checks and reparse state."""
+    from govcrawl.importer import import_paths
+
+    crawl_db, archive = crawled / "govcrawl.db", crawled / "archive"
+    crawl = sqlite_utils.Database(crawl_db)
+    report = next(crawl.query(
+        "select r.url, r.canonical_url from reports r join pages p on p.id = r.page_id where r.duplicate_of is null "
+        "and r.version = 1 and r.superseded_by is null and p.content_type like 'text/html%utf-8%' and r.stats_count > 0 "
+        "order by r.id limit 1"))
+    not_report = next(crawl.query("select canonical_url from reparse_state where report_id is null and skip_reason is not null "
+                                  "order by canonical_url limit 1"))["canonical_url"]
+    reparsed = tmp_path / "reparsed.db"
+    reparse(str(reparsed), str(archive), jobs=1, progress=False)
+    body = next(rec.body for rec in iter_records(archive) if rec.url == report["url"] and rec.record_type == "response")
+    page = tmp_path / "files" / report["url"].rsplit("/", 1)[-1]
+    page.parent.mkdir()
+    page.write_bytes(body)
+    imported = tmp_path / "imported.db"
+    import_paths([str(page)], db_path=str(imported), archive_root=str(tmp_path / "import-archive"), source_url=report["url"])
+
+    expected = _document_rows(crawl_db, report["canonical_url"])
+    assert expected["stats"] and len(expected["state"]) == 1
+    assert _document_rows(reparsed, report["canonical_url"]) == expected
+    assert _document_rows(imported, report["canonical_url"]) == expected
+    # A candidate that is not a report: the same reason recorded by the crawl and by reparse.
+    assert _state(reparsed, not_report) == _state(crawl_db, not_report) != []

@@ -9,22 +9,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..safetext import clean, say
-from ..store import Store
+from ..store import Store, queries
 
 
 def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Console | None = None, sample: int = 8) -> dict:
     console = console or Console()
     store = Store(db_path)
     db = store.db
-    run = db["runs"].get(run_id) if run_id in {r["id"] for r in db.query("select id from runs where id = ?", [run_id])} else None
-    pages = db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0]
-    by_role = dict(db.execute("select role, count(*) from pages where run_id = ? group by role", [run_id]).fetchall())
-    failed = db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0]
-    reports = db.execute("select count(distinct r.id) from reports r join pages p on p.report_id = r.id where p.run_id = ?", [run_id]).fetchone()[0]
-    skipped = list(db.query("select url, skip_reason from pages where run_id = ? and skip_reason is not null order by id", [run_id]))
-    warcs = [r[0] for r in db.execute("select distinct warc_file from pages where run_id = ? and warc_file is not null order by 1", [run_id])]
-    counts = json.loads(run["counts"]) if run and run.get("counts") else {}
-
+    o = queries.run_overview(db, run_id, sample)
+    run, counts, pages, by_role, failed, reports, skipped, warcs = (
+        o[k] for k in ("run", "counts", "pages", "by_role", "failed", "reports", "skipped", "warcs"))
     # Everything from the DB is page-derived data: shown via say()/Text, never as markup (safetext.py).
     say(console, "[bold]run {}[/bold] ({})", run_id, run["status"] if run else "unknown")
     say(console, "pages fetched: {}  {}", pages, "  ".join(f"{k}: {v}" for k, v in sorted(by_role.items())))
@@ -48,9 +42,7 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
             console.print(f"  … and {len(other) - 30} more (see the pages table)")
     say(console, "database: {}", db_path)
     say(console, "WARC files: {}", ", ".join(f"{archive_root}/{w}" for w in warcs) or "(none new)", limit=None)
-    rows = list(db.query(
-        """select r.id, r.year, r.jurisdiction, r.format, r.title, r.stats_count, r.checks_count
-           from reports r join pages p on p.report_id = r.id where p.run_id = ? order by r.id limit ?""", [run_id, sample]))
+    rows = o["first_reports"]
     if rows:
         t = Table(title="reports (first rows)")
         for col in ("id", "year", "jurisdiction", "format", "title", "stats", "checks"):
@@ -73,21 +65,15 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
         t.add_column(col)
     totals = Counter()
     for name, run_id in runs:
-        row = next(iter(db.query("select status from runs where id = ?", [run_id])), None)
-        n = {
-            "pages": db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0],
-            "reports": db.execute("select count(distinct report_id) from pages where run_id = ? and report_id is not null", [run_id]).fetchone()[0],
-            "skipped": db.execute("select count(*) from pages where run_id = ? and skip_reason is not null", [run_id]).fetchone()[0],
-            "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
-        }
+        status, n = queries.run_totals(db, run_id)
         totals.update(n)
-        t.add_row(*(Text(clean(v, oneline=True)) for v in (name, run_id, row["status"] if row else "not started",
+        t.add_row(*(Text(clean(v, oneline=True)) for v in (name, run_id, status or "not started",
                                                              *(n[k] for k in ("pages", "reports", "skipped", "failed")))))
     t.add_row("all", "", "", *(str(totals[k]) for k in ("pages", "reports", "skipped", "failed")))
     console.print(t)
     # Host-wide robots.txt refusals are said once per portal, not once per blocked page.
     for name, run_id in runs:
-        for r in db.query("select url, skip_reason from pages where run_id = ? and role = 'robots' and skip_reason is not null", [run_id]):
+        for r in queries.robots_refusals(db, run_id):
             say(console, "  {}: {}: {}", name, r["url"], r["skip_reason"])
     say(console, "database: {}   archive: {}", db_path, archive_root)
     store.close()

@@ -15,27 +15,13 @@ A job whose run finished starts a new run (a nightly crawl can reuse its DIR).
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 from ..store import new_run_id
+from ..store.queries import run_status
 
 RUN_ID_FILE = "govcrawl_run_id"
 _SCRAPY_STATE = ("requests.queue", "requests.seen")
-
-
-def _run_status(db_path: str | None, run_id: str) -> str | None:
-    if not db_path or not Path(db_path).exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        try:
-            row = conn.execute("select status from runs where id = ?", [run_id]).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None  # no runs table yet: the run never started writing
-    return row[0] if row else None
 
 
 def prepare_job_dir(job_dir: str, db_path: str | None = None) -> tuple[str, bool]:
@@ -46,7 +32,7 @@ def prepare_job_dir(job_dir: str, db_path: str | None = None) -> tuple[str, bool
     run_id, resuming = None, False
     if path.exists():
         run_id = path.read_text().strip() or None
-        if run_id and _run_status(db_path, run_id) == "finished":
+        if run_id and run_status(db_path, run_id) == "finished":
             run_id = None
         resuming = run_id is not None
     for name in _SCRAPY_STATE:

@@ -64,11 +64,10 @@ class RevisitMiddleware:
         if role not in REPORT_ROLES or request.method != "GET":
             return None
         run = self._run()
-        db = run.store.db
         key = canonical(request.url)
         # A pages row is written last, after the report (govcrawl/pipelines/store.py): its presence
         # means this URL was fully processed in this run, so a resumed crawl skips it.
-        if db.execute("select 1 from pages where canonical_url = ? and run_id = ? limit 1", [key, run.run_id]).fetchone():
+        if run.store.page_in_run(key, run.run_id):
             self._count("resume_skipped", role)
             return self._replay(request, run.store.latest_page(key), "already fetched in this run")
         policy = getattr(getattr(self.crawler.spider, "portal", None), "revisit", "conditional")

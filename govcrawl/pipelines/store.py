@@ -114,20 +114,17 @@ class StorePipeline(Stage):
         }
         if item.warc:
             row["warc_file"], row["warc_offset"], row["warc_length"] = item.warc
-        if not skip and doc is not None:
-            rid, what = store.save_report(
+        if doc is not None and not item.error:
+            # The one write path (as reparse and import): report, versions, duplicates, then this page row.
+            rec = store.record_document(
                 doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
-                kind="attachment" if item.role == "attachment" else "page", extractor_version=EXTRACTOR_VERSION,
-                warc=item.warc,
-            )
-            row["report_id"] = rid
-            if what != "unchanged":
-                self._neardup().link(rid)
-        # The page row goes in last: it marks this fetch as fully processed, which is what a
-        # resumed crawl relies on (govcrawl/crawl/revisit.py). A kill before it only means a refetch.
-        page_id = store.add_page(row)
-        if row.get("report_id"):
-            store.db.execute("update reports set page_id = ? where id = ? and page_id is null", [page_id, row["report_id"]])
+                kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
+                extractor_version=EXTRACTOR_VERSION, page=row, index=self._neardup() if doc.is_report else None,
+                fp=getattr(item, "fingerprint", None))
+            if doc.is_report:
+                what = rec.what
+        else:
+            store.add_page(row)  # a failed fetch or an error page: no document
         return what, skip
 
     def _neardup(self):

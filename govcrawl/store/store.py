@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -86,8 +87,22 @@ _UPDATE_REPORT_COLUMNS = ("url", "canonical_url", "portal", "kind", "title", "ju
 _KEEP_IF_NULL = {"page_id", "warc_file", "warc_offset", "warc_length"}
 _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
     f"{c} = coalesce(?, {c})" if c in _KEEP_IF_NULL else f"{c} = ?" for c in _UPDATE_REPORT_COLUMNS)
+# reparse_state: which extractor version has seen which input (canonical URL, body sha256), and
+# its output's fingerprint; written by every path (crawl, reparse, import), read by reparse to skip.
+_STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
+          "report_id": int, "skip_reason": str, "updated_at": str}
 _RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
          "counts": str, "args": str, "extractor_version": str}
+
+
+@dataclass
+class Recorded:
+    """What ``Store.record_document`` did with a document."""
+    what: str  # save_report's "new" | "new_version" | "updated" | "unchanged", or "not_report"
+    report_id: int | None  # the report row (for a non-report: the row an older extractor made of it, if any)
+    existed: bool  # a report row for this very input (URL and bytes) was there before
+    changed: bool  # anything in the DB changed
+    reason: str | None = None  # why it is not a report
 
 
 class Store:
@@ -160,6 +175,7 @@ class Store:
             db["stats"].create(_STATS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
             db["checks"].create(_CHECKS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
             db["runs"].create(_RUNS, pk="id", if_not_exists=True)
+            db["reparse_state"].create(_STATE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
             for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]),
                                 ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
                                 ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
@@ -280,6 +296,11 @@ END""")
         with self.transaction():
             return self._insert("pages", row)
 
+    def page_in_run(self, canonical_url: str, run_id: str) -> bool:
+        """A pages row for this URL in this run: written last, so the fetch was fully processed."""
+        return self.db.execute("select 1 from pages where canonical_url = ? and run_id = ? limit 1",
+                               [canonical_url, run_id]).fetchone() is not None
+
     def update_page(self, page_id: int, values: dict[str, Any]) -> None:
         with self.transaction():
             self.db["pages"].update(page_id, {k: v for k, v in values.items() if k in _PAGES})
@@ -329,6 +350,89 @@ END""")
             self._replace_rows(rid, doc)
             self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
         return rid, "new_version" if prior else "new"
+
+    # -- documents: the one write path of crawl, reparse and import ---------------
+    def record_document(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
+                        kind: str, warc: tuple[str, int, int] | None, extractor_version: str, page: dict | None = None,
+                        index=None, sig=None, fp: str | None = None) -> Recorded:
+        """Bring the DB in line with ``doc``, extracted from the input (``canonical_url``, ``input_sha256``).
+
+        Writes nothing when the output equals what is stored (fingerprint compare). A report is
+        saved as new, a new version of its URL, or an update (``save_report``), then linked to
+        exact (here) and near duplicates (``index``, a NearDupIndex; ``sig`` its MinHash if
+        computed) and to the fetches of the same bytes (``pages``). A document that is not a
+        report leaves its reason on those fetches and a note on a report row an older extractor
+        made of it. ``page``: the row of the fetch that gave ``doc`` (the crawl), added last.
+        Then the reparse state: this input was seen by ``extractor_version``. One transaction
+        (or part of the caller's, see ``transaction``).
+        """
+        from .fingerprint import doc_fingerprint, stored_fingerprint
+
+        fp = fp or doc_fingerprint(doc)
+        db = self.db
+        with self.transaction():
+            row = db.execute("select id from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
+                             [canonical_url, input_sha256]).fetchone()
+            existing = row[0] if row else None
+            reason = None
+            if doc.is_report:
+                if existing is not None and stored_fingerprint(db, existing) == fp:
+                    rid, what, changed = existing, "unchanged", False
+                else:
+                    rid, what = self.save_report(doc, url=url, canonical_url=canonical_url, input_sha256=input_sha256,
+                                                 portal=portal, kind=kind, extractor_version=extractor_version, warc=warc)
+                    if existing is None:  # e.g. a fetch an older extractor did not take as a report: link it
+                        db.execute("update pages set report_id = ?, skip_reason = null where canonical_url = ? and sha256 = ? "
+                                   "and report_id is null and status between 200 and 299", [rid, canonical_url, input_sha256])
+                        # (guarded: every UPDATE of reports also rewrites its full-text index entry)
+                        db.execute("update reports set page_id = (select min(id) from pages where report_id = ?) "
+                                   "where id = ? and page_id is null and exists (select 1 from pages where report_id = ?)",
+                                   [rid, rid, rid])
+                    if index is not None:
+                        index.link(rid, sig)
+                    changed = True
+            else:
+                rid, what, changed = None, "not_report", False
+                reason = doc.skip_reason or doc.error or "not an annual report"
+                if existing is not None:  # it was a report; under this extractor it is not: say so on the row, keep it
+                    note = f"not a report under extractor {extractor_version}: {reason}"[:500]
+                    if db.execute("select error from reports where id = ?", [existing]).fetchone()[0] != note:
+                        db.execute("update reports set error = ?, extractor_version = ?, updated_at = ? where id = ?",
+                                   [note, extractor_version, now(), existing])
+                        changed = True
+                cur = db.execute("update pages set skip_reason = ? where canonical_url = ? and sha256 = ? "
+                                 "and status between 200 and 299 and report_id is null and coalesce(skip_reason, '') != ?",
+                                 [reason, canonical_url, input_sha256, reason])
+                changed = changed or bool(cur.rowcount)
+            if page is not None:
+                # The page row goes in last: it marks the fetch as fully processed, which a resumed
+                # crawl relies on (govcrawl/crawl/revisit.py).
+                self._add_fetch(page, rid)
+            db.execute("insert or replace into reparse_state (canonical_url, input_sha256, extractor_version, output_sha256, "
+                       "report_id, skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
+                       [canonical_url, input_sha256, extractor_version, fp, rid if doc.is_report else existing,
+                        None if doc.is_report else (doc.skip_reason or doc.error), now()])
+        return Recorded(what, rid if doc.is_report else existing, existing is not None, changed, reason)
+
+    def _add_fetch(self, page: dict[str, Any], report_id: int | None) -> int:
+        page = dict(page, report_id=report_id)
+        page_id = self._insert("pages", page)
+        if report_id:
+            self.db.execute("update reports set page_id = ? where id = ? and page_id is null", [page_id, report_id])
+        return page_id
+
+    def already_seen(self, canonical_url: str, input_sha256: str, extractor_version: str) -> bool:
+        """This input was recorded by this extractor version (so re-extracting it changes nothing)."""
+        key = [canonical_url, input_sha256, extractor_version]
+        if self.db.execute("select 1 from reparse_state where canonical_url = ? and input_sha256 = ? and extractor_version = ?",
+                           key).fetchone():
+            return True
+        return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? and extractor_version = ?",
+                               key).fetchone() is not None
+
+    def has_report_for(self, canonical_url: str, input_sha256: str) -> bool:
+        return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? limit 1",
+                               [canonical_url, input_sha256]).fetchone() is not None
 
     def _replace_rows(self, report_id: int, doc: Document) -> None:
         # Plain executemany with parameters: sqlite-utils' insert_all re-inspects the table and

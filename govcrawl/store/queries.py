@@ -1,0 +1,57 @@
+"""Read-side queries the command summaries need (SQL stays under govcrawl/store/)."""
+from __future__ import annotations
+
+import json
+
+
+def run_overview(db, run_id: str, sample: int = 8) -> dict:
+    """What one crawl run did: its row, pages by role, failures, reports, skips, WARC files, first reports."""
+    run = next(iter(db.query("select * from runs where id = ?", [run_id])), None)
+    return {
+        "run": run,
+        "counts": json.loads(run["counts"]) if run and run.get("counts") else {},
+        "pages": db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0],
+        "by_role": dict(db.execute("select role, count(*) from pages where run_id = ? group by role", [run_id]).fetchall()),
+        "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
+        "reports": db.execute("select count(distinct r.id) from reports r join pages p on p.report_id = r.id where p.run_id = ?",
+                              [run_id]).fetchone()[0],
+        "skipped": list(db.query("select url, skip_reason from pages where run_id = ? and skip_reason is not null order by id", [run_id])),
+        "warcs": [r[0] for r in db.execute("select distinct warc_file from pages where run_id = ? and warc_file is not null order by 1",
+                                           [run_id])],
+        "first_reports": list(db.query(
+            """select r.id, r.year, r.jurisdiction, r.format, r.title, r.stats_count, r.checks_count
+               from reports r join pages p on p.report_id = r.id where p.run_id = ? order by r.id limit ?""", [run_id, sample])),
+    }
+
+
+def run_totals(db, run_id: str) -> tuple[str | None, dict]:
+    """(status or None, {pages, reports, skipped, failed}) of one run: a line of the multi-portal summary."""
+    row = db.execute("select status from runs where id = ?", [run_id]).fetchone()
+    return (row[0] if row else None), {
+        "pages": db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0],
+        "reports": db.execute("select count(distinct report_id) from pages where run_id = ? and report_id is not null", [run_id]).fetchone()[0],
+        "skipped": db.execute("select count(*) from pages where run_id = ? and skip_reason is not null", [run_id]).fetchone()[0],
+        "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
+    }
+
+
+def robots_refusals(db, run_id: str) -> list[dict]:
+    return list(db.query("select url, skip_reason from pages where run_id = ? and role = 'robots' and skip_reason is not null", [run_id]))
+
+
+def run_status(db_path: str, run_id: str) -> str | None:
+    """A run's status read without opening a Store (no migration, no WAL switch): None if unknown."""
+    import sqlite3
+    from pathlib import Path
+
+    if not db_path or not Path(db_path).exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        try:
+            row = conn.execute("select status from runs where id = ?", [run_id]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None  # no runs table yet: the run never started writing
+    return row[0] if row else None
