@@ -37,3 +37,33 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
     # fork: workers start fast and share the extractor's already-imported modules.
     ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+
+
+class RecyclingPool:
+    """``extraction_pool`` whose workers are replaced after ``recycle_after`` documents each.
+
+    The crawl's extract stage and reparse share it; each decides when to ``recycle``: reparse
+    first drains its documents in flight and waits for the old workers (so old and new never
+    run side by side: its memory profile), the crawl lets the old workers finish in the
+    background (the reactor must not wait).
+    """
+
+    def __init__(self, workers: int, recycle_after: int = WORKER_RECYCLE_AFTER):
+        self.workers, self.recycle_after = workers, max(1, recycle_after)
+        self.executor = extraction_pool(workers)
+        self.submitted = 0  # documents given to the current executor
+
+    @property
+    def due(self) -> bool:
+        return self.submitted >= self.recycle_after * self.workers
+
+    def submit(self, fn, *args):
+        self.submitted += 1
+        return self.executor.submit(fn, *args)
+
+    def recycle(self, wait: bool = True) -> None:
+        old, self.executor, self.submitted = self.executor, extraction_pool(self.workers), 0
+        old.shutdown(wait=wait)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)

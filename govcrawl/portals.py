@@ -73,6 +73,14 @@ class Portal:
         return [re.compile(p) for p in self.nav_path]
 
 
+def host_in_domains(host: str | None, domains) -> bool:
+    """The registry's domain rule, the one used everywhere (scope, start URLs, private-address
+    opt-in, official hosts): the host is a listed domain or a subdomain of one. (Scrapy's
+    url_is_from_any_domain compares the netloc, port included, so loopback portals would fail it.)"""
+    host = (host or "").lower()
+    return bool(host) and any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
+
+
 def _line_of(lines: list[str], portal_index: int, key: str | None) -> int:
     """1-based line of ``key`` inside the portal_index-th [[portal]] table (best effort)."""
     seen = -1
@@ -135,7 +143,7 @@ def _validate(raw: dict, idx: int, path: Path, lines: list[str]) -> Portal:
                            f"allowed_domains entry {d!r} must be a bare host name (no scheme, port or path)", d)
     for u in starts:
         host = urlsplit(u).hostname
-        if not any(host == d.lower() or host.endswith("." + d.lower()) for d in domains):
+        if not host_in_domains(host, domains):
             raise _problem(path, lines, idx, "start_urls", f"start URL {u!r} is outside allowed_domains {domains}", u)
     for key in ("nav_path", "list_url_patterns", "detail_url_patterns", "discovery_patterns"):
         for pat in raw.get(key, []):

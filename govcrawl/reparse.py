@@ -31,7 +31,7 @@ from .crawl.navigation import canonical
 from .documents import IMPORT_FOLDER, Job, extract_job, import_job, record
 from .extract import EXTRACTOR_VERSION, extract
 from .extract.model import Document
-from .pool import WORKER_RECYCLE_AFTER, extraction_pool
+from .pool import WORKER_RECYCLE_AFTER, RecyclingPool
 from .store import Store, new_run_id, sha256
 
 BATCH = 100  # documents per write transaction in reparse
@@ -161,8 +161,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     if jobs > 1:
         # Import the extractor's stages before forking, so each worker does not import them again.
         from .extract import classify, clean, meta, pdf, stats  # noqa: F401
-    pool = extraction_pool(jobs) if jobs > 1 else None
-    submitted = 0  # documents given to the current pool
+    pool = RecyclingPool(jobs, RECYCLE_AFTER) if jobs > 1 else None
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
                    TimeRemainingColumn(), console=console, disable=not progress, transient=False)
@@ -183,13 +182,11 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     if pool is None:
                         settle(job, _extract_and_sign(job, extract_fn))
                         continue
-                    if submitted >= RECYCLE_AFTER * jobs:
+                    if pool.due:  # drain first: old and new workers never run side by side
                         while inflight:
                             _drain_one(inflight, settle)
-                        pool.shutdown()
-                        pool, submitted = extraction_pool(jobs), 0
+                        pool.recycle()
                     inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn)))
-                    submitted += 1
                     inflight_keys.add(job.key)
                     while len(inflight) >= INFLIGHT * jobs:  # bounded: memory stays flat
                         _drain_one(inflight, settle)

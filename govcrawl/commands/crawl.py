@@ -5,6 +5,8 @@ import argparse
 import sys
 from contextlib import nullcontext
 
+from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
+
 
 def register(sub) -> None:
     c = sub.add_parser("crawl", help="crawl portals from the registry into the archive and the DB")
@@ -12,8 +14,8 @@ def register(sub) -> None:
     c.add_argument("--all", action="store_true", help="crawl every portal of the registry in one run")
     c.add_argument("--parallel", type=int, default=4, help="portals crawled at the same time (default: %(default)s)")
     c.add_argument("--portals", help="portal registry TOML (default: the bundled govcrawl/portals.toml)")
-    c.add_argument("--db", default="govcrawl.db", help="SQLite database (default: %(default)s)")
-    c.add_argument("--archive", default="archive", help="WARC archive folder (default: %(default)s)")
+    c.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database (default: %(default)s)")
+    c.add_argument("--archive", default=GOVCRAWL_ARCHIVE, help="WARC archive folder (default: %(default)s)")
     c.add_argument("--start-url", help="override the portal's start URL(s) (comma-separated)")
     c.add_argument("--job-dir", help="Scrapy JOBDIR: a crawl stopped with Ctrl-C or killed resumes from here "
                    "(several portals: one sub-folder each)")

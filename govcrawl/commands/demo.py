@@ -9,6 +9,8 @@ import argparse
 import shutil
 from pathlib import Path
 
+from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
+
 PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "portal" / "portal.toml"
 
 
@@ -33,7 +35,7 @@ def run_demo(out: str = "demo-out") -> int:
     if out_dir.exists():
         shutil.rmtree(out_dir)  # a demo always starts from nothing, so its counts are the first crawl's
     out_dir.mkdir(parents=True)
-    db, archive = str(out_dir / "govcrawl.db"), str(out_dir / "archive")
+    db, archive = str(out_dir / GOVCRAWL_DB), str(out_dir / GOVCRAWL_ARCHIVE)
     with TestPortal() as portal:
         print(f"test portal serving on {portal.base_url} (fixtures: tests/fixtures/portal)")
         run_id = run_crawl("testportal", db=db, archive=archive, portals_file=str(PORTAL_CONFIG),

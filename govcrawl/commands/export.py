@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..settings import GOVCRAWL_DB  # the default DB and archive paths, set once
+
 
 def register(sub) -> None:
     x = sub.add_parser("export", help="export the analysis views (current reports, stats, checks, coverage) or a wide table")
@@ -11,7 +13,7 @@ def register(sub) -> None:
                                      "current_reports", "current_stats", "failed_checks"],
                    help="reports|stats|checks|coverage: the views current_reports, current_stats, failed_checks, "
                         "coverage; wide: one row per report, one column per metric key; pages: every fetch")
-    x.add_argument("--db", default="govcrawl.db")
+    x.add_argument("--db", default=GOVCRAWL_DB)
     x.add_argument("--format", choices=["csv", "jsonl", "parquet", "xlsx"],
                    help="default: from the suffix of -o (.csv .jsonl .parquet .xlsx), else csv")
     x.add_argument("-o", "--output", help="file to write (default: stdout; required for parquet and xlsx)")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
+
 
 def register(sub) -> None:
     i = sub.add_parser("import", help="archive local .html/.txt/.pdf/.docx files (or folders) and extract them into the DB")
@@ -14,8 +16,8 @@ def register(sub) -> None:
     i.add_argument("--source-url", help="the URL the (single) file was published at")
     i.add_argument("--urls", metavar="CSV", help="where many files were published: CSV rows path,url "
                    "(paths relative to the CSV's folder); files not listed get a file: URI")
-    i.add_argument("--db", default="govcrawl.db")
-    i.add_argument("--archive", default="archive")
+    i.add_argument("--db", default=GOVCRAWL_DB)
+    i.add_argument("--archive", default=GOVCRAWL_ARCHIVE)
     i.add_argument("--portals", help="portal registry TOML: its hosts count as official for near-duplicate links")
     i.set_defaults(func=run)
 

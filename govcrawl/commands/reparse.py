@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 
+from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
+
 
 def register(sub) -> None:
     r = sub.add_parser("reparse", help="re-run the current extractor over the WARC archive (offline) and update the DB")
-    r.add_argument("--db", default="govcrawl.db")
-    r.add_argument("--archive", default="archive")
+    r.add_argument("--db", default=GOVCRAWL_DB)
+    r.add_argument("--archive", default=GOVCRAWL_ARCHIVE)
     r.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     r.add_argument("--portals", help="portal registry TOML, for encoding hints and official hosts")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")

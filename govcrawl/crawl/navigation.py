@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 from parsel import Selector
 from w3lib.url import canonicalize_url, safe_url_string
 
+from ..portals import host_in_domains
+
 # Report (detail) URLs of the CMSs Chinese portals run on.
 DETAIL_URL_PATTERNS = [
     r"/t\d{8}_\d+\.s?html?$",  # TRS WCM: .../202202/t20220208_80613.htm
@@ -66,8 +68,7 @@ def extract_links(html: str, base_url: str) -> list[Link]:
 
 
 def host_allowed(url: str, allowed_domains: list[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d.lower() or host.endswith("." + d.lower()) for d in allowed_domains)
+    return host_in_domains(urlsplit(url).hostname, allowed_domains)
 
 
 def nav_links(links: list[Link], pattern: re.Pattern) -> list[Link]:

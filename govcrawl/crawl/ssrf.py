@@ -84,8 +84,9 @@ def allow_private_hosts(hosts) -> None:
 
 
 def _private_allowed(host: str) -> bool:
-    host = host.lower().strip("[]")
-    return any(host == d or host.endswith("." + d) for d in _private_ok)
+    from ..portals import host_in_domains
+
+    return host_in_domains(host.strip("[]"), _private_ok)
 
 
 def refusal_for(host: str | None) -> str | None:

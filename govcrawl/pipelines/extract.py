@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
 from govcrawl.extract import extract
-from govcrawl.pool import WORKER_RECYCLE_AFTER, extraction_pool
+from govcrawl.pool import WORKER_RECYCLE_AFTER, RecyclingPool
 
 from . import Stage
 
@@ -38,17 +38,12 @@ class ExtractPipeline(Stage):
         super().__init__(crawler)
         self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", default_workers())
         self.recycle_after = max(1, crawler.settings.getint("GOVCRAWL_EXTRACT_RECYCLE_AFTER", WORKER_RECYCLE_AFTER))
-        self.pool: ProcessPoolExecutor | None = None
-        self.submitted = 0  # documents given to the current pool
+        self.pool: RecyclingPool | None = None
 
     def open_spider(self, spider=None):
         super().open_spider(spider)
         if self.workers > 0:
-            self._start_pool()
-
-    def _start_pool(self) -> None:
-        self.pool = extraction_pool(self.workers)
-        self.submitted = 0
+            self.pool = RecyclingPool(self.workers, self.recycle_after)
 
     def close_spider(self, spider=None):
         if self.pool is not None:
@@ -62,24 +57,21 @@ class ExtractPipeline(Stage):
         if self.pool is None:
             item.doc = _extract(*args)
             return item
-        if self.submitted >= self.recycle_after * self.workers:
-            old = self.pool
-            self._start_pool()
-            old.shutdown(wait=False)  # its workers finish the documents they hold, then exit
+        if self.pool.due:
+            self.pool.recycle(wait=False)  # the old workers finish the documents they hold, then exit
             self.crawler.stats.inc_value("govcrawl/extract_pool_replaced")
-        pool = self.pool
-        self.submitted += 1
+        executor = self.pool.executor
         try:
-            item.doc = await self._in_pool(pool, args)
+            item.doc = await self._in_pool(args)
         except BrokenProcessPool as exc:  # a worker died (out of memory, a C library crash)
             log.warning("extract worker failed on %s (%s); extracting in the crawl process", item.url, exc)
-            if self.pool is pool:  # not replaced yet (by another item of the same pool, or recycled)
-                pool.shutdown(wait=False, cancel_futures=True)
-                self._start_pool()
+            if self.pool.executor is executor:  # not replaced yet (by another item of the same pool, or recycled)
+                executor.shutdown(wait=False, cancel_futures=True)
+                self.pool.recycle(wait=False)
             item.doc = _extract(*args)
         return item
 
-    async def _in_pool(self, pool: ProcessPoolExecutor, args):
+    async def _in_pool(self, args):
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import defer, reactor
 
@@ -89,5 +81,5 @@ class ExtractPipeline(Stage):
             exc = CancelledError() if fut.cancelled() else fut.exception()
             reactor.callFromThread(d.errback if exc else d.callback, exc or fut.result())
 
-        pool.submit(_extract, *args).add_done_callback(done)
+        self.pool.submit(_extract, *args).add_done_callback(done)
         return await maybe_deferred_to_future(d)

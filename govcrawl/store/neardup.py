@@ -141,12 +141,10 @@ def band_keys(sig: MinHash | np.ndarray) -> list[int]:
 
 
 def is_official(url: str | None, portal_hosts: set[str] = frozenset()) -> bool:
-    host = (urlsplit(url).hostname or "").lower() if url else ""
-    if not host:
-        return False
-    if host == "gov.cn" or host.endswith(".gov.cn"):
-        return True
-    return any(host == h or host.endswith("." + h) for h in portal_hosts)
+    from ..portals import host_in_domains
+
+    host = urlsplit(url).hostname if url else None
+    return host_in_domains(host, ("gov.cn", *portal_hosts))
 
 
 def registry_hosts(portals_file: str | None = None) -> set[str]:
