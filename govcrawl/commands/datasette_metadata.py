@@ -7,7 +7,7 @@ import sys
 
 def register(sub) -> None:
     m = sub.add_parser("datasette-metadata", help="write Datasette metadata (descriptions, facets, canned queries) beside the DB")
-    m.add_argument("--db", default="govcrawl.db")
+    m.add_argument("--db", default=GOVCRAWL_DB)
     m.add_argument("-o", "--output", help="where to write it (default: metadata.json beside the DB)")
     m.set_defaults(func=run)
 

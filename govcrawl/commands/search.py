@@ -8,7 +8,7 @@ import sys
 def register(sub) -> None:
     s = sub.add_parser("search", help="full-text search of current reports (queries under 3 characters use LIKE)")
     s.add_argument("query")
-    s.add_argument("--db", default="govcrawl.db")
+    s.add_argument("--db", default=GOVCRAWL_DB)
     s.add_argument("--limit", type=int, default=50)
     s.set_defaults(func=run)
 
