@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..settings import GOVCRAWL_DB  # the default DB path, set once
+
 
 def register(sub) -> None:
     m = sub.add_parser("datasette-metadata", help="write Datasette metadata (descriptions, facets, canned queries) beside the DB")

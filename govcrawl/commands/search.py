@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..settings import GOVCRAWL_DB  # the default DB path, set once
+
 
 def register(sub) -> None:
     s = sub.add_parser("search", help="full-text search of current reports (queries under 3 characters use LIKE)")
