@@ -30,6 +30,7 @@ class FetchedPage:
     sha256: str | None = None
     warc: tuple[str, int, int] | None = None  # (file, offset, length)
     doc: Any = None  # govcrawl.extract.Document for detail/attachment pages
+    fingerprint: str | None = None  # the doc's output fingerprint, computed beside it (store/fingerprint.py)
 
     def header(self, name: str) -> str | None:
         name = name.lower()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from govcrawl.extract import extract
 from govcrawl.pool import WORKER_RECYCLE_AFTER, RecyclingPool
+from govcrawl.store.fingerprint import doc_fingerprint
 
 from . import Stage
 
@@ -24,8 +25,10 @@ log = logging.getLogger(__name__)
 
 
 def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str | None):
-    return extract(body, source=url, url=url, content_type=content_type,
-                   filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint)
+    """The Document and its output fingerprint (for the store's compare): both pure, so both in the worker."""
+    doc = extract(body, source=url, url=url, content_type=content_type,
+                  filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint)
+    return doc, doc_fingerprint(doc)
 
 
 def default_workers() -> int:
@@ -55,20 +58,20 @@ class ExtractPipeline(Stage):
             return item
         args = (item.body, item.url, item.content_type, item.encoding_hint)
         if self.pool is None:
-            item.doc = _extract(*args)
+            item.doc, item.fingerprint = _extract(*args)
             return item
         if self.pool.due:
             self.pool.recycle(wait=False)  # the old workers finish the documents they hold, then exit
             self.crawler.stats.inc_value("govcrawl/extract_pool_replaced")
         executor = self.pool.executor
         try:
-            item.doc = await self._in_pool(args)
+            item.doc, item.fingerprint = await self._in_pool(args)
         except BrokenProcessPool as exc:  # a worker died (out of memory, a C library crash)
             log.warning("extract worker failed on %s (%s); extracting in the crawl process", item.url, exc)
             if self.pool.executor is executor:  # not replaced yet (by another item of the same pool, or recycled)
                 executor.shutdown(wait=False, cancel_futures=True)
                 self.pool.recycle(wait=False)
-            item.doc = _extract(*args)
+            item.doc, item.fingerprint = _extract(*args)
         return item
 
     async def _in_pool(self, args):

@@ -120,7 +120,7 @@ class StorePipeline(Stage):
                 doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
                 kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
                 extractor_version=EXTRACTOR_VERSION, page=row, index=self._neardup() if doc.is_report else None,
-                fp=getattr(item, "fingerprint", None))
+                fp=getattr(item, "fingerprint", None))  # (an item spooled by an older govcrawl has none)
             if doc.is_report:
                 what = rec.what
         else:
