@@ -42,5 +42,6 @@ def run_demo(out: str = "demo-out") -> int:
                            start_url=portal.base_url + "/index.html", log_level="WARNING")
     print()
     print_run_summary(db, run_id, archive)
-    print(f"\nexplore it: sqlite3 {db} 'select year, jurisdiction, title from reports'  (or: datasette {db})")
+    print(f"\nexplore it: sqlite3 {db} 'select year, jurisdiction, title from current_reports'"
+          f"\n            govcrawl report --db {db} -o report.html   (or: govcrawl datasette-metadata --db {db})")
     return 0
