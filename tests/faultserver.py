@@ -85,6 +85,12 @@ CASES: list[Case] = [
     Case("/files/broken.docx", "broken-docx", expect="not a text document: ZIP container"),
     # A report attached as .docx: pingtan_docx() below (SYNTHETIC container, real text).
     Case("/files/2025-report.docx", "docx"),
+    # The same report as .doc (LibreOffice), as .wps (the .doc bytes: no tool here writes Kingsoft .wps)
+    # and as a scan (image-only PDF, OCR): SYNTHETIC containers of real text, see
+    # tests/fixtures/corpus/synthetic/office/make_renderings.py.
+    Case("/files/2025-report.doc", "file:synthetic/office/pingtan-2025.doc"),
+    Case("/files/2025-report.wps", "file:synthetic/office/pingtan-2025.doc"),
+    Case("/files/2025-scan.pdf", "file:synthetic/office/pingtan-2025-scan-150.pdf"),
 ]
 # A 404 storm: thirty dead links.
 CASES += [Case(f"/gone/{i}.html", "status:404", expect="HTTP 404") for i in range(30)]
@@ -324,6 +330,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"<html><body>synthetic: an HTML error page served as a PDF</body></html>" + bytes(range(256)), "application/pdf")
         elif kind == "empty-pdf":
             self._send(200, b"", "application/pdf")
+        elif kind == "file":
+            types = {".doc": "application/msword", ".pdf": "application/pdf"}
+            self._send(200, (CORPUS / arg).read_bytes(), types.get(Path(arg).suffix, "application/octet-stream"))
         elif kind in ("docx", "broken-docx"):
             body = pingtan_docx()
             self._send(200, body if kind == "docx" else body[: len(body) // 3], DOCX_TYPE)

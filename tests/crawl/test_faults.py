@@ -84,3 +84,16 @@ def test_fetched_pages_archived(fault_crawl):
     assert ok == archived > 0
     # Failed fetches have no response to archive, but a row each.
     assert db.execute("select count(*) from pages where status is null and error is not null").fetchone()[0] >= 9
+
+
+def test_doc_wps_and_scanned_attachments_become_reports(fault_crawl):
+    # .doc / .wps through LibreOffice, the scan through Tesseract (tests/fixtures/corpus/synthetic/office)
+    db, urls = fault_crawl["db"], fault_crawl["urls"]
+    for path in ("/files/2025-report.doc", "/files/2025-report.wps", "/files/2025-scan.pdf"):
+        (rep,) = db.query("select id, title, year, format from reports where url = ?", [urls[path]])
+        assert (rep["year"], rep["format"]) == (2025, "std-2021"), (path, rep)
+        sources = {r["source"] for r in db.query("select source from stats where report_id = ?", [rep["id"]])}
+        if path.endswith(".pdf"):
+            assert sources == {"ocr"}, sources  # only identity-confirmed OCR numbers
+        else:
+            assert "table" in sources and "ocr" not in sources, (path, sources)
