@@ -43,6 +43,21 @@ def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: s
                                 detail=f"{have.source} says {have.value}, {label} says {st.value}: {st.evidence[:120]}"))
 
 
+def _against_tables(prose: list[Stat], stats: dict[str, Stat], checks: list[Check]) -> list[Stat]:
+    """A table value always wins over prose: drop a prose total the table's cells contradict."""
+    out = []
+    for st in prose:
+        parts = [stats.get(k) for k in R.PROSE_TABLE_SUMS.get(st.key, ())]
+        if parts and all(p is not None and not p.derived and p.source == "table" for p in parts):
+            total = sum(p.value for p in parts)
+            if abs(float(total) - float(st.value)) > 1e-9:
+                checks.append(Check(rule=f"disagree.{st.key}", expected=total, stated=st.value,
+                                    detail=f"table says {total}, prose says {st.value}; the table is kept: {st.evidence[:120]}"))
+                continue
+        out.append(st)
+    return out
+
+
 def extract_stats(text: str, html: str | None = None, year: int | None = None, tree=None,
                   grids: list | None = None) -> tuple[list[Stat], list[Check], str | None]:
     """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one).
@@ -100,6 +115,7 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
             prose_text = text[: annex.end]
     prose, prose_checks = prose_figures(prose_text)
     checks.extend(prose_checks)
+    prose = _against_tables(prose, stats, checks)
     _merge(stats, prose, checks, "prose")
     if fmt is None and prose:
         fmt = "legacy-prose"

@@ -48,6 +48,7 @@ _SENT_RE = re.compile(r"[^。;!?]+[。;!?]?")
 _CLAUSE_RE = re.compile(r"[^,;。]+")
 _ZERO_NEG = re.compile(R.ZERO_NEGATIONS)
 _ZERO_AFTER = re.compile(R.ZERO_AFTER)
+_ZERO_HEAD = re.compile(R.ZERO_HEAD_AFTER)
 _FEES_ZERO = re.compile(R.FEES_ZERO)
 _FEES_ZERO_CHARS = required_chars(_FEES_ZERO)
 _FEES_STATED = re.compile(r"\d+(?:\.\d+)?元")
@@ -55,7 +56,14 @@ _COUNT_IN_CLAUSE = re.compile(r"\d+(?:件|起|宗|条|人次)")
 _ZERO_METRICS = [(key, re.compile(word), re.compile(not_near) if not_near else None) for key, word, not_near in R.ZERO_METRICS]
 
 
+# A line opening with a section number ("(一)主动公开…", "二、", "3.") starts a new
+# sentence even when the line before has no end mark (a page cut mid-sentence, a
+# heading): a figure must not take its context from another section.
+_HEADING_LINE = re.compile(r"\n(?=[ \t]*(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.](?!\d)))")
+
+
 def sentences(text: str) -> list[str]:
+    text = _HEADING_LINE.sub("。\n", text)
     return [s for s in (m.group(0).strip() for m in _SENT_RE.finditer(compact(text))) if s]
 
 
@@ -74,8 +82,12 @@ def _zero_keys(sentence: str) -> list[tuple[str, str]]:
             m = None
             if neg:
                 m = word.search(clause, neg.end())
+                if m and not _ZERO_HEAD.match(clause, m.end()):
+                    m = None  # the negation is of a narrower phrase ("复议纠错")
             if m is None and after:
                 m = word.search(clause[: after.start()])
+                if m and not _ZERO_HEAD.match(clause[: after.start()], m.end()):
+                    m = None
             if m is None:
                 continue
             if not_near and not_near.search(clause):

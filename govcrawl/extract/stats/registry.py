@@ -182,6 +182,18 @@ PROSE_FIGURES = [
 # An explicit zero: a negation stated of the metric in the same clause.
 ZERO_NEGATIONS = r"未发生|没有发生|未收到|未受理|没有受理|没有收到|未出现|没有出现|未有|未接到"
 ZERO_AFTER = r"(?:案件|案|情况|的情况)?(?:数|数量)?(?:均|都)?为(?:零|0)"
+# A negation is a zero only of the noun phrase it negates: after the metric's word
+# comes its head noun, a conjunction joining another metric, or the clause's end.
+# "未发生因依申请公开被行政复议纠错或行政诉讼败诉情形" negates corrections and lost
+# cases (复议 is followed by 纠错, 诉讼 by 败诉), not the number of reconsiderations.
+ZERO_HEAD_AFTER = (r"(?:(?:政府)?(?:信息)?公开)?(?:的)?(?:案件|案|申请|事项|事件|情况|情形|等情况|等情形)?(?:数|数量)?"
+                   r"(?:[和或及与、]|或者|[.!?]?$)")
+# Legacy prose keys and the template-table keys they are the sum of: when the table
+# states them, a prose figure that disagrees is dropped (the table wins) with a check.
+PROSE_TABLE_SUMS = {
+    "reconsideration.total": ("reconsideration.total",),
+    "litigation.total": ("litigation.direct.total", "litigation.after_reconsideration.total"),
+}
 # (key, word that names the metric in such a clause, words that must not be near it)
 ZERO_METRICS = [
     ("reconsideration.total", r"复议", None),

@@ -72,6 +72,13 @@ def _fill_pipe_blanks(text: str) -> str:
     """Write empty pipe cells as "-", as grid.py does: a blank cell is a cell, not nothing."""
     if "|" not in text:
         return text
+    lines = text.split("\n")
+    piped = [ln.rstrip() for ln in lines if "|" in ln]
+    if sum(ln.endswith("|") for ln in piped) * 2 > len(piped):
+        # Most rows end with a pipe: there it closes the row ("规章 | 0 | 0 | 0 |"), it
+        # does not open an empty last cell, or every row would gain a cell on the right
+        # and a row's 总计 would be read as its last applicant column.
+        text = "\n".join(ln.rstrip()[:-1] if ln.rstrip().endswith("|") else ln for ln in lines)
     text = _PIPE_EMPTY_LAST.sub(r"\1 -", text)
     return _PIPE_EMPTY_INNER.sub("| -", text)
 
@@ -109,9 +116,22 @@ def _separated(groups: list[Group], n: int) -> bool:
 
 
 def _trim(tokens: list[str], n: int) -> list[str]:
-    # an empty label cell rendered before the numbers is not a value cell
-    while len(tokens) > n and tokens[0] == "-":
-        tokens = tokens[1:]
+    """Drop the empty cells that are layout, not values, when a row has more cells than n.
+
+    An empty label cell rendered before the numbers, or the empty cells a flattened
+    colspan leaves after them ("| 行政许可 | 0 | ||"). Only when the surplus can be
+    only at one end: with blanks at both ends either cut is a different reading,
+    so the row keeps its surplus (and is not read).
+    """
+    extra = len(tokens) - n
+    if extra <= 0:
+        return tokens
+    lead = next((i for i, t in enumerate(tokens) if t != "-"), len(tokens))
+    tail = next((i for i, t in enumerate(reversed(tokens)) if t != "-"), len(tokens))
+    if lead >= extra and tail < extra:
+        return tokens[extra:]
+    if tail >= extra and lead < extra:
+        return tokens[: len(tokens) - extra]
     return tokens
 
 
