@@ -42,17 +42,6 @@ def test_trailing_blank_cells_of_a_flattened_colspan_are_layout():
     assert any(c.rule == "disagree.apply.new.total" and c.stated == 2 for c in checks)
 
 
-def test_blank_cells_at_both_ends_leave_the_row_unread():
-    # SYNTHETIC row: one blank too many, and it could be either end's: no reading is safe
-    text = ("三、收到和处理政府信息公开申请情况\n本年新收\n"
-            "一、本年新收政府信息公开申请数量 | - | 5 | 0 | 0 | 0 | 0 | 5 | - |\n"
-            "二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n行政复议\n")
-    stats, checks, _ = extract_stats(text)
-    got = stated(stats)
-    assert not any(k.startswith("apply.new.") for k in got)
-    assert got["apply.carried_in.total"] == 0
-
-
 # ---------------------------------------------------------------- zero phrases in scope
 ISSUE_SENTENCE = "全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。"  # quoted from a real report in issue 13
 
@@ -83,3 +72,17 @@ def test_a_heading_line_starts_a_new_sentence():
     so "审计信息栏目公开信息20条" (proactive) was read as applications disclosed."""
     text = (CORPUS / "real/web-excerpts/yangling-sjj-2022.txt").read_text(encoding="utf-8")
     assert "apply.disclosed.total" not in stated(extract_stats(text)[0])
+
+
+def test_a_text_reading_of_table_four_that_breaks_its_totals_is_withheld():
+    """Format matrix (synthetic rendering of the real pingtan 2025 page, pdftotext plain):
+    table 四's cells come one per line, out of order; a block whose 总计 does not add up
+    is not stated, and the prose totals are kept (they agree with nothing read)."""
+    from govcrawl.extract import extract
+
+    path = Path(__file__).parent / "fixtures/formats/pingtan-2025/lo-pdf.pdftotext-plain.txt"
+    doc = extract(path.read_bytes(), filename=path.name)
+    got = stated(doc.stats)
+    assert not any(k.startswith(("reconsideration.upheld", "litigation.direct.")) for k in got)
+    assert {"unreadable.reconsideration", "unreadable.litigation.direct"} <= {c.rule for c in doc.checks}
+    assert got["reconsideration.total"] == 36 and got["litigation.total"] == 9  # prose

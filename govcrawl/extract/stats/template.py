@@ -78,7 +78,9 @@ def _fill_pipe_blanks(text: str) -> str:
         # Most rows end with a pipe: there it closes the row ("规章 | 0 | 0 | 0 |"), it
         # does not open an empty last cell, or every row would gain a cell on the right
         # and a row's 总计 would be read as its last applicant column.
-        text = "\n".join(ln.rstrip()[:-1] if ln.rstrip().endswith("|") else ln for ln in lines)
+        # (a row that opens with a pipe, "| a | b |", is markdown: handled below as before)
+        text = "\n".join(ln.rstrip()[:-1] if ln.rstrip().endswith("|") and not ln.lstrip().startswith("|") else ln
+                         for ln in lines)
     text = _PIPE_EMPTY_LAST.sub(r"\1 -", text)
     return _PIPE_EMPTY_INNER.sub("| -", text)
 
@@ -120,17 +122,17 @@ def _trim(tokens: list[str], n: int) -> list[str]:
 
     An empty label cell rendered before the numbers, or the empty cells a flattened
     colspan leaves after them ("| 行政许可 | 0 | ||"). Only when the surplus can be
-    only at one end: with blanks at both ends either cut is a different reading,
-    so the row keeps its surplus (and is not read).
+    only at one end; with blanks at both ends the leading ones go (an empty label
+    column between the label and the numbers, as grids and markdown render it).
     """
     extra = len(tokens) - n
     if extra <= 0:
         return tokens
     lead = next((i for i, t in enumerate(tokens) if t != "-"), len(tokens))
     tail = next((i for i, t in enumerate(reversed(tokens)) if t != "-"), len(tokens))
-    if lead >= extra and tail < extra:
+    if lead >= extra:
         return tokens[extra:]
-    if tail >= extra and lead < extra:
+    if tail >= extra:
         return tokens[: len(tokens) - extra]
     return tokens
 
@@ -393,8 +395,15 @@ def read_review(text: str, separated_hint: bool | None = None) -> TableResult:
             return res
     res.found = True
     reading = cand[0]
+    from_grid = "|" in raw  # a grid or pipe row: each cell is where the table put it
     for b, block in enumerate(R.REVIEW_BLOCKS):
         blk = reading[b * 5 : b * 5 + 5]
+        if not from_grid and None not in blk and abs(sum(blk[:4]) - blk[4]) > 1e-9:
+            # read from flowing text, where cells can come out of order: a block whose
+            # total does not add up is not corroborated, so none of it is stated
+            res.checks.append(Check(rule=f"unreadable.{block}", expected=sum(blk[:4]), stated=blk[4],
+                                    detail=f"text reading {blk} breaks 总计 = 维持+纠正+其他+尚未审结; no value taken"))
+            continue
         for c, v in zip(R.REVIEW_COLS, blk):
             if v is not None:
                 res.stats.append(_stat(f"{block}.{c}", v, "件", f"表四 {block} | {c} = {v} [{raw.strip()[:120]}]{note}"))
