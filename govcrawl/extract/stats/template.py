@@ -68,16 +68,21 @@ _PIPE_EMPTY_INNER = re.compile(r"\|(?=[ \t]*\|)")
 _PIPE_EMPTY_LAST = re.compile(r"^([^|\n][^\n]*\|)[ \t]*$", re.M)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _fill_pipe_blanks(text: str) -> str:
     """Write empty pipe cells as "-", as grid.py does: a blank cell is a cell, not nothing."""
     if "|" not in text:
         return text
     lines = text.split("\n")
-    piped = [ln.rstrip() for ln in lines if "|" in ln]
-    if sum(ln.endswith("|") for ln in piped) * 2 > len(piped):
-        # Most rows end with a pipe: there it closes the row ("规章 | 0 | 0 | 0 |"), it
-        # does not open an empty last cell, or every row would gain a cell on the right
-        # and a row's 总计 would be read as its last applicant column.
+    # Label-only rows (headers: no digit) tell the convention: when most of them end
+    # with a pipe ("信息内容 | 本年制发件数 | … |"), a final pipe closes every row
+    # ("规章 | 0 | 0 | 0 |"), it does not open an empty last cell, or every row would
+    # gain a cell on the right and a row's 总计 would be read as its last applicant
+    # column. Number rows cannot tell: "258 | 12 | | | 1 | 1 |" may end in a blank 总计.
+    heads = [ln.rstrip() for ln in lines if "|" in ln and not ln.lstrip().startswith("|") and not _DIGIT.search(ln)]
+    if heads and sum(ln.endswith("|") for ln in heads) * 2 > len(heads):
         # (a row that opens with a pipe, "| a | b |", is markdown: handled below as before)
         text = "\n".join(ln.rstrip()[:-1] if ln.rstrip().endswith("|") and not ln.lstrip().startswith("|") else ln
                          for ln in lines)

@@ -12,7 +12,7 @@ from govcrawl.extract.stats.prose import prose_figures
 
 from test_stats_template import stated
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 PINGTAN_2025_HTML = (CORPUS / "real/pingtan/2025-report.html").read_text(encoding="utf-8")
 
 
@@ -80,7 +80,7 @@ def test_a_text_reading_of_table_four_that_breaks_its_totals_is_withheld():
     is not stated, and the prose totals are kept (they agree with nothing read)."""
     from govcrawl.extract import extract
 
-    path = Path(__file__).parent / "fixtures/formats/pingtan-2025/lo-pdf.pdftotext-plain.txt"
+    path = Path(__file__).resolve().parents[1] / "fixtures/formats/pingtan-2025/lo-pdf.pdftotext-plain.txt"
     doc = extract(path.read_bytes(), filename=path.name)
     got = stated(doc.stats)
     assert not any(k.startswith(("reconsideration.upheld", "litigation.direct.")) for k in got)
