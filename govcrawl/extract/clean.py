@@ -112,7 +112,9 @@ def find_date(s: str) -> str | None:
 
 def squeeze_title(s: str) -> str:
     """Titles wrap and space oddly ("淮安市人民政府 2024 年…"): drop inner spaces next to CJK."""
-    s = _SPACE_RUN.sub(" ", s).strip()
+    from .stats.textnorm import PAGE_PREFIX_RE
+
+    s = PAGE_PREFIX_RE.sub("", _SPACE_RUN.sub(" ", s).strip())  # a flipbook page's "Page 8 - " header
     return _SPACE_NEXT_TO_CJK.sub("", s) if " " in s else s
 
 
@@ -232,9 +234,10 @@ def _split_long_lines(lines: list[str]) -> list[str]:
 
 
 def _drop_pdf_furniture(lines: list[str]) -> list[str]:
-    """Page numbers ("- 1 -", "第 2 页", "3/6") on their own line."""
-    pat = re.compile(r"^(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
-    return [ln for ln in lines if not pat.match(ln)]
+    """Page numbers ("- 1 -", "第 2 页", "3/6", "Page 8") on their own line."""
+    from .stats.textnorm import PAGE_MARKER_RE
+
+    return [ln for ln in lines if not PAGE_MARKER_RE.fullmatch(ln)]
 
 
 def _drop_chrome_lines(lines: list[str], page: PageText) -> list[str]:

@@ -35,7 +35,6 @@ FLOORS = {
 # reports on which the extractor states a wrong number today: each is an extractor bug
 # written up in /work/notes/i13-findings.md (i13 fixes the extractor and removes the mark)
 WRONG_TODAY = {
-    "web-excerpts/wendeng-xfj-2022-page8.txt": "title keeps the flipbook page header 'Page 8 -'",
     "web-excerpts/fuzhou-jinan-2016.txt": "title keeps the column name 政府信息公开 before it",
     "web-excerpts/longtan-2017.txt": "title and jurisdiction keep the 登录 注册 links",
     "web-excerpts/suqian-2017.txt": "title keeps the breadcrumb and 名称 of the info box",

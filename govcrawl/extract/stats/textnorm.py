@@ -18,8 +18,13 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 # Placeholders that mean "no value" in a table cell.
 EMPTY_CELLS = {"", "/", "-", "—", "--", "——", "–", "－", "\\", "无数据"}
 
-# A page marker printed by PDF writers ("- 4 -", "第 4 页", "4/6"): never a table cell.
-PAGE_MARKER_RE = re.compile(r"^[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t]*$", re.M)
+# Page furniture printed by PDF writers and flipbooks ("- 4 -", "— 1 —", "第 3 页 共 6 页",
+# "4/6", "Page 8", "P. 8"): the one pattern, for lines (PAGE_MARKER_RE, never a table
+# cell or a paragraph) and for a title's prefix (PAGE_PREFIX_RE: "Page 8 - 威海市…报告").
+PAGE_FURNITURE = (r"(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?"
+                  r"|\d{1,3}[ \t]*/[ \t]*\d{1,3}|(?:Page|P\.)[ \t]*\d{1,3})")
+PAGE_MARKER_RE = re.compile(rf"^[ \t]*{PAGE_FURNITURE}[ \t]*$", re.M)
+PAGE_PREFIX_RE = re.compile(rf"^[ \t]*{PAGE_FURNITURE}[ \t]*[-—–:|][ \t]*")
 
 
 @lru_cache(maxsize=1)
