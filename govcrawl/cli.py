@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import crawl, datasette_metadata, demo, export, extract, import_, keys, reparse, report, search
+from .commands import crawl, datasette_metadata, demo, export, extract, import_, ingest, keys, reparse, report, search, status
 
 # One module per subcommand (govcrawl/commands/): each adds its parser and runs one library call.
-COMMANDS = (extract, crawl, demo, export, keys, datasette_metadata, search, report, reparse, import_)
+COMMANDS = (extract, crawl, ingest, status, demo, export, keys, datasette_metadata, search, report, reparse, import_)
 
 
 def build_parser() -> argparse.ArgumentParser:

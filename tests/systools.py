@@ -12,6 +12,7 @@ PACKAGES = {
     "soffice": "libreoffice-writer-nogui (and libreoffice-calc-nogui)",
     "tesseract": "tesseract-ocr and tesseract-ocr-chi-sim",
     "antiword": "antiword",
+    "redis-server": "redis-server",
 }
 
 

@@ -21,6 +21,11 @@ def register(sub) -> None:
                    "(several portals: one sub-folder each)")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     c.add_argument("--log-level", default="INFO")
+    c.add_argument("--redis", metavar="URL", help="with --worker: the Redis of a distributed crawl (redis://HOST:6379/0)")
+    c.add_argument("--worker", action="store_true", help="join a distributed crawl as a worker: fetch, archive and "
+                   "extract here, send items to the writer (govcrawl ingest); no DB on this machine")
+    c.add_argument("--worker-id", help="this worker's stable name (default: HOST.PID); a restarted worker with the "
+                   "same name takes back the requests its previous process held")
     c.set_defaults(func=run)
 
 
@@ -40,8 +45,35 @@ def _job_lock(job_dir: str | None, names: list[str]):
     return job_dir_lock(job_dir, " ".join(names)) if job_dir else nullcontext()
 
 
+def run_worker(args: argparse.Namespace) -> int:
+    from ..distributed.run import run_worker as start
+    from ..distributed.settings import check_worker_id
+    from ..portals import PortalConfigError
+
+    if not (args.worker and args.redis):
+        print("govcrawl crawl: --worker and --redis go together (a worker of a distributed crawl)", file=sys.stderr)
+        return 2
+    if args.job_dir or args.all or len(args.portal) != 1:
+        print("govcrawl crawl: a worker crawls one portal and keeps its state in Redis (no --job-dir, no --all)", file=sys.stderr)
+        return 2
+    try:
+        if args.worker_id:
+            check_worker_id(args.worker_id)
+        worker = start(args.portal[0], redis_url=args.redis, archive=args.archive, worker_id=args.worker_id,
+                       portals_file=args.portals, start_url=args.start_url, overrides=parse_sets(args.set),
+                       log_level=args.log_level)
+    except (PortalConfigError, ValueError) as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+    print(f"worker {worker} done; the writer (govcrawl ingest) stores what it sent")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ..crawl.runner import run_crawl, run_crawls
+
+    if args.worker or args.redis:
+        return run_worker(args)
     from ..portals import PortalConfigError, load_portals
     from ..store.writelock import db_writer
     from .summary import print_combined_summary, print_run_summary

@@ -6,6 +6,7 @@ first use and closed when the spider closes.
 from __future__ import annotations
 
 from scrapy import signals
+from scrapy.utils.misc import load_object
 
 from govcrawl.crawl.run import CrawlRun
 
@@ -13,7 +14,9 @@ from govcrawl.crawl.run import CrawlRun
 def run_for(crawler) -> CrawlRun:
     run = getattr(crawler, "_govcrawl_run", None)
     if run is None:
-        run = crawler._govcrawl_run = CrawlRun.from_crawler(crawler)
+        # A distributed crawl's worker swaps in its own run (GOVCRAWL_RUN_CLASS, govcrawl/distributed).
+        cls = load_object(crawler.settings.get("GOVCRAWL_RUN_CLASS") or CrawlRun)
+        run = crawler._govcrawl_run = cls.from_crawler(crawler)
 
         def _closed(spider, reason):
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()

@@ -95,37 +95,7 @@ class StorePipeline(Stage):
         counts[f"pages_{item.role}"] += 1
 
     def _record(self, item, run_id: str):
-        store = self.run.store
-        doc = item.doc
-        skip = what = None
-        if item.error:
-            skip = item.error
-        elif item.status is not None and not 200 <= item.status < 300:
-            skip = f"HTTP {item.status}"
-        elif doc is not None and not doc.is_report:
-            skip = doc.skip_reason or doc.error or "not an annual report"
-        row = {
-            "url": item.url, "canonical_url": item.canonical_url, "method": item.method, "status": item.status,
-            "content_type": item.content_type, "fetched_at": item.fetched_at, "sha256": item.sha256,
-            "size": len(item.body) if item.status is not None else None, "portal": item.portal,
-            "run_id": run_id, "role": item.role, "referer": item.referer, "depth": item.depth,
-            "etag": item.header("ETag"), "last_modified": item.header("Last-Modified"),
-            "error": item.error or (doc.error if doc is not None else None), "skip_reason": skip,
-        }
-        if item.warc:
-            row["warc_file"], row["warc_offset"], row["warc_length"] = item.warc
-        if doc is not None and not item.error:
-            # The one write path (as reparse and import): report, versions, duplicates, then this page row.
-            rec = store.record_document(
-                doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
-                kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
-                extractor_version=EXTRACTOR_VERSION, page=row, index=self._neardup() if doc.is_report else None,
-                fp=getattr(item, "fingerprint", None))  # (an item spooled by an older govcrawl has none)
-            if doc.is_report:
-                what = rec.what
-        else:
-            store.add_page(row)  # a failed fetch or an error page: no document
-        return what, skip
+        return record_fetch(self.run.store, item, run_id, self._neardup)
 
     def _neardup(self):
         """The near-duplicate index (govcrawl/store/neardup.py), built once per crawl."""
@@ -136,3 +106,44 @@ class StorePipeline(Stage):
             hosts = neardup.registry_hosts(self.crawler.settings.get("GOVCRAWL_PORTALS"))
             self._index = neardup.index_for(self.run.store, hosts | set(portal.allowed_domains if portal else ()))
         return self._index
+
+
+def record_fetch(store, item, run_id: str, neardup_index):
+    """Write one fetch through the one write path; returns (what, skip).
+
+    Shared with the distributed crawl's writer (govcrawl/distributed/ingest.py), whose items
+    come without their body (``item.size``) and with a fetch key. ``neardup_index`` returns
+    the near-duplicate index (built on first use).
+    """
+    size = item.size if item.size is not None else (len(item.body) if item.status is not None else None)
+    doc = item.doc
+    skip = what = None
+    if item.error:
+        skip = item.error
+    elif item.status is not None and not 200 <= item.status < 300:
+        skip = f"HTTP {item.status}"
+    elif doc is not None and not doc.is_report:
+        skip = doc.skip_reason or doc.error or "not an annual report"
+    row = {
+        "url": item.url, "canonical_url": item.canonical_url, "method": item.method, "status": item.status,
+        "content_type": item.content_type, "fetched_at": item.fetched_at, "sha256": item.sha256,
+        "size": size, "portal": item.portal,
+        "run_id": run_id, "role": item.role, "referer": item.referer, "depth": item.depth,
+        "etag": item.header("ETag"), "last_modified": item.header("Last-Modified"),
+        "error": item.error or (doc.error if doc is not None else None), "skip_reason": skip,
+        "fetch_key": item.fetch_key,
+    }
+    if item.warc:
+        row["warc_file"], row["warc_offset"], row["warc_length"] = item.warc
+    if doc is not None and not item.error:
+        # The one write path (as reparse and import): report, versions, duplicates, then this page row.
+        rec = store.record_document(
+            doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
+            kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
+            extractor_version=EXTRACTOR_VERSION, page=row, index=neardup_index() if doc.is_report else None,
+            fp=getattr(item, "fingerprint", None))  # (an item spooled by an older govcrawl has none)
+        if doc.is_report:
+            what = rec.what
+    else:
+        store.add_page(row)  # a failed fetch or an error page: no document
+    return what, skip

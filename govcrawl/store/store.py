@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
@@ -61,6 +61,7 @@ _PAGES = {
     "fetched_at": str, "sha256": str, "size": int, "warc_file": str, "warc_offset": int, "warc_length": int,
     "portal": str, "run_id": str, "role": str, "referer": str, "depth": int, "etag": str,
     "last_modified": str, "error": str, "skip_reason": str, "report_id": int,
+    "fetch_key": str,  # distributed crawls: run + request fingerprint, so a redelivered item is stored once
 }
 _REPORTS = {
     "id": int, "page_id": int, "url": str, "canonical_url": str, "portal": str, "kind": str,
@@ -176,7 +177,7 @@ class Store:
             db["checks"].create(_CHECKS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
             db["runs"].create(_RUNS, pk="id", if_not_exists=True)
             db["reparse_state"].create(_STATE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
-            for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]),
+            for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]), ("pages", ["fetch_key"]),
                                 ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
                                 ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
                                 ("stats", ["report_id"]), ("stats", ["key"]),
@@ -282,10 +283,37 @@ END""")
             self.db.execute("update runs set status = 'killed', ended_at = coalesce(ended_at, ?) where status = 'running'", [now()])
         return ids
 
+    def set_run_counts(self, run_id: str, counts: dict) -> None:
+        with self.transaction():
+            self.db["runs"].update(run_id, {"counts": json.dumps(counts, ensure_ascii=False, sort_keys=True)})
+
     # -- pages ----------------------------------------------------------------
     def page_seen(self, canonical_url: str, body_sha: str) -> bool:
         row = self.db.execute("select 1 from pages where canonical_url = ? and sha256 = ? limit 1", [canonical_url, body_sha]).fetchone()
         return row is not None
+
+    def page_in_run(self, canonical_url: str, run_id: str) -> bool:
+        return self.db.execute("select 1 from pages where canonical_url = ? and run_id = ? limit 1", [canonical_url, run_id]).fetchone() is not None
+
+    def page_by_fetch_key(self, fetch_key: str) -> int | None:
+        row = self.db.execute("select id from pages where fetch_key = ? limit 1", [fetch_key]).fetchone()
+        return row[0] if row else None
+
+    def run_exists(self, run_id: str) -> bool:
+        return self.db.execute("select 1 from runs where id = ?", [run_id]).fetchone() is not None
+
+    def run_counts(self, run_id: str) -> dict:
+        row = self.db.execute("select counts from runs where id = ?", [run_id]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def page_counts_by_role(self, run_id: str) -> dict:
+        return dict(self.db.execute("select role, count(*) from pages where run_id = ? group by role", [run_id]).fetchall())
+
+    def iter_latest_pages(self, batch: int = 5000) -> Iterator[dict]:
+        """The newest row of every canonical URL (what a revisit or dedup lookup would find)."""
+        sql = ("select canonical_url, sha256, status, etag, last_modified, warc_file, warc_offset, warc_length, run_id "
+               "from pages where id in (select max(id) from pages where canonical_url is not null group by canonical_url)")
+        yield from self.db.query(sql)
 
     def latest_page(self, canonical_url: str) -> dict | None:
         rows = list(self.db.query(

@@ -28,6 +28,7 @@ Nothing here reaches the network beyond 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -112,6 +113,10 @@ class TestPortal:
         self.served: dict[str, bytes] = {}
         self._overrides: dict[str, _Override | None] = {}
         self._lock = threading.Lock()
+        # Requests being answered right now, per host, and the most ever at once (politeness tests).
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
+        self.latency = 0.0  # seconds each answer takes, so concurrent requests overlap measurably
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -297,12 +302,33 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_HEAD(self):
-        self._serve(send_body=False)
+        with self._counted():
+            self._serve(send_body=False)
 
     def do_GET(self):
-        self._serve(send_body=True)
+        with self._counted():
+            self._serve(send_body=True)
 
     def do_POST(self):
+        with self._counted():
+            self._post()
+
+    @contextlib.contextmanager
+    def _counted(self):
+        host = self.headers.get("Host", "").rsplit(":", 1)[0]
+        portal = self.portal
+        with portal._lock:
+            portal.in_flight[host] = portal.in_flight.get(host, 0) + 1
+            portal.max_in_flight[host] = max(portal.max_in_flight.get(host, 0), portal.in_flight[host])
+        try:
+            if portal.latency:
+                time.sleep(portal.latency)
+            yield
+        finally:
+            with portal._lock:
+                portal.in_flight[host] -= 1
+
+    def _post(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
