@@ -32,5 +32,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# Removes what make itself created; a crawl's govcrawl.db and archive/ are data, never removed.
 clean:
-	rm -rf $(VENV) archive/* govcrawl.db demo-out
+	rm -rf $(VENV)
+	@if [ -f demo-out/.govcrawl-demo ]; then rm -rf demo-out; fi

@@ -86,6 +86,16 @@ def lock_for_writing(fh) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def _written_by_us(path: Path) -> bool:
+    """Does the file start with a govcrawl warcinfo record? Only such files are ever cut."""
+    try:
+        with open(path, "rb") as fh:
+            head = zlib.decompressobj(wbits=31).decompress(fh.read(64 * 1024), 4096)
+    except (OSError, zlib.error):
+        return False
+    return head.startswith(b"WARC/1.") and b"WARC-Type: warcinfo" in head and b"software: govcrawl/" in head
+
+
 def repair_open_files(folder: str | Path) -> list[tuple[str, int]]:
     """Repair every ``*.warc.gz.open`` in ``folder`` whose writer is gone.
 
@@ -97,6 +107,9 @@ def repair_open_files(folder: str | Path) -> list[tuple[str, int]]:
     if fcntl is None or not folder.is_dir():
         return repaired
     for path in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        if not _written_by_us(path):
+            log.warning("not repairing %s: not a WARC file govcrawl wrote (left as it is)", path)
+            continue
         with open(path, "r+b") as fh:
             if _locked_by_someone(fh):
                 continue

@@ -6,6 +6,7 @@ import sys
 from contextlib import nullcontext
 
 from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
+from . import LOG_LEVELS
 
 
 def register(sub) -> None:
@@ -20,7 +21,8 @@ def register(sub) -> None:
     c.add_argument("--job-dir", help="Scrapy JOBDIR: a crawl stopped with Ctrl-C or killed resumes from here "
                    "(several portals: one sub-folder each)")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
-    c.add_argument("--log-level", default="INFO")
+    c.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, type=str.upper,
+                   help="Scrapy log level (default: %(default)s)")
     c.add_argument("--redis", metavar="URL", help="with --worker: the Redis of a distributed crawl (redis://HOST:6379/0)")
     c.add_argument("--worker", action="store_true", help="join a distributed crawl as a worker: fetch, archive and "
                    "extract here, send items to the writer (govcrawl ingest); no DB on this machine")
@@ -97,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
         except PortalConfigError as exc:
             print(f"govcrawl: {exc}", file=sys.stderr)
             return 2
-        print_combined_summary(args.db, runs, args.archive)
-        return 0
+        from ..runstatus import combined_exit_code
+
+        return combined_exit_code(print_combined_summary(args.db, runs, args.archive)["statuses"])
     try:
         with db_writer(args.db, "crawl", names[0]), _job_lock(args.job_dir, names):
             run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
@@ -107,5 +110,6 @@ def run(args: argparse.Namespace) -> int:
     except PortalConfigError as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
-    print_run_summary(args.db, run_id, args.archive)
-    return 0
+    from ..runstatus import EXIT_CODES
+
+    return EXIT_CODES.get(print_run_summary(args.db, run_id, args.archive)["status"], 1)

@@ -6,7 +6,7 @@ chrome; nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import shutil
+import sys
 from pathlib import Path
 
 from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     return run_demo(args.out)
 
 
+MARKER = ".govcrawl-demo"  # a folder holding it was made by the demo, which may empty it again
+
+
 def run_demo(out: str = "demo-out") -> int:
     # Imported here, not at the top: cli.py imports every command module, and the other
     # commands (reparse's forked workers above all) must not pay for Scrapy and rich.
@@ -31,17 +34,23 @@ def run_demo(out: str = "demo-out") -> int:
     from ..testing.testportal import TestPortal
     from .summary import print_run_summary
 
-    out_dir = Path(out)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)  # a demo always starts from nothing, so its counts are the first crawl's
-    out_dir.mkdir(parents=True)
+    from ..safety import UnsafePath, clear_claimed
+
+    try:
+        # A demo starts from nothing (its counts are a first crawl's), but it only ever
+        # empties a folder it created itself: --out . or a folder of yours is refused.
+        out_dir = clear_claimed(out, MARKER, "govcrawl demo")
+    except UnsafePath as exc:
+        print(f"govcrawl demo: {exc}", file=sys.stderr)
+        return 2
     db, archive = str(out_dir / GOVCRAWL_DB), str(out_dir / GOVCRAWL_ARCHIVE)
     with TestPortal() as portal:
         print(f"test portal serving on {portal.base_url} (fixtures: tests/fixtures/portal)")
         run_id = run_crawl("testportal", db=db, archive=archive, portals_file=str(PORTAL_CONFIG),
                            start_url=portal.base_url + "/index.html", log_level="WARNING")
     print()
-    print_run_summary(db, run_id, archive)
+    status = print_run_summary(db, run_id, archive)["status"]
     print(f"\nexplore it: sqlite3 {db} 'select year, jurisdiction, title from current_reports'"
           f"\n            govcrawl report --db {db} -o report.html   (or: govcrawl datasette-metadata --db {db})")
-    return 0
+    # The portal's 404 distractors make its crawl "partial" by design: that is the demo working.
+    return 0 if status in ("finished", "partial") else 1

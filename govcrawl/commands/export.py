@@ -13,7 +13,7 @@ def register(sub) -> None:
                                      "current_reports", "current_stats", "failed_checks"],
                    help="reports|stats|checks|coverage: the views current_reports, current_stats, failed_checks, "
                         "coverage; wide: one row per report, one column per metric key; pages: every fetch")
-    x.add_argument("--db", default=GOVCRAWL_DB)
+    x.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database to read (default: %(default)s)")
     x.add_argument("--format", choices=["csv", "jsonl", "parquet", "xlsx"],
                    help="default: from the suffix of -o (.csv .jsonl .parquet .xlsx), else csv")
     x.add_argument("-o", "--output", help="file to write (default: stdout; required for parquet and xlsx)")
@@ -26,7 +26,9 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..analysis.formats import OutputError, resolve_format
     from ..export import FORMATS, export
+    from . import must_exist
 
+    must_exist(args.db, "database")
     try:
         fmt = resolve_format(args.format, args.output, FORMATS, "csv")
     except OutputError as exc:

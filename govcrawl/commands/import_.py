@@ -16,8 +16,8 @@ def register(sub) -> None:
     i.add_argument("--source-url", help="the URL the (single) file was published at")
     i.add_argument("--urls", metavar="CSV", help="where many files were published: CSV rows path,url "
                    "(paths relative to the CSV's folder); files not listed get a file: URI")
-    i.add_argument("--db", default=GOVCRAWL_DB)
-    i.add_argument("--archive", default=GOVCRAWL_ARCHIVE)
+    i.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database (default: %(default)s)")
+    i.add_argument("--archive", default=GOVCRAWL_ARCHIVE, help="WARC archive folder (default: %(default)s)")
     i.add_argument("--portals", help="portal registry TOML: its hosts count as official for near-duplicate links")
     i.set_defaults(func=run)
 

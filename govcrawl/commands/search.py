@@ -10,7 +10,7 @@ from ..settings import GOVCRAWL_DB  # the default DB path, set once
 def register(sub) -> None:
     s = sub.add_parser("search", help="full-text search of current reports (queries under 3 characters use LIKE)")
     s.add_argument("query")
-    s.add_argument("--db", default=GOVCRAWL_DB)
+    s.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database to read (default: %(default)s)")
     s.add_argument("--limit", type=int, default=50)
     s.set_defaults(func=run)
 
@@ -19,6 +19,9 @@ def run(args: argparse.Namespace) -> int:
     from ..store import Store
     from ..store.views import SHORT_QUERY, search
 
+    from . import must_exist
+
+    must_exist(args.db, "database")
     store = Store(args.db)
     try:
         how, cols, rows = search(store.db, args.query, args.limit)

@@ -19,10 +19,14 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
     run, counts, pages, by_role, failed, reports, skipped, warcs = (
         o[k] for k in ("run", "counts", "pages", "by_role", "failed", "reports", "skipped", "warcs"))
     # Everything from the DB is page-derived data: shown via say()/Text, never as markup (safetext.py).
-    say(console, "[bold]run {}[/bold] ({})", run_id, run["status"] if run else "unknown")
+    status = run["status"] if run else "unknown"
+    detail = counts.get("status_detail") or status
+    style = {"finished": "green", "partial": "yellow"}.get(status, "red")
+    say(console, f"[bold]run {{}}[/bold]: [{style}]{{}}[/{style}]", run_id, detail, limit=1000)
     say(console, "pages fetched: {}  {}", pages, "  ".join(f"{k}: {v}" for k, v in sorted(by_role.items())))
-    console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_'))}")
+    console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_') and isinstance(v, int))}")
     console.print(f"reports found: {reports}   failed fetches: {failed}")
+    coverage_table(db, [(run_id, counts)], console)
     stops = [r for r in skipped if "crawl budget:" in r["skip_reason"]]
     if stops:  # what a budget left unfetched (govcrawl/crawl/budget.py)
         say(console, "[bold]stopped by crawl budgets ({}):[/bold]", len(stops))
@@ -51,7 +55,7 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
                         (r["id"], r["year"], r["jurisdiction"], r["format"], r["title"], r["stats_count"], r["checks_count"])))
         console.print(t)
     store.close()
-    return {"pages": pages, "reports": reports, "skipped": len(skipped), "failed": failed, "warc_files": warcs, "by_role": by_role}
+    return {"status": status, "pages": pages, "reports": reports, "skipped": len(skipped), "failed": failed, "warc_files": warcs, "by_role": by_role}
 
 
 def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_root: str, console: Console | None = None) -> dict:
@@ -70,6 +74,14 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
                                                              *(n[k] for k in ("pages", "reports", "skipped", "failed")))))
     t.add_row("all", "", "", *(str(totals[k]) for k in ("pages", "reports", "skipped", "failed")))
     console.print(t)
+    run_rows = {r["id"]: r for r in db.query(
+        "select id, status, counts from runs where id in (%s)" % ", ".join("?" * len(runs)), [r for _, r in runs])}
+    for name, run_id in runs:
+        detail = json.loads(run_rows.get(run_id, {}).get("counts") or "{}").get("status_detail")
+        if detail:
+            say(console, "  {}: {}", name, detail, limit=1000)
+    coverage_table(db, [(run_id, json.loads(run_rows.get(run_id, {}).get("counts") or "{}")) for _, run_id in runs], console)
+    totals["statuses"] = [run_rows.get(run_id, {}).get("status") or "failed" for _, run_id in runs]
     # Host-wide robots.txt refusals are said once per portal, not once per blocked page.
     for name, run_id in runs:
         for r in queries.robots_refusals(db, run_id):
@@ -77,3 +89,80 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
     say(console, "database: {}   archive: {}", db_path, archive_root)
     store.close()
     return dict(totals)
+
+
+def coverage(db, run_id: str, counts: dict) -> list[dict]:
+    """Per portal: what the run reached at each step, and its failures by reason."""
+    from ..runstatus import CANDIDATE_ROLES, is_policy, reason_tag
+
+    out: dict[str, dict] = {}
+    for portal, role, status, error, report_id in db.execute(
+            "select portal, role, status, error, report_id from pages where run_id = ? and role != 'robots'", [run_id]).fetchall():
+        row = out.setdefault(portal or "?", {"portal": portal or "?", "list pages": 0, "candidates": 0, "reports": 0,
+                                             "attachments": 0, "not reports": 0, "not fetched (policy)": 0,
+                                             "failures": Counter()})
+        ok = status is not None and 200 <= status < 400
+        tag = reason_tag(error, status)
+        if role in ("nav", "list", "api") and ok:
+            row["list pages"] += 1
+        if role in CANDIDATE_ROLES:
+            row["candidates"] += 1
+            if role == "attachment" and ok:
+                row["attachments"] += 1
+            if report_id:
+                row["reports"] += 1
+            elif ok and not error:
+                row["not reports"] += 1
+        if is_policy(tag) and status is None:
+            row["not fetched (policy)"] += 1
+        elif role in CANDIDATE_ROLES and ok and error and not report_id:
+            row["failures"]["extraction failed"] += 1
+        elif not ok and tag:
+            row["failures"][tag] += 1
+    if len(out) == 1:  # pages skipped as unchanged carry no row; one portal per crawl run
+        row = next(iter(out.values()))
+        for k, v in counts.items():
+            # 304s and skipped pages are replayed and counted as unchanged too
+            role = k.rsplit("_", 1)[-1]
+            if not isinstance(v, int):
+                continue
+            if k.startswith("unchanged_") and role in CANDIDATE_ROLES:
+                row["candidates"] += v
+            elif k.startswith("unchanged_") and role in ("nav", "list", "api"):
+                row["list pages"] += v
+            elif k.startswith("still_report_"):
+                row["reports"] += v
+                row["attachments"] += v if role == "attachment" else 0
+            elif k.startswith("still_failing_"):
+                row["failures"][k[len("still_failing_"):]] += v
+    return list(out.values())
+
+
+def coverage_table(db, runs: list[tuple[str, dict]], console: Console) -> None:
+    """One column per portal (``runs``: run id and its counts), so it stays narrow."""
+    rows = [r for run_id, counts in runs for r in coverage(db, run_id, counts)]
+    if not rows:
+        return
+    if len(rows) > 3:  # many portals: one row each, failures summed up in one cell
+        t = Table(title="coverage")
+        for c in ("portal", "lists", "candidates", "reports", "attach.", "not reports", "policy", "failed"):
+            t.add_column(c)
+        for r in rows:
+            fails = ", ".join(f"{n} × {k}" for k, n in sorted(r["failures"].items(), key=lambda kv: (-kv[1], kv[0]))) or "0"
+            t.add_row(Text(clean(r["portal"], limit=40, oneline=True)), *(str(r[c]) for c in (
+                "list pages", "candidates", "reports", "attachments", "not reports", "not fetched (policy)")),
+                Text(clean(fails, limit=200, oneline=True)))
+        console.print(t)
+        return
+    t = Table(title="coverage")
+    t.add_column("")
+    for r in rows:  # portal names and reasons are data: never read as markup (safetext.py)
+        t.add_column(Text(clean(r["portal"], limit=40, oneline=True)), justify="right")
+    for c in ("list pages", "candidates", "reports", "attachments", "not reports", "not fetched (policy)"):
+        t.add_row(c, *(str(r[c]) for r in rows))
+    kinds = sorted({k for r in rows for k in r["failures"]})
+    for k in kinds:
+        t.add_row(Text(clean(f"failed: {k}", limit=80, oneline=True)), *(str(r["failures"].get(k, 0)) for r in rows))
+    if not kinds:
+        t.add_row("failed", *("0" for _ in rows))
+    console.print(t)

@@ -22,9 +22,18 @@ _KINDS = [
     ("ConnectionDone", "connection reset", "the server closed the connection before answering"),
     ("ConnectionResetError", "connection reset", "the server reset the connection"),
     ("ConnectionRefusedError", "connection refused", "nothing listens at that address"),
+    # Scrapy >= 2.14 wraps Twisted's errors in its own: CannotResolveHostError is DNSLookupError.
+    ("CannotResolveHostError", "DNS lookup failed", "the host name does not resolve"),
     ("DNSLookupError", "DNS lookup failed", "the host name does not resolve"),
+    ("DownloadConnectionRefusedError", "connection refused", "nothing listens at that address"),
+    ("DownloadCancelledError", "cancelled", "the download was cancelled"),
     ("CancelledError", "cancelled", "the download was cancelled"),
 ]
+
+
+def tag_for(exception_name: str) -> str | None:
+    """The reason tag for an exception class name (``CannotResolveHostError`` -> ``DNS lookup failed``)."""
+    return next((tag for kind, tag, _ in _KINDS if kind == exception_name), None)
 
 
 def _wrapped(value) -> list:

@@ -10,13 +10,14 @@ run already stored are not requested again (govcrawl/crawl/revisit.py). WARC fil
 the killed process left open are repaired by the next writer
 (govcrawl/archive/repair.py).
 
-A job whose run finished starts a new run (a nightly crawl can reuse its DIR).
+A job whose run ended (finished, partial or failed) starts a new run (a nightly crawl can reuse its DIR).
 """
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+from ..runstatus import FINAL
 from ..store import new_run_id
 from ..store.queries import run_status
 
@@ -32,10 +33,12 @@ def prepare_job_dir(job_dir: str, db_path: str | None = None) -> tuple[str, bool
     run_id, resuming = None, False
     if path.exists():
         run_id = path.read_text().strip() or None
-        if run_id and run_status(db_path, run_id) == "finished":
+        if run_id and run_status(db_path, run_id) in FINAL:
             run_id = None
         resuming = run_id is not None
-    for name in _SCRAPY_STATE:
+    # Scrapy's state files are removed only from a job folder govcrawl set up (it holds our
+    # run-id file): a folder of the user's that happens to hold such names is left alone.
+    for name in _SCRAPY_STATE if path.exists() else ():
         stale = folder / name
         if stale.is_dir():
             shutil.rmtree(stale)

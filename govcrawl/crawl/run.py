@@ -34,10 +34,17 @@ class CrawlRun:
         return cls(s.get("GOVCRAWL_DB"), s.get("GOVCRAWL_ARCHIVE"), spider.portal.name,
                    s.get("GOVCRAWL_RUN_ID") or getattr(spider, "run_id", None))
 
-    def close(self, status: str = "finished") -> None:
+    def close(self, outcome=None) -> None:
+        """End the run with ``outcome`` (a govcrawl.runstatus.Outcome; None: finished)."""
+        from ..runstatus import describe
+
         self.archive.close()
         counts = dict(self.counts)
         counts["warc_files"] = len(self.archive.files)
+        status = outcome.status if outcome is not None else "finished"
+        if outcome is not None and status != "finished":
+            counts["status_detail"] = describe(outcome)
+            counts["failed_pages"] = dict(outcome.failures)
         try:
             self.store.finish_run(self.run_id, counts, status)
         finally:

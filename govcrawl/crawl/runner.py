@@ -50,7 +50,7 @@ def run_crawls(portals: list[str], *, db: str, archive: str, portals_file: str |
     for name in portals:
         get_portal(name, portals_file)  # every name checked before anything starts
     Store(db).close()
-    process = CrawlerProcess(crawl_settings(db, archive, portals_file, None, None, overrides, log_level), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(db, archive, portals_file, None, None, overrides, log_level))
     logging.getLogger("scrapy").setLevel(log_level)
     spidercls = process.spider_loader.load("portal")
     semaphore = DeferredSemaphore(max(1, parallel))
@@ -61,7 +61,9 @@ def run_crawls(portals: list[str], *, db: str, archive: str, portals_file: str |
         settings = crawl_settings(db, archive, portals_file, portal_job, run_id, overrides, log_level)
         crawler = Crawler(spidercls, settings, init_reactor=i == 0)
         runs.append((name, run_id))
-        waits.append(semaphore.run(process.crawl, crawler, portal=name, portals_file=portals_file))
+        # run_id also as a spider argument: the per-crawler GOVCRAWL_RUN_ID setting does not reach
+        # crawler.settings here, and the summary and exit code look the runs up by these ids.
+        waits.append(semaphore.run(process.crawl, crawler, portal=name, portals_file=portals_file, run_id=run_id))
     DeferredList(waits, consumeErrors=True).addBoth(process._stop_reactor)
     process.start(stop_after_crawl=False)
     return runs
@@ -74,7 +76,7 @@ def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = 
     Store(db).close()  # likewise for a DB we must not touch (SchemaError), and migrate an old one now
     run_id = resolve_run_id(job_dir, db)
     settings = crawl_settings(db, archive, portals_file, job_dir, run_id, overrides, log_level)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)  # LOG_INSTALL_ROOT_HANDLER is on by default
     logging.getLogger("scrapy").setLevel(log_level)
     kwargs = {"portal": portal, "portals_file": portals_file}
     if start_url:

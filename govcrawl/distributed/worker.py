@@ -64,6 +64,10 @@ class RemotePages:
         row = self._get(canonical_url)
         return bool(row and row.get("sha256") == body_sha)
 
+    def seen_page(self, canonical_url: str, body_sha: str) -> dict | None:
+        row = self._get(canonical_url)
+        return {"status": row.get("status"), "report_id": None} if row and row.get("sha256") == body_sha else None
+
     def latest_page(self, canonical_url: str) -> dict | None:
         row = self._get(canonical_url)
         return row if row and row.get("status") and 200 <= row["status"] < 300 else None

@@ -9,6 +9,7 @@ from scrapy import signals
 from scrapy.utils.misc import load_object
 
 from govcrawl.crawl.run import CrawlRun
+from govcrawl.runstatus import assess
 
 
 def run_for(crawler) -> CrawlRun:
@@ -22,10 +23,11 @@ def run_for(crawler) -> CrawlRun:
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()
                                if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/", "offsite",
                                                    "govcrawl/", "spider_exceptions", "log_count/ERROR"))})
-            status = "finished" if reason == "finished" else f"closed: {reason}"
-            if run.counts.get("db_spool_left"):  # fetched but not yet in the DB (pipelines/store.py)
-                status = "partial"
-            run.close(status)
+            outcome = assess(run.store.db, run.run_id, run.counts, reason)
+            if run.counts.get("db_spool_left"):  # fetched, not yet in the DB (pipelines/store.py)
+                outcome.failures["not yet stored (spooled)"] += run.counts["db_spool_left"]
+                outcome.status = "partial" if outcome.status == "finished" else outcome.status
+            run.close(outcome)
 
         crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
     return run

@@ -16,7 +16,13 @@ class DedupPipeline(Stage):
         if item.status is None:  # a failed fetch: nothing to dedup, always recorded
             return item
         item.sha256 = hashlib.sha256(item.body).hexdigest()
-        if self.run.store.page_seen(item.canonical_url, item.sha256):
+        prior = self.run.store.seen_page(item.canonical_url, item.sha256)
+        if prior is not None:
             self.run.counts[f"unchanged_{item.role}"] += 1
+            # What the unchanged page still is, for the run's status and coverage (govcrawl/runstatus.py)
+            if item.status >= 400:
+                self.run.counts[f"still_failing_HTTP {item.status}"] += 1
+            elif prior["report_id"]:
+                self.run.counts[f"still_report_{item.role}"] += 1
             raise DropItem(f"unchanged since an earlier crawl: {item.url}", log_level="DEBUG")
         return item

@@ -315,6 +315,12 @@ END""")
                "from pages where id in (select max(id) from pages where canonical_url is not null group by canonical_url)")
         yield from self.db.query(sql)
 
+    def seen_page(self, canonical_url: str, body_sha: str) -> dict | None:
+        """The earlier fetch with this URL and body (its status and report), if any."""
+        row = self.db.execute("select status, report_id from pages where canonical_url = ? and sha256 = ? "
+                              "order by report_id is null limit 1", [canonical_url, body_sha]).fetchone()
+        return {"status": row[0], "report_id": row[1]} if row else None
+
     def latest_page(self, canonical_url: str) -> dict | None:
         rows = list(self.db.query(
             "select * from pages where canonical_url = ? and status between 200 and 299 order by id desc limit 1", [canonical_url]))

@@ -33,7 +33,7 @@ def _registry(tmp_path, base: str) -> str:
 
 def _crawl(tmp_path, base: str, *extra: str):
     proc = run_govcrawl("crawl", "robots-site", "--portals", _registry(tmp_path, base), "--db", str(tmp_path / "g.db"),
-                        "--archive", str(tmp_path / "archive"), "--log-level", "WARNING", *extra)
+                        "--archive", str(tmp_path / "archive"), "--log-level", "WARNING", *extra, ok=(0, 1, 3))
     return proc, sqlite_utils.Database(tmp_path / "g.db")
 
 
@@ -50,6 +50,8 @@ def test_robots_500_disallows_the_whole_host(tmp_path):
     assert start and all("robots.txt" in r["error"] for r in start)
     assert db.execute("select count(*) from reports").fetchone()[0] == 0
     assert "disallowed for this run" in proc.stdout
+    assert proc.returncode == 1
+    assert "start URLs unreachable: HTTP 500 (robots.txt could not be fetched)" in " ".join(proc.stdout.split())
 
 
 class _SlowRobots(BaseHTTPRequestHandler):

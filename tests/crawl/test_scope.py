@@ -91,7 +91,7 @@ def test_loopback_portal_refused_without_allow_private(tmp_path):
     with TestPortal() as portal:
         run_govcrawl("crawl", "noprivate", "--portals", str(toml), "--db", str(tmp_path / "g.db"),
                      "--archive", str(tmp_path / "archive"), "--start-url", portal.base_url + "/index.html",
-                     "--log-level", "WARNING")
+                     "--log-level", "WARNING", ok=(1,))  # failed: the start URL was refused
         assert portal.requests == []  # not even robots.txt
     rows = list(sqlite_utils.Database(tmp_path / "g.db").query("select url, error from pages"))
     assert portal.base_url + "/index.html" in {r["url"] for r in rows}
