@@ -13,6 +13,7 @@ imported with the same bytes and URI is not archived again.
 from __future__ import annotations
 
 import mimetypes
+import os
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from .archive import WarcArchive
 from .crawl.navigation import is_web_url
 from .documents import IMPORT_FOLDER, extract_job, import_job, record
 from .extract import EXTRACTOR_VERSION, extract
+from .limits import InputRefused, LimitExceeded, Sandbox, display_name, read_input
 from .safetext import say
 from .store import Store, new_run_id
 
@@ -31,18 +33,21 @@ class ImportArgsError(ValueError):
     """Arguments that cannot be honoured (e.g. one --source-url for many files)."""
 
 
-def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[Path, str]]:
-    """(file, label) for every importable file; label is the path relative to what was named."""
-    found: list[tuple[Path, str]] = []
+def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[Path, str, Path | None]]:
+    """(file, label, root) for every importable file; label is the path relative to what was
+    named, root the named folder a file (or its symlink's target) must stay in. Whether it is
+    a regular file is checked when it is read (govcrawl/limits.py), never by opening it here."""
+    found: list[tuple[Path, str, Path | None]] = []
     for arg in paths:
         p = Path(arg)
         if p.is_dir():
+            root = p.resolve()
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUFFIXES:
-                    found.append((f, f"{p.resolve().name}/{f.relative_to(p).as_posix()}"))
-        elif p.is_file():
+                if f.suffix.lower() in SUFFIXES and (f.is_symlink() or not f.is_dir()):
+                    found.append((f, f"{root.name}/{f.relative_to(p).as_posix()}", root))
+        elif p.exists() or p.is_symlink():
             if p.suffix.lower() in SUFFIXES:
-                found.append((p, p.name))
+                found.append((p, p.name, None))
             else:
                 problems.append((arg, f"not an .html/.txt/.pdf/.docx file (suffix {p.suffix or 'none'})"))
         else:
@@ -107,32 +112,40 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     counts: Counter = Counter(files=len(files))
     failures: list[tuple[str, str]] = list(problems)
     status = "finished"
+    sandbox = Sandbox()
     try:
-        for path, label in files:
-            try:
-                body = path.read_bytes()
-            except OSError as exc:
-                failures.append((str(path), f"unreadable: {exc}"))
+        for path, label, root in files:
+            try:  # only regular files, inside the named folders, capped: refused ones are not archived
+                body = read_input(path, [root] if root else None)
+            except InputRefused as exc:
+                failures.append((display_name(path), str(exc)))
+                counts["refused"] += 1
                 continue
             listed = urls.get(path.resolve())
             if listed:
                 used.add(path.resolve())
-            uri = source_url or listed or "file:" + quote(label)
+            uri = source_url or listed or "file:" + quote(os.fsencode(label))  # bytes-safe: names need not be UTF-8
             ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             probe = import_job(uri, body, ctype, path.name, ("", 0, 0))
             if store.already_seen(*probe.key, EXTRACTOR_VERSION) or store.has_report_for(*probe.key):
                 counts["already_imported"] += 1
                 continue
-            loc = archive.write_resource(uri, body, ctype, filename=path.name, extra={"WARC-Govcrawl-Source-Path": label})
+            loc = archive.write_resource(uri, body, ctype, filename=display_name(path.name),
+                                         extra={"WARC-Govcrawl-Source-Path": display_name(label)})
             counts["warc_records"] += 1
             job = import_job(uri, body, ctype, path.name, (loc.file, loc.offset, loc.length))
-            doc = extract_job(job, extract)
+            try:  # under a time and memory limit: a bomb costs this file, not the import
+                doc = sandbox.run(extract_job, job)
+            except LimitExceeded as exc:
+                failures.append((display_name(path), str(exc)))
+                counts["failed"] += 1
+                continue
             out = record(store, job, doc, EXTRACTOR_VERSION, index)
             counts[out.what] += 1
             if doc.is_report:
                 counts["reports"] += 1
             else:
-                failures.append((str(path), out.reason or "not a report"))
+                failures.append((display_name(path), out.reason or "not a report"))
         # A listed file that was not among those imported is most likely a typo in the list.
         failures += [(str(p), f"listed in --urls {url_manifest} but not among the files imported")
                      for p in urls if p not in used]
@@ -140,6 +153,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
         status = "interrupted"
         raise
     finally:
+        sandbox.close()
         archive.close()
         store.finish_run(run_id, {**counts, "problems": [f"{p}: {r}" for p, r in failures]}, status)
         store.close()

@@ -111,8 +111,9 @@ class WarcArchive:
         if request_method != "GET":
             warc_headers["WARC-Govcrawl-Request-Method"] = request_method
         warc_headers.update(extra or {})
+        warc_headers = {k: _header_safe(v) for k, v in warc_headers.items()}
         record = self._writer_or_open().create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers, warc_headers_dict=warc_headers
+            _header_safe(url), "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers, warc_headers_dict=warc_headers
         )
         return self._write(record)
 
@@ -121,8 +122,9 @@ class WarcArchive:
         if filename:
             warc_headers["WARC-Govcrawl-Filename"] = filename
         warc_headers.update(extra or {})
+        warc_headers = {k: _header_safe(v) for k, v in warc_headers.items()}
         record = self._writer_or_open().create_warc_record(
-            uri, "resource", payload=io.BytesIO(body), length=len(body), warc_content_type=content_type, warc_headers_dict=warc_headers
+            _header_safe(uri), "resource", payload=io.BytesIO(body), length=len(body), warc_content_type=content_type, warc_headers_dict=warc_headers
         )
         return self._write(record)
 
@@ -140,6 +142,14 @@ class WarcArchive:
         self._fh = None
         self._open_path = None
         self._writer = None
+
+
+def _header_safe(value: str) -> str:
+    """A WARC header value from a file name or URL: control characters (CR/LF would start a
+    header of their own, e.g. a forged WARC-Type) percent-encoded, undecodable bytes as \\xNN."""
+    from ..limits import display_name
+
+    return display_name(value)
 
 
 def _warc_date(when: datetime | None) -> str:

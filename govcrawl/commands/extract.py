@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -19,7 +20,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis.formats import OutputError, resolve_format
-    from ..extract import extract_file
+    from ..limits import InputRefused, LimitExceeded, Sandbox, display_name, extract_bytes, read_input
 
     flag = "text" if args.text else "jsonl" if args.jsonl else None
     if flag and args.format and flag != args.format:
@@ -32,12 +33,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     rc = 0
+    sandbox = Sandbox()
     try:
         for path in args.paths:
-            try:
-                doc = extract_file(path, source=path)
-            except OSError as exc:  # unreadable file: say so, go on with the rest
-                print(f"govcrawl extract: {path}: {exc}", file=sys.stderr)
+            try:  # a regular file, capped, extracted under a time and memory limit (govcrawl/limits.py)
+                doc = sandbox.run(extract_bytes, read_input(path), path, os.path.basename(path))
+            except (InputRefused, LimitExceeded) as exc:  # say so, go on with the rest
+                print(f"govcrawl extract: {display_name(path)}: {exc}", file=sys.stderr)
                 rc = 1
                 continue
             if fmt == "text":
@@ -47,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(json.dumps(doc.to_dict(), ensure_ascii=False), file=out)
     finally:
+        sandbox.close()
         if args.output:
             out.close()
     return rc
