@@ -1,6 +1,7 @@
 """Human-readable summary of a run, from the DB (used after crawl and by the demo)."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from rich.console import Console
