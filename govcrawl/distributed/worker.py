@@ -99,8 +99,9 @@ class WorkerRun:
         s = crawler.settings
         return cls(redis_for(s), s.get("GOVCRAWL_ARCHIVE"), crawler.spider.portal.name, s.get("GOVCRAWL_WORKER_ID"))
 
-    def close(self, status: str = "finished") -> None:
+    def close(self, outcome=None) -> None:
         self.archive.close()
+        status = outcome.status if outcome is not None else "finished"
         counts = dict(self.counts, warc_files=len(self.archive.files))
         send(self.server, self.portal, {"type": "worker_closed", "run": self.run_id, "worker": self.worker_id,
                                         "status": status, "counts": counts})

@@ -23,8 +23,9 @@ def run_for(crawler) -> CrawlRun:
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()
                                if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/", "offsite",
                                                    "govcrawl/", "spider_exceptions", "log_count/ERROR"))})
-            outcome = assess(run.store.db, run.run_id, run.counts, reason)
-            if run.counts.get("db_spool_left"):  # fetched, not yet in the DB (pipelines/store.py)
+            # A distributed worker has no DB: its writer (govcrawl ingest) ends the run.
+            outcome = assess(run.store.db, run.run_id, run.counts, reason) if hasattr(run.store, "db") else None
+            if outcome is not None and run.counts.get("db_spool_left"):  # fetched, not yet in the DB (pipelines/store.py)
                 outcome.failures["not yet stored (spooled)"] += run.counts["db_spool_left"]
                 outcome.status = "partial" if outcome.status == "finished" else outcome.status
             run.close(outcome)
