@@ -75,7 +75,14 @@ def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = 
     get_portal(portal, portals_file)  # fail fast, with the config error, before Scrapy starts
     Store(db).close()  # likewise for a DB we must not touch (SchemaError), and migrate an old one now
     run_id = resolve_run_id(job_dir, db)
-    settings = crawl_settings(db, archive, portals_file, job_dir, run_id, overrides, log_level)
+    start_portal_spider(crawl_settings(db, archive, portals_file, job_dir, run_id, overrides, log_level),
+                        portal, portals_file, start_url, log_level)
+    return run_id
+
+
+def start_portal_spider(settings: Settings, portal: str, portals_file: str | None, start_url: str | None,
+                        log_level: str) -> None:
+    """Run the portal spider in this process until it closes (a local crawl or a distributed worker)."""
     process = CrawlerProcess(settings)  # LOG_INSTALL_ROOT_HANDLER is on by default
     logging.getLogger("scrapy").setLevel(log_level)
     kwargs = {"portal": portal, "portals_file": portals_file}
@@ -83,4 +90,3 @@ def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = 
         kwargs["start_url"] = start_url
     process.crawl("portal", **kwargs)
     process.start()
-    return run_id

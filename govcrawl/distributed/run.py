@@ -1,11 +1,8 @@
 """Start a worker: the portal spider with the distributed settings (``govcrawl crawl NAME --redis URL --worker``)."""
 from __future__ import annotations
 
-import logging
 import os
 import socket
-
-from scrapy.crawler import CrawlerProcess
 
 from govcrawl.portals import get_portal
 
@@ -22,7 +19,7 @@ def default_worker_id() -> str:
 def run_worker(portal: str, *, redis_url: str, archive: str, worker_id: str | None = None, portals_file: str | None = None,
                start_url: str | None = None, overrides: dict | None = None, log_level: str = "INFO") -> str:
     """Run one worker until the crawl is done (queue empty, nothing held anywhere); returns its worker id."""
-    from govcrawl.crawl.runner import crawl_settings
+    from govcrawl.crawl.runner import crawl_settings, start_portal_spider
 
     get_portal(portal, portals_file)  # a config error before anything starts
     worker_id = worker_id or default_worker_id()
@@ -31,11 +28,5 @@ def run_worker(portal: str, *, redis_url: str, archive: str, worker_id: str | No
         settings.set(k, v, priority="cmdline")
     for k, v in (overrides or {}).items():
         settings.set(k, v, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
-    logging.getLogger("scrapy").setLevel(log_level)
-    kwargs = {"portal": portal, "portals_file": portals_file}
-    if start_url:
-        kwargs["start_url"] = start_url
-    process.crawl("portal", **kwargs)
-    process.start()
+    start_portal_spider(settings, portal, portals_file, start_url, log_level)
     return worker_id
