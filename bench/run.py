@@ -90,7 +90,7 @@ def env() -> dict:
 
 def fresh(path: Path) -> Path:
     """An empty scratch folder; only one the benchmark created (marked) is ever emptied."""
-    from govcrawl.safety import clear_claimed
+    from govcrawl.commands.safety import clear_claimed
 
     return clear_claimed(path, ".govcrawl-bench", "bench/run.py")
 

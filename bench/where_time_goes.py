@@ -94,7 +94,7 @@ def stage_breakdown(n: int) -> list[tuple[str, float]]:
 
 
 def reparse_split(archive: Path) -> dict:
-    from govcrawl.reparse import reparse
+    from govcrawl.offline.reparse import reparse
 
     with tempfile.TemporaryDirectory() as tmp:
         before_self = resource.getrusage(resource.RUSAGE_SELF)

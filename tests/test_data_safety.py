@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from govcrawl.crawl.resume import RUN_ID_FILE, prepare_job_dir
-from govcrawl.safety import UnsafePath, clear_claimed
+from govcrawl.commands.safety import UnsafePath, clear_claimed
 from govcrawl.archive.repair import repair_open_files
 
 from conftest import ROOT, run_govcrawl

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from govcrawl.archive import iter_records
-from govcrawl.reparse import reparse
+from govcrawl.offline.reparse import reparse
 
 from conftest import FIXTURES, run_govcrawl
 

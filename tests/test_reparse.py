@@ -13,7 +13,7 @@ from warcio.warcwriter import WARCWriter
 
 from govcrawl.archive import iter_records
 from govcrawl.extract import extract
-from govcrawl.reparse import reparse
+from govcrawl.offline.reparse import reparse
 from govcrawl.testing.testportal import TestPortal
 
 from conftest import ROOT, crawl_portal
@@ -170,7 +170,7 @@ def _extract_noting_worker(data, **kw):
 
 
 def test_workers_are_recycled_without_changing_the_output(crawled, tmp_path, monkeypatch):
-    import govcrawl.reparse as rp
+    import govcrawl.offline.reparse as rp
 
     archive = crawled / "archive"
     reparse(str(tmp_path / "one.db"), str(archive), jobs=1, progress=False)
@@ -213,7 +213,7 @@ def _state(db_path: Path, canonical_url: str) -> list[dict]:
 
 def test_crawl_reparse_and_import_write_identical_rows(crawled, tmp_path):
     """All three go through Store.record_document: same report row, stats, checks and reparse state."""
-    from govcrawl.importer import import_paths
+    from govcrawl.offline.importer import import_paths
 
     crawl_db, archive = crawled / "govcrawl.db", crawled / "archive"
     crawl = sqlite_utils.Database(crawl_db)

@@ -147,7 +147,7 @@ class WarcArchive:
 def _header_safe(value: str) -> str:
     """A WARC header value from a file name or URL: control characters (CR/LF would start a
     header of their own, e.g. a forged WARC-Type) percent-encoded, undecodable bytes as \\xNN."""
-    from ..limits import display_name
+    from ..extract.limits import display_name
 
     return display_name(value)
 

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         except PortalConfigError as exc:
             print(f"govcrawl: {exc}", file=sys.stderr)
             return 2
-        from ..runstatus import combined_exit_code
+        from ..crawl.runstatus import combined_exit_code
 
         return combined_exit_code(print_combined_summary(args.db, runs, args.archive)["statuses"])
     try:
@@ -110,6 +110,6 @@ def run(args: argparse.Namespace) -> int:
     except PortalConfigError as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
-    from ..runstatus import EXIT_CODES
+    from ..crawl.runstatus import EXIT_CODES
 
     return EXIT_CODES.get(print_run_summary(args.db, run_id, args.archive)["status"], 1)

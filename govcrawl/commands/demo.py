@@ -34,7 +34,7 @@ def run_demo(out: str = "demo-out") -> int:
     from ..testing.testportal import TestPortal
     from .summary import print_run_summary
 
-    from ..safety import UnsafePath, clear_claimed
+    from .safety import UnsafePath, clear_claimed
 
     try:
         # A demo starts from nothing (its counts are a first crawl's), but it only ever

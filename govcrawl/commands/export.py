@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis.formats import OutputError, resolve_format
-    from ..export import FORMATS, export
+    from ..analysis.export import FORMATS, export
     from . import must_exist
 
     must_exist(args.db, "database")

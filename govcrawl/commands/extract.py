@@ -20,7 +20,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis.formats import OutputError, resolve_format
-    from ..limits import InputRefused, LimitExceeded, Sandbox, display_name, extract_bytes, read_input
+    from ..extract.limits import InputRefused, LimitExceeded, Sandbox, display_name, extract_bytes, read_input
 
     flag = "text" if args.text else "jsonl" if args.jsonl else None
     if flag and args.format and flag != args.format:
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     sandbox = Sandbox()
     try:
         for path in args.paths:
-            try:  # a regular file, capped, extracted under a time and memory limit (govcrawl/limits.py)
+            try:  # a regular file, capped, extracted under a time and memory limit (govcrawl/extract/limits.py)
                 doc = sandbox.run(extract_bytes, read_input(path), path, os.path.basename(path))
             except (InputRefused, LimitExceeded) as exc:  # say so, go on with the rest
                 print(f"govcrawl extract: {display_name(path)}: {exc}", file=sys.stderr)

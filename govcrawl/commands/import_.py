@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..importer import ImportArgsError, import_paths
+    from ..offline.importer import ImportArgsError, import_paths
     from ..store.writelock import db_writer
 
     try:

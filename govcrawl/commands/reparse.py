@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from . import must_exist
-    from ..reparse import print_summary, reparse
+    from ..offline.reparse import print_summary, reparse
     from ..store.writelock import db_writer
 
     must_exist(args.archive, "archive folder")  # the DB may be new: reparse rebuilds one from an archive

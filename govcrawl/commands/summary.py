@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..safetext import clean, say
+from .safetext import clean, say
 from ..store import Store, queries
 
 
@@ -19,7 +19,7 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
     o = queries.run_overview(db, run_id, sample)
     run, counts, pages, by_role, failed, reports, skipped, warcs = (
         o[k] for k in ("run", "counts", "pages", "by_role", "failed", "reports", "skipped", "warcs"))
-    # Everything from the DB is page-derived data: shown via say()/Text, never as markup (safetext.py).
+    # Everything from the DB is page-derived data: shown via say()/Text, never as markup (commands/safetext.py).
     status = run["status"] if run else "unknown"
     detail = counts.get("status_detail") or status
     style = {"finished": "green", "partial": "yellow"}.get(status, "red")
@@ -94,7 +94,7 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
 
 def coverage(db, run_id: str, counts: dict) -> list[dict]:
     """Per portal: what the run reached at each step, and its failures by reason."""
-    from ..runstatus import CANDIDATE_ROLES, is_policy, reason_tag
+    from ..crawl.runstatus import CANDIDATE_ROLES, is_policy, reason_tag
 
     out: dict[str, dict] = {}
     for portal, role, status, error, report_id in db.execute(
@@ -157,7 +157,7 @@ def coverage_table(db, runs: list[tuple[str, dict]], console: Console) -> None:
         return
     t = Table(title="coverage")
     t.add_column("")
-    for r in rows:  # portal names and reasons are data: never read as markup (safetext.py)
+    for r in rows:  # portal names and reasons are data: never read as markup (commands/safetext.py)
         t.add_column(Text(clean(r["portal"], limit=40, oneline=True)), justify="right")
     for c in ("list pages", "candidates", "reports", "attachments", "not reports", "not fetched (policy)"):
         t.add_row(c, *(str(r[c]) for r in rows))

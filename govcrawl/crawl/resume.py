@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..runstatus import FINAL
+from .runstatus import FINAL
 from ..store import new_run_id
 from ..store.queries import run_status
 

@@ -35,8 +35,8 @@ class CrawlRun:
                    s.get("GOVCRAWL_RUN_ID") or getattr(spider, "run_id", None))
 
     def close(self, outcome=None) -> None:
-        """End the run with ``outcome`` (a govcrawl.runstatus.Outcome; None: finished)."""
-        from ..runstatus import describe
+        """End the run with ``outcome`` (a govcrawl.crawl.runstatus.Outcome; None: finished)."""
+        from .runstatus import describe
 
         self.archive.close()
         counts = dict(self.counts)

@@ -9,7 +9,7 @@ from scrapy import signals
 from scrapy.utils.misc import load_object
 
 from govcrawl.crawl.run import CrawlRun
-from govcrawl.runstatus import assess
+from govcrawl.crawl.runstatus import assess
 
 
 def run_for(crawler) -> CrawlRun:

@@ -19,7 +19,7 @@ class DedupPipeline(Stage):
         prior = self.run.store.seen_page(item.canonical_url, item.sha256)
         if prior is not None:
             self.run.counts[f"unchanged_{item.role}"] += 1
-            # What the unchanged page still is, for the run's status and coverage (govcrawl/runstatus.py)
+            # What the unchanged page still is, for the run's status and coverage (govcrawl/crawl/runstatus.py)
             if item.status >= 400:
                 self.run.counts[f"still_failing_HTTP {item.status}"] += 1
             elif prior["report_id"]:

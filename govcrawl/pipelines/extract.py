@@ -5,7 +5,7 @@ storing. With two or more CPUs it runs in a process pool (cpu_count() - 1 worker
 setting GOVCRAWL_EXTRACT_WORKERS overrides; 0 = in the reactor thread). The
 result is the same Document either way: the extractor is a pure function of the bytes.
 Workers are replaced every GOVCRAWL_EXTRACT_RECYCLE_AFTER documents each (default
-govcrawl.pool.WORKER_RECYCLE_AFTER), so a long crawl's memory stays flat.
+govcrawl.extract.pool.WORKER_RECYCLE_AFTER), so a long crawl's memory stays flat.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
 from govcrawl.extract import extract
-from govcrawl.pool import WORKER_RECYCLE_AFTER, RecyclingPool
+from govcrawl.extract.pool import WORKER_RECYCLE_AFTER, RecyclingPool
 from govcrawl.store.fingerprint import doc_fingerprint
 
 from . import Stage

@@ -22,7 +22,7 @@ CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory):
-    from govcrawl.importer import import_paths
+    from govcrawl.offline.importer import import_paths
 
     d = tmp_path_factory.mktemp("corpus")
     db = d / "govcrawl.db"

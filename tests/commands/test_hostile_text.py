@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from govcrawl.export import export
+from govcrawl.analysis.export import export
 from govcrawl.extract.model import Document
-from govcrawl.reparse import Summary, print_summary
-from govcrawl.safetext import clean
+from govcrawl.offline.reparse import Summary, print_summary
+from govcrawl.commands.safetext import clean
 from govcrawl.store import Store
 from govcrawl.commands.summary import print_combined_summary, print_run_summary
 

@@ -220,11 +220,11 @@ def test_table_article_keeps_its_rows_whatever_the_first_pass_found():
 
 
 def test_first_pass_text_reused_only_on_pages_without_tables(monkeypatch):
-    from govcrawl.extract import clean
+    from govcrawl.extract.clean import article
 
     calls = []
-    real = clean._trafilatura_text
-    monkeypatch.setattr(clean, "_trafilatura_text", lambda html, url, tables: calls.append(tables) or real(html, url, tables))
+    real = article._trafilatura_text
+    monkeypatch.setattr(article, "_trafilatura_text", lambda html, url, tables: calls.append(tables) or real(html, url, tables))
     clean_html("<html><body><p>" + "一段没有表格的页面文字。" * 30 + "</p></body></html>")
     assert calls == [False]  # no container (one paragraph), no table: the first pass stands
     calls.clear()

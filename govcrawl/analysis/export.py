@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .store import views
-from .analysis import formats
-from .analysis.keys import by_key, key_order
-from .store import Store
+from ..store import views
+from . import formats
+from .keys import by_key, key_order
+from ..store import Store
 
 # export name -> view (the short names are the tables the views stand for)
 TARGETS = {"reports": "current_reports", "stats": "current_stats", "checks": "failed_checks", "coverage": "coverage",

@@ -54,7 +54,7 @@ def host_failure(robots_error: str | None) -> str | None:
     """Why a host's robots.txt could not be had (so, per RFC 9309, the whole host was closed), as a tag."""
     if not robots_error:
         return None
-    from .crawl.failures import tag_for
+    from .failures import tag_for
 
     m = re.search(r"unreachable \((\w+)", robots_error)
     if m:

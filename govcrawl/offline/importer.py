@@ -18,13 +18,13 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-from .archive import WarcArchive
-from .crawl.navigation import is_web_url
+from ..archive import WarcArchive
+from ..crawl.navigation import is_web_url
 from .documents import IMPORT_FOLDER, extract_job, import_job, record
-from .extract import EXTRACTOR_VERSION, extract
-from .limits import InputRefused, LimitExceeded, Sandbox, display_name, read_input
-from .safetext import say
-from .store import Store, new_run_id
+from ..extract import EXTRACTOR_VERSION, extract
+from ..extract.limits import InputRefused, LimitExceeded, Sandbox, display_name, read_input
+from ..commands.safetext import say
+from ..store import Store, new_run_id
 
 SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx"}
 
@@ -36,7 +36,7 @@ class ImportArgsError(ValueError):
 def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[Path, str, Path | None]]:
     """(file, label, root) for every importable file; label is the path relative to what was
     named, root the named folder a file (or its symlink's target) must stay in. Whether it is
-    a regular file is checked when it is read (govcrawl/limits.py), never by opening it here."""
+    a regular file is checked when it is read (govcrawl/extract/limits.py), never by opening it here."""
     found: list[tuple[Path, str, Path | None]] = []
     for arg in paths:
         p = Path(arg)
@@ -89,7 +89,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
                  url_manifest: str | None = None, portals_file: str | None = None, console=None) -> tuple[str, dict]:
     from rich.console import Console
 
-    from .store import neardup
+    from ..store import neardup
 
     console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     problems: list[tuple[str, str]] = []
@@ -160,6 +160,6 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     console.print(f"[bold]import {run_id}[/bold]: {counts['files']} files, {counts['reports']} reports "
                   f"(new {counts['new']}, changed {counts['changed']}, unchanged {counts['unchanged']}), "
                   f"already imported {counts['already_imported']}, WARC records {counts['warc_records']}")
-    for p, r in failures:  # file names and reasons are data (safetext.py)
+    for p, r in failures:  # file names and reasons are data (commands/safetext.py)
         say(console, "  not imported as a report: {}: {}", p, r)
     return run_id, {**counts, "failures": failures}

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .crawl.navigation import canonical, is_web_url
-from .extract import extract
-from .extract.model import Document
-from .store import Store, sha256
+from ..crawl.navigation import canonical, is_web_url
+from ..extract import extract
+from ..extract.model import Document
+from ..store import Store, sha256
 
 IMPORT_FOLDER = "import"  # archive/<this>/: records written by `govcrawl import`
 

@@ -26,16 +26,16 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from .archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
-from .crawl.navigation import canonical
+from ..archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
+from ..crawl.navigation import canonical
 from .documents import IMPORT_FOLDER, Job, extract_job, import_job, record
-from .extract import EXTRACTOR_VERSION, extract
-from .extract.model import Document
-from .pool import WORKER_RECYCLE_AFTER, RecyclingPool
-from .store import Store, new_run_id, sha256
+from ..extract import EXTRACTOR_VERSION, extract
+from ..extract.model import Document
+from ..extract.pool import WORKER_RECYCLE_AFTER, RecyclingPool
+from ..store import Store, new_run_id, sha256
 
 BATCH = 100  # documents per write transaction in reparse
-RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see pool.py)
+RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see extract/pool.py)
 INFLIGHT = 8  # documents in flight per worker: enough that the DB writer never waits on one slow page
 
 
@@ -103,15 +103,15 @@ class _Batches:
 def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract):
     """Worker: the Document, the MinHash of its text when it is a report, and its output
     fingerprint: all pure functions of the bytes, so done here, in parallel, not in the DB writer."""
-    from .store.fingerprint import doc_fingerprint
-    from .store.neardup import signature
+    from ..store.fingerprint import doc_fingerprint
+    from ..store.neardup import signature
 
     doc = extract_job(job, extract_fn)
     return doc, (signature(doc.text) if doc.is_report else None), doc_fingerprint(doc)
 
 
 def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
-    from .portals import load_portals
+    from ..portals import load_portals
 
     hints: dict[str, str | None] = {}
     for f in (None, portals_file) if portals_file else (None,):
@@ -129,7 +129,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .store import neardup
+    from ..store import neardup
 
     console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -160,7 +160,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
 
     if jobs > 1:
         # Import the extractor's stages before forking, so each worker does not import them again.
-        from .extract import classify, clean, meta, pdf, stats  # noqa: F401
+        from ..extract import classify, clean, meta, pdf, stats  # noqa: F401
     pool = RecyclingPool(jobs, RECYCLE_AFTER) if jobs > 1 else None
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
@@ -222,7 +222,7 @@ def print_summary(summary: Summary, run_id: str, console=None) -> None:
     from rich.console import Console
 
     console = console or Console(soft_wrap=True)
-    from .safetext import say
+    from ..commands.safetext import say
 
     say(console, "[bold]reparse {}[/bold]", run_id)
     console.print(f"documents: {summary.documents}  skipped (already seen by this extractor): {summary.skipped}  "

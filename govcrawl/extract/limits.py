@@ -154,6 +154,6 @@ class Sandbox:
 
 def extract_bytes(body: bytes, source: str, filename: str):
     """The extractor on a file's bytes (module level: what a Sandbox worker runs)."""
-    from .extract import extract
+    from . import extract
 
     return extract(body, source=source, filename=filename)
