@@ -22,7 +22,7 @@ import redis
 from govcrawl.archive import iter_records
 from govcrawl.testing.testportal import TestPortal
 
-from conftest import ROOT
+from conftest import PORTAL_TOML, ROOT
 from systools import require
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -76,8 +76,9 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
-def _worker(portal_dir: Path, base_url: str, redis_url: str, archive: Path, worker_id: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "govcrawl", "crawl", "benchportal", "--portals", str(portal_dir / "portal.toml"),
+def _worker(portal_dir: Path, base_url: str, redis_url: str, archive: Path, worker_id: str,
+            name: str = "benchportal", toml: Path | None = None) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "govcrawl", "crawl", name, "--portals", str(toml or portal_dir / "portal.toml"),
            "--start-url", base_url + "/index.html", "--redis", redis_url, "--worker", "--worker-id", worker_id,
            "--archive", str(archive), "--log-level", "WARNING",
            # fast liveness in tests: a dead worker's requests are given back after 2 s
@@ -205,3 +206,52 @@ def test_status_reports_queue_workers_and_waiting_items(redis_url, portal_dir, t
         assert status["requests_per_host"].get("127.0.0.1", 0) >= 20
         worker.kill()
         worker.wait()
+
+
+def test_revisit_conditional_gets_and_versions(redis_url, tmp_path):
+    """A second distributed crawl asks with the validators the writer published (no DB on the
+    workers): unchanged report pages answer 304 and are not archived or stored again; the one
+    changed page becomes version 2. Same rules as the single-machine crawl (test_incremental)."""
+    redis.Redis.from_url(redis_url).flushall()
+    archive, db = tmp_path / "archive", tmp_path / "govcrawl.db"
+    changed = "/zwgk/zfxxgknb/2012/201303/t20130329_2201.html"
+    old, new = "主动公开政府信息170条".encode(), "主动公开政府信息171条".encode()
+
+    def crawl(portal, n_workers: int) -> None:
+        writer = _writer(redis_url, db)
+        workers = [_worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, f"r{i}", "testportal", PORTAL_TOML)
+                   for i in range(n_workers)]
+        for w in workers:
+            _wait(w)
+        _wait(writer, timeout=120)
+
+    with TestPortal() as portal:
+        crawl(portal, 1)
+        portal.set_page(changed, portal.served[changed].replace(old, new))
+        portal.clear_log()
+        crawl(portal, 2)
+        second = list(portal.requests)
+        base = portal.base_url
+
+    conn = sqlite3.connect(db)
+    runs = [r[0] for r in conn.execute("select id from runs order by started_at, id")]
+    assert len(runs) == 2
+    # The run is judged as a local crawl's: the portal's deliberate 404s make both partial.
+    assert [r[0] for r in conn.execute("select status from runs order by started_at, id")] == ["partial", "partial"]
+    versions = conn.execute("select id, version, superseded_by, previous_version_id, text from reports where url = ? "
+                            "order by id", [base + changed]).fetchall()
+    assert [(v[1]) for v in versions] == [1, 2]
+    assert versions[0][2] == versions[1][0] and versions[1][3] == versions[0][0]
+    assert "170条" in versions[0][4] and "171条" in versions[1][4]
+    current = conn.execute("select count(*) from reports where superseded_by is null").fetchone()[0]
+    assert current == conn.execute("select count(distinct url) from reports").fetchone()[0] == 11
+    # Report pages were asked for conditionally; the unchanged ones answered 304, the changed one 200.
+    conditional = [r for r in second if r.if_none_match]
+    assert len(conditional) >= 10 and sum(r.status == 304 for r in second) >= 10
+    assert [r.status for r in second if r.path == changed] == [200]
+    # Nothing but the changed report page was archived again by the second run.
+    roles = ("detail", "attachment")
+    again = [r for r in iter_records(archive) if runs[1] in r.file and r.record_type == "response"
+             and r.warc_headers.get("WARC-Govcrawl-Role") in roles]
+    assert [r.url.endswith(changed) for r in again] == [True], [(r.url, r.status) for r in again]
+    conn.close()
