@@ -255,3 +255,33 @@ def test_revisit_conditional_gets_and_versions(redis_url, tmp_path):
              and r.warc_headers.get("WARC-Govcrawl-Role") in roles]
     assert [r.url.endswith(changed) for r in again] == [True], [(r.url, r.status) for r in again]
     conn.close()
+
+
+def test_enqueue_seeds_the_crawl_that_workers_then_run(redis_url, tmp_path):
+    from govcrawl.distributed.status import crawl_status
+
+    redis.Redis.from_url(redis_url).flushall()
+    archive, db = tmp_path / "archive", tmp_path / "govcrawl.db"
+    with TestPortal() as portal:
+        args = [sys.executable, "-m", "govcrawl", "enqueue", "testportal", "--portals", str(PORTAL_TOML),
+                "--start-url", portal.base_url + "/index.html", "--redis", redis_url]
+        first = subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert "2 start requests queued" in first.stdout  # robots.txt and the start URL
+        status = crawl_status(redis_url)["testportal"]
+        assert status["queued"] == 2 and status["run"] and status["workers"] == {}
+        assert portal.requests == []  # enqueue fetches nothing
+        again = subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+        assert again.returncode == 0 and "0 start requests queued, 2 already queued or fetched" in again.stdout, again.stdout
+        writer = _writer(redis_url, db)
+        worker = _worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, "e0", "testportal", PORTAL_TOML)
+        _wait(worker)
+        _wait(writer, timeout=120)
+        assert sum(r.path == "/index.html" for r in portal.requests) == 1  # the seeded start URL, fetched once
+    conn = sqlite3.connect(db)
+    assert conn.execute("select id from runs").fetchall() == [(status["run"],)]  # the run enqueue opened
+    assert conn.execute("select count(distinct url) from reports").fetchone()[0] == 11
+    conn.close()
+    bad = subprocess.run([sys.executable, "-m", "govcrawl", "enqueue", "no-such-portal", "--redis", redis_url],
+                         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "no-such-portal" in bad.stderr
