@@ -77,12 +77,14 @@ def _env() -> dict:
 
 
 def _worker(portal_dir: Path, base_url: str, redis_url: str, archive: Path, worker_id: str,
-            name: str = "benchportal", toml: Path | None = None) -> subprocess.Popen:
+            name: str = "benchportal", toml: Path | None = None, ttl: float = 2) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "govcrawl", "crawl", name, "--portals", str(toml or portal_dir / "portal.toml"),
            "--start-url", base_url + "/index.html", "--redis", redis_url, "--worker", "--worker-id", worker_id,
            "--archive", str(archive), "--log-level", "WARNING",
-           # fast liveness in tests: a dead worker's requests are given back after 2 s
-           "-s", "GOVCRAWL_WORKER_HEARTBEAT_TTL=2", "-s", "GOVCRAWL_EXTRACT_WORKERS=0"]
+           # Fast liveness where a test kills workers: a dead worker's requests are given back after
+           # ``ttl`` s. Too short a TTL on a loaded machine declares a busy worker dead and its
+           # requests are fetched twice (stored once, archived twice): tests without kills use 30 s.
+           "-s", f"GOVCRAWL_WORKER_HEARTBEAT_TTL={ttl}", "-s", "GOVCRAWL_EXTRACT_WORKERS=0"]
     return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -138,7 +140,7 @@ def test_three_workers_one_writer(redis_url, portal_dir, tmp_path):
     with TestPortal(portal_dir) as portal:
         portal.latency = 0.01
         writer = _writer(redis_url, db)
-        workers = [_worker(portal_dir, portal.base_url, redis_url, archive, f"w{i}") for i in range(3)]
+        workers = [_worker(portal_dir, portal.base_url, redis_url, archive, f"w{i}", ttl=30) for i in range(3)]
         for w in workers:
             _wait(w)
         _wait(writer, timeout=120)
@@ -219,7 +221,7 @@ def test_revisit_conditional_gets_and_versions(redis_url, tmp_path):
 
     def crawl(portal, n_workers: int) -> None:
         writer = _writer(redis_url, db)
-        workers = [_worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, f"r{i}", "testportal", PORTAL_TOML)
+        workers = [_worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, f"r{i}", "testportal", PORTAL_TOML, 30)
                    for i in range(n_workers)]
         for w in workers:
             _wait(w)
@@ -274,7 +276,7 @@ def test_enqueue_seeds_the_crawl_that_workers_then_run(redis_url, tmp_path):
         again = subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
         assert again.returncode == 0 and "0 start requests queued, 2 already queued or fetched" in again.stdout, again.stdout
         writer = _writer(redis_url, db)
-        worker = _worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, "e0", "testportal", PORTAL_TOML)
+        worker = _worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, "e0", "testportal", PORTAL_TOML, 30)
         _wait(worker)
         _wait(writer, timeout=120)
         assert sum(r.path == "/index.html" for r in portal.requests) == 1  # the seeded start URL, fetched once
