@@ -11,6 +11,8 @@ Measurements (issue 7):
   reparse  docs/s of `govcrawl reparse -j 2` vs a single-process trafilatura loop       target >= 1.8x
            (and, for scale, that same loop split over 2 processes: what -j 2 could reach at most)
   memory   peak memory of reparse -j 2 at 1,000 and 20,000 records (PSS and RSS)         target <= 400 MB, growth <= 10%
+  distributed  reports/min with 1, 2, 3 scrapy-redis workers + one writer vs the single-process crawl
+           (needs redis-server; bench/distributed.py)
 
 Generated data goes to bench/out/ (git-ignored). The benchmark portal and the
 reparse archives are SYNTHETIC copies of real texts (bench/gen_portal.py).
@@ -48,11 +50,11 @@ GOVCRAWL = [sys.executable, "-m", "govcrawl"]
 
 SIZES = {
     "full": {"extract_rounds": 7, "extract_synthetic": 100, "crawl_reports": 2000, "reparse_records": 5000,
-             "memory_records": (1000, 20000)},
+             "memory_records": (1000, 20000), "distributed_reports": 1000},
     "quick": {"extract_rounds": 2, "extract_synthetic": 20, "crawl_reports": 200, "reparse_records": 300,
-              "memory_records": (100, 400)},
+              "memory_records": (100, 400), "distributed_reports": 100},
 }
-ALL = ("extract", "crawl", "size", "reparse", "memory")
+ALL = ("extract", "crawl", "size", "reparse", "memory", "distributed")
 
 
 @dataclass
@@ -405,6 +407,16 @@ def bench_memory(size: dict) -> list[Row]:
     return rows
 
 
+# -- 6. distributed crawl ---------------------------------------------------------------
+def bench_distributed_rows(size: dict) -> list[Row]:
+    from distributed import bench_distributed
+
+    n = size["distributed_reports"]
+    portal_dir = fresh(OUT / "dist-portal")
+    gen_portal.write_portal(portal_dir, n)
+    return bench_distributed(portal_dir, n, OUT, fresh, Row)
+
+
 # -- report -------------------------------------------------------------------------
 def render(rows: list[Row], info: dict, mode: str) -> str:
     lines = [f"govcrawl benchmarks ({mode}) — {info['date']}",
@@ -447,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_reparse(size)
     if "memory" in only:
         rows += bench_memory(size)
+    if "distributed" in only:
+        rows += bench_distributed_rows(size)
     text = render(rows, info, mode)
     print(text)
     (OUT / "results.md").write_text(text + "\n", encoding="utf-8")

@@ -6,10 +6,10 @@ import os
 import sys
 
 from . import __version__
-from .commands import crawl, datasette_metadata, demo, export, extract, import_, ingest, keys, reparse, report, search, status
+from .commands import crawl, datasette_metadata, demo, enqueue, export, extract, import_, ingest, keys, reparse, report, search, status
 
 # One module per subcommand (govcrawl/commands/): each adds its parser and runs one library call.
-COMMANDS = (extract, crawl, ingest, status, demo, export, keys, datasette_metadata, search, report, reparse, import_)
+COMMANDS = (extract, crawl, enqueue, ingest, status, demo, export, keys, datasette_metadata, search, report, reparse, import_)
 
 
 EXIT_HELP = """exit codes: 0 finished; 3 partial (some pages failed: see the run's summary);

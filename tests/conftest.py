@@ -87,7 +87,7 @@ def crawl_faults(server, out) -> tuple[object, float]:
         "--db", str(out / "govcrawl.db"), "--archive", str(out / "archive"),
         "--start-url", server.base_url + "/list.html", "--log-level", "WARNING",
         "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS=32",
-        timeout=120, check=False,  # the exit code (3, partial) is asserted by the tests
+        timeout=300, check=False,  # a hang bound, not a speed target; the exit code (3, partial) is asserted by the tests
     )
     return proc, time.monotonic() - started
 

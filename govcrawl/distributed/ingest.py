@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import redis
 
 from govcrawl.extract import EXTRACTOR_VERSION
+from govcrawl.runstatus import assess, describe
 from govcrawl.store import Store
 
 from . import keys
@@ -73,6 +74,7 @@ class Writer:
         self.counts: Counter = Counter()
         self._pending_done: set[str] = set()  # streams whose pending list has been read since start
         self._stop = False
+        self._to_publish: list = []  # pages of the batch being written, published after its commit
         self.seen_active = False
 
     # -- the loop ----------------------------------------------------------------
@@ -127,6 +129,7 @@ class Writer:
         from govcrawl.store import StoreBusy
 
         ids = []
+        self._to_publish = []
         try:
             self._write_batch(portal, entries, ids)
         except StoreBusy as exc:  # another process holds the DB: nothing acknowledged, read again soon
@@ -136,6 +139,9 @@ class Writer:
             time.sleep(1)
             return
         # After the commit: an acknowledged entry is always in the DB.
+        for args in self._to_publish:
+            publish_page(self.server, *args[:3], report=args[3])
+        self._to_publish = []
         self.server.xack(stream, keys.STREAM_GROUP, *ids)
         self.counts["acknowledged"] += len(ids)
 
@@ -180,7 +186,9 @@ class Writer:
         else:
             record_fetch(self.store, item, state.run_id, state.neardup)
             self.counts["pages"] += 1
-        publish_page(self.server, portal, state.run_id, item)
+        # Published once the batch is committed (``_write``): workers never see a page the DB may lose.
+        self._to_publish.append((portal, state.run_id, item, bool(item.doc is not None and item.doc.is_report
+                                                                  and not item.error)))
 
     def _worker_closed(self, portal: str, message: dict) -> None:
         state = self._run(portal, message["run"])
@@ -208,28 +216,38 @@ class Writer:
         state = self._run(portal, run_id)
         counts = dict(state.counts)
         counts.update({f"pages_{role}": n for role, n in self.store.page_counts_by_role(run_id).items()})
-        bad = sorted({s for s in state.worker_status.values() if s and s != "finished"})
-        self.store.finish_run(run_id, counts, bad[0] if bad else "finished")
+        # The crawl ran to its end (queue empty, nothing held), whatever happened to single workers
+        # (a killed one's requests were given back): judge it as a local crawl is judged.
+        outcome = assess(self.store.db, run_id, counts, "finished")
+        if outcome.status != "finished":
+            counts["status_detail"] = describe(outcome)
+            counts["failed_pages"] = dict(outcome.failures)
+        self.store.finish_run(run_id, counts, outcome.status)
         # The crawl is over: its queue, seen-set and bookkeeping go; the next crawl starts a new run.
         self.server.delete(keys.run(portal), keys.finished(portal), keys.dupefilter(portal), keys.requests(portal),
                            keys.run_pages(portal, run_id), stream, keys.workers(portal), keys.host_counts(portal))
         self.server.srem(keys.ACTIVE, portal)
         self._pending_done.discard(stream)
         self.runs.pop(run_id, None)
-        log.info("crawl of %s finished: run %s", portal, run_id)
+        log.info("crawl of %s ended: run %s %s", portal, run_id, describe(outcome))
         self.counts["runs_finished"] += 1
 
     # -- what workers know of the DB ------------------------------------------------
     def publish_stored_pages(self) -> None:
-        """Give workers the DB's latest page per URL (conditional GETs and dedup across crawls)."""
+        """Give workers what the DB holds: the latest 2xx page per URL (conditional GETs) and every
+        (URL, body) seen (dedup across crawls), as a local crawl reads them from its DB."""
         pipe = self.server.pipeline(transaction=False)
         n = 0
         for row in self.store.iter_latest_pages():
-            if row["status"] is not None and 200 <= row["status"] < 300:
-                pipe.hset(keys.PAGES, row["canonical_url"], _page_json(row))
-                n += 1
-                if n % 1000 == 0:
-                    pipe.execute()
+            pipe.hset(keys.PAGES, row["canonical_url"], _page_json(row))
+            n += 1
+            if n % 1000 == 0:
+                pipe.execute()
+        for row in self.store.iter_seen_pages():
+            pipe.hset(keys.SEEN, keys.seen_field(row["canonical_url"], row["sha256"]), _seen_json(row["status"], row["report"]))
+            n += 1
+            if n % 1000 == 0:
+                pipe.execute()
         pipe.execute()
 
 
@@ -238,16 +256,28 @@ def _page_json(row: dict) -> str:
                                                  "warc_offset", "warc_length", "run_id")})
 
 
-def publish_page(server: redis.Redis, portal: str, run_id: str, item) -> None:
+def _seen_json(status: int | None, report: bool) -> str:
+    return json.dumps({"status": status, "report": bool(report)})
+
+
+def publish_page(server: redis.Redis, portal: str, run_id: str, item, report: bool = False) -> None:
     if item.canonical_url is None:
         return
-    server.sadd(keys.run_pages(portal, run_id), item.canonical_url)
+    pipe = server.pipeline(transaction=False)
+    pipe.sadd(keys.run_pages(portal, run_id), item.canonical_url)
+    if item.sha256 is not None:
+        field = keys.seen_field(item.canonical_url, item.sha256)
+        if report:
+            pipe.hset(keys.SEEN, field, _seen_json(item.status, True))
+        else:  # never turn a (URL, body) that made a report into one that did not
+            pipe.hsetnx(keys.SEEN, field, _seen_json(item.status, False))
     if item.status is not None and 200 <= item.status < 300:
         warc = item.warc or (None, None, None)
-        server.hset(keys.PAGES, item.canonical_url, _page_json({
+        pipe.hset(keys.PAGES, item.canonical_url, _page_json({
             "sha256": item.sha256, "status": item.status, "etag": item.header("ETag"),
             "last_modified": item.header("Last-Modified"), "warc_file": warc[0], "warc_offset": warc[1],
             "warc_length": warc[2], "run_id": run_id}))
+    pipe.execute()
 
 
 def ingest(redis_url: str, db_path: str, portals_file: str | None = None, until_done: bool = False) -> Counter:

@@ -5,6 +5,12 @@ PREFIX = "govcrawl"
 STREAM_GROUP = "writer"
 # Latest stored page per canonical URL, published by the writer after commit (revisit and dedup on workers).
 PAGES = f"{PREFIX}:pages"
+# Every (URL, body sha256) stored, any status: "URL\tsha" -> {"status", "report"} (the dedup stage's question).
+SEEN = f"{PREFIX}:seen"
+
+
+def seen_field(canonical_url: str, sha256: str) -> str:
+    return f"{canonical_url}\t{sha256}"
 # Portals with a crawl under way (the writer's work list).
 ACTIVE = f"{PREFIX}:active"
 

@@ -60,13 +60,17 @@ class RemotePages:
         raw = self.server.hget(keys.PAGES, canonical_url)
         return json.loads(raw) if raw else None
 
+    def _seen(self, canonical_url: str, body_sha: str) -> dict | None:
+        raw = self.server.hget(keys.SEEN, keys.seen_field(canonical_url, body_sha))
+        return json.loads(raw) if raw else None
+
     def page_seen(self, canonical_url: str, body_sha: str) -> bool:
-        row = self._get(canonical_url)
-        return bool(row and row.get("sha256") == body_sha)
+        return self._seen(canonical_url, body_sha) is not None
 
     def seen_page(self, canonical_url: str, body_sha: str) -> dict | None:
-        row = self._get(canonical_url)
-        return {"status": row.get("status"), "report_id": None} if row and row.get("sha256") == body_sha else None
+        row = self._seen(canonical_url, body_sha)
+        # report_id: only whether there is one (the dedup stage counts still-standing reports)
+        return {"status": row.get("status"), "report_id": 1 if row.get("report") else None} if row else None
 
     def latest_page(self, canonical_url: str) -> dict | None:
         row = self._get(canonical_url)

@@ -309,10 +309,17 @@ END""")
     def page_counts_by_role(self, run_id: str) -> dict:
         return dict(self.db.execute("select role, count(*) from pages where run_id = ? group by role", [run_id]).fetchall())
 
-    def iter_latest_pages(self, batch: int = 5000) -> Iterator[dict]:
-        """The newest row of every canonical URL (what a revisit or dedup lookup would find)."""
+    def iter_latest_pages(self) -> Iterator[dict]:
+        """The newest 2xx row of every canonical URL (what a revisit lookup, ``latest_page``, finds)."""
         sql = ("select canonical_url, sha256, status, etag, last_modified, warc_file, warc_offset, warc_length, run_id "
-               "from pages where id in (select max(id) from pages where canonical_url is not null group by canonical_url)")
+               "from pages where id in (select max(id) from pages where canonical_url is not null "
+               "and status between 200 and 299 group by canonical_url)")
+        yield from self.db.query(sql)
+
+    def iter_seen_pages(self) -> Iterator[dict]:
+        """Every (URL, body) fetched before, any status, and whether it made a report (what ``seen_page`` finds)."""
+        sql = ("select canonical_url, sha256, min(status) as status, max(report_id is not null) as report "
+               "from pages where canonical_url is not null and sha256 is not null group by canonical_url, sha256")
         yield from self.db.query(sql)
 
     def seen_page(self, canonical_url: str, body_sha: str) -> dict | None:

@@ -22,7 +22,7 @@ import redis
 from govcrawl.archive import iter_records
 from govcrawl.testing.testportal import TestPortal
 
-from conftest import ROOT
+from conftest import PORTAL_TOML, ROOT
 from systools import require
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -76,12 +76,15 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
-def _worker(portal_dir: Path, base_url: str, redis_url: str, archive: Path, worker_id: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "govcrawl", "crawl", "benchportal", "--portals", str(portal_dir / "portal.toml"),
+def _worker(portal_dir: Path, base_url: str, redis_url: str, archive: Path, worker_id: str,
+            name: str = "benchportal", toml: Path | None = None, ttl: float = 2) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "govcrawl", "crawl", name, "--portals", str(toml or portal_dir / "portal.toml"),
            "--start-url", base_url + "/index.html", "--redis", redis_url, "--worker", "--worker-id", worker_id,
            "--archive", str(archive), "--log-level", "WARNING",
-           # fast liveness in tests: a dead worker's requests are given back after 2 s
-           "-s", "GOVCRAWL_WORKER_HEARTBEAT_TTL=2", "-s", "GOVCRAWL_EXTRACT_WORKERS=0"]
+           # Fast liveness where a test kills workers: a dead worker's requests are given back after
+           # ``ttl`` s. Too short a TTL on a loaded machine declares a busy worker dead and its
+           # requests are fetched twice (stored once, archived twice): tests without kills use 30 s.
+           "-s", f"GOVCRAWL_WORKER_HEARTBEAT_TTL={ttl}", "-s", "GOVCRAWL_EXTRACT_WORKERS=0"]
     return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -137,7 +140,7 @@ def test_three_workers_one_writer(redis_url, portal_dir, tmp_path):
     with TestPortal(portal_dir) as portal:
         portal.latency = 0.01
         writer = _writer(redis_url, db)
-        workers = [_worker(portal_dir, portal.base_url, redis_url, archive, f"w{i}") for i in range(3)]
+        workers = [_worker(portal_dir, portal.base_url, redis_url, archive, f"w{i}", ttl=30) for i in range(3)]
         for w in workers:
             _wait(w)
         _wait(writer, timeout=120)
@@ -205,3 +208,82 @@ def test_status_reports_queue_workers_and_waiting_items(redis_url, portal_dir, t
         assert status["requests_per_host"].get("127.0.0.1", 0) >= 20
         worker.kill()
         worker.wait()
+
+
+def test_revisit_conditional_gets_and_versions(redis_url, tmp_path):
+    """A second distributed crawl asks with the validators the writer published (no DB on the
+    workers): unchanged report pages answer 304 and are not archived or stored again; the one
+    changed page becomes version 2. Same rules as the single-machine crawl (test_incremental)."""
+    redis.Redis.from_url(redis_url).flushall()
+    archive, db = tmp_path / "archive", tmp_path / "govcrawl.db"
+    changed = "/zwgk/zfxxgknb/2012/201303/t20130329_2201.html"
+    old, new = "主动公开政府信息170条".encode(), "主动公开政府信息171条".encode()
+
+    def crawl(portal, n_workers: int) -> None:
+        writer = _writer(redis_url, db)
+        workers = [_worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, f"r{i}", "testportal", PORTAL_TOML, 30)
+                   for i in range(n_workers)]
+        for w in workers:
+            _wait(w)
+        _wait(writer, timeout=120)
+
+    with TestPortal() as portal:
+        crawl(portal, 1)
+        portal.set_page(changed, portal.served[changed].replace(old, new))
+        portal.clear_log()
+        crawl(portal, 2)
+        second = list(portal.requests)
+        base = portal.base_url
+
+    conn = sqlite3.connect(db)
+    runs = [r[0] for r in conn.execute("select id from runs order by started_at, id")]
+    assert len(runs) == 2
+    # The run is judged as a local crawl's: the portal's deliberate 404s make both partial.
+    assert [r[0] for r in conn.execute("select status from runs order by started_at, id")] == ["partial", "partial"]
+    versions = conn.execute("select id, version, superseded_by, previous_version_id, text from reports where url = ? "
+                            "order by id", [base + changed]).fetchall()
+    assert [(v[1]) for v in versions] == [1, 2]
+    assert versions[0][2] == versions[1][0] and versions[1][3] == versions[0][0]
+    assert "170条" in versions[0][4] and "171条" in versions[1][4]
+    current = conn.execute("select count(*) from reports where superseded_by is null").fetchone()[0]
+    assert current == conn.execute("select count(distinct url) from reports").fetchone()[0] == 11
+    # Report pages were asked for conditionally; the unchanged ones answered 304, the changed one 200.
+    conditional = [r for r in second if r.if_none_match]
+    assert len(conditional) >= 10 and sum(r.status == 304 for r in second) >= 10
+    assert [r.status for r in second if r.path == changed] == [200]
+    # Nothing but the changed report page was archived again by the second run.
+    roles = ("detail", "attachment")
+    again = [r for r in iter_records(archive) if runs[1] in r.file and r.record_type == "response"
+             and r.warc_headers.get("WARC-Govcrawl-Role") in roles]
+    assert [r.url.endswith(changed) for r in again] == [True], [(r.url, r.status) for r in again]
+    conn.close()
+
+
+def test_enqueue_seeds_the_crawl_that_workers_then_run(redis_url, tmp_path):
+    from govcrawl.distributed.status import crawl_status
+
+    redis.Redis.from_url(redis_url).flushall()
+    archive, db = tmp_path / "archive", tmp_path / "govcrawl.db"
+    with TestPortal() as portal:
+        args = [sys.executable, "-m", "govcrawl", "enqueue", "testportal", "--portals", str(PORTAL_TOML),
+                "--start-url", portal.base_url + "/index.html", "--redis", redis_url]
+        first = subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert "2 start requests queued" in first.stdout  # robots.txt and the start URL
+        status = crawl_status(redis_url)["testportal"]
+        assert status["queued"] == 2 and status["run"] and status["workers"] == {}
+        assert portal.requests == []  # enqueue fetches nothing
+        again = subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+        assert again.returncode == 0 and "0 start requests queued, 2 already queued or fetched" in again.stdout, again.stdout
+        writer = _writer(redis_url, db)
+        worker = _worker(PORTAL_TOML.parent, portal.base_url, redis_url, archive, "e0", "testportal", PORTAL_TOML, 30)
+        _wait(worker)
+        _wait(writer, timeout=120)
+        assert sum(r.path == "/index.html" for r in portal.requests) == 1  # the seeded start URL, fetched once
+    conn = sqlite3.connect(db)
+    assert conn.execute("select id from runs").fetchall() == [(status["run"],)]  # the run enqueue opened
+    assert conn.execute("select count(distinct url) from reports").fetchone()[0] == 11
+    conn.close()
+    bad = subprocess.run([sys.executable, "-m", "govcrawl", "enqueue", "no-such-portal", "--redis", redis_url],
+                         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "no-such-portal" in bad.stderr

@@ -23,7 +23,8 @@ def test_crawl_completes_without_uncaught_errors(fault_crawl):
     assert run["status"] == "partial"
     counts = json.loads(run["counts"])
     assert counts.get("scrapy_spider_exceptions", 0) == 0
-    assert fault_crawl["seconds"] < 60
+    # That it ends at all is bounded by run_govcrawl's timeout (tests/conftest.py); how fast is
+    # not asserted here: a timed test fails on a loaded machine, not on slow code.
 
 
 def test_every_reachable_report_stored(fault_crawl):
