@@ -138,7 +138,10 @@ ANNEX_ROWS = [
 # "信函、传真申请数", "行政申诉、举报数" (two things in one row) match none.
 # (cells of the header are often broken by spaces: "计量 单位 2011 年度")
 INDICATOR_HEADER = r"指\s*标\s*名\s*称\s*计\s*量\s*单\s*位\s*(?:\d{4}\s*年\s*度?|本\s*年\s*度?)\s*(?:历\s*年\s*)?累\s*计"
-INDICATOR_UNITS = r"条|件|元|万元|人次|个|项|宗"
+# The units a table gives its counts and amounts in: a cell that is only one of these is
+# a unit column (annex.py), and one stands between an indicator row's label and values.
+UNITS = ["条", "件", "个", "人次", "宗次", "宗", "次", "元", "万元", "份", "项", "人", "批次"]
+INDICATOR_UNITS = "|".join(UNITS)
 
 # ---------------------------------------------------------------- prose
 # A figure in a sentence: NUM is replaced by the number pattern (Arabic or
