@@ -16,6 +16,15 @@ VERSION_MARKERS = {
 }
 # Either version: the applications table is there.
 TEMPLATE_MARKERS = [r"本年新收.{0,12}申请", r"上年结转.{0,12}申请"]
+# Without table 二's markers, table 三's 其他处理 rows tell the versions apart:
+# the first version whose clue is in the text, else VERSION_DEFAULT.
+VERSION_CLUES = {"std-2021": r"不补正|缴纳费用"}
+VERSION_DEFAULT = "std-2019"
+
+# Where each table's region starts and ends (template.regions).
+TABLE3_START = r"本列数据|申请人情况|本年新收"
+TABLE4_START = r"行政复议"  # also ends table 三
+TABLE4_END = r"五、|存在的主要问题|主要问题及改进"
 
 # ---------------------------------------------------------------- table 三
 APPLY_COLS = ["natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total"]
@@ -101,6 +110,11 @@ PROACTIVE_ROWS = {
         (r"政府集中采购", "proactive.procurement", ["items", "amount"], None),
     ],
 }
+# A column whose unit differs from its row's.
+COLUMN_UNITS = {("proactive.procurement", "items"): "项"}
+# Money cells in 元 or 万元 as the report says: "region" when a "单位：万元" note over
+# the table says so, "after" when 万 follows the number.
+STATED_MONEY_UNITS = {("proactive.fees", "amount"): "region", ("proactive.procurement", "amount"): "after"}
 
 # ---------------------------------------------------------------- legacy 附表
 # Annex (指标统计表) row labels, matched at the start of the label after a
