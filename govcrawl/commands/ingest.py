@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..settings import GOVCRAWL_DB  # the default DB path, set once
+
 
 def register(sub) -> None:
     i = sub.add_parser("ingest", help="the one DB writer of a distributed crawl: Redis stream -> SQLite")
     i.add_argument("--redis", required=True, metavar="URL", help="redis://HOST:6379/0")
-    i.add_argument("--db", default="govcrawl.db", help="SQLite database (default: %(default)s)")
+    i.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database (default: %(default)s)")
     i.add_argument("--portals", help="portal registry TOML (for official hosts in near-duplicate links)")
     i.add_argument("--until-done", action="store_true", help="exit once the crawls under way have finished "
                    "(default: run until stopped)")

@@ -75,8 +75,7 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
                                                              *(n[k] for k in ("pages", "reports", "skipped", "failed")))))
     t.add_row("all", "", "", *(str(totals[k]) for k in ("pages", "reports", "skipped", "failed")))
     console.print(t)
-    run_rows = {r["id"]: r for r in db.query(
-        "select id, status, counts from runs where id in (%s)" % ", ".join("?" * len(runs)), [r for _, r in runs])}
+    run_rows = queries.run_rows(db, [r for _, r in runs])
     for name, run_id in runs:
         detail = json.loads(run_rows.get(run_id, {}).get("counts") or "{}").get("status_detail")
         if detail:
@@ -95,10 +94,13 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
 def coverage(db, run_id: str, counts: dict) -> list[dict]:
     """Per portal: what the run reached at each step, and its failures by reason."""
     from ..crawl.runstatus import CANDIDATE_ROLES, is_policy, reason_tag
+    from ..store.queries import run_pages
 
     out: dict[str, dict] = {}
-    for portal, role, status, error, report_id in db.execute(
-            "select portal, role, status, error, report_id from pages where run_id = ? and role != 'robots'", [run_id]).fetchall():
+    for page in run_pages(db, run_id):
+        if page["role"] == "robots":
+            continue
+        portal, role, status, error, report_id = (page[k] for k in ("portal", "role", "status", "error", "report_id"))
         row = out.setdefault(portal or "?", {"portal": portal or "?", "list pages": 0, "candidates": 0, "reports": 0,
                                              "attachments": 0, "not reports": 0, "not fetched (policy)": 0,
                                              "failures": Counter()})

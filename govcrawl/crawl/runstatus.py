@@ -69,8 +69,9 @@ def is_policy(tag: str | None) -> bool:
 
 def assess(db, run_id: str, counts: dict, close_reason: str = "finished") -> Outcome:
     """The verdict for run ``run_id`` (``db``: a sqlite_utils.Database or sqlite3 connection)."""
-    rows = [dict(zip(("role", "status", "error", "report_id", "depth", "url"), r)) for r in db.execute(
-        "select role, status, error, report_id, depth, url from pages where run_id = ?", [run_id]).fetchall()]
+    from ..store.queries import run_pages
+
+    rows = run_pages(db, run_id)
     rows = [r for r in rows if not (r["status"] in (404, 410) and (r["url"] or "").split("?")[0].endswith(OPTIONAL_PATHS))]
     failures: Counter = Counter()
     # robots.txt is optional (its 404 is no failure); one that cannot be had closes its host (RFC 9309)

@@ -6,7 +6,8 @@ no hidden state (no trafilatura dedup cache), never raises on bad input (the
 reason goes into ``Document.error``) and never invents a number.
 
 Stages, each in its own module:
-  sniff/decode (decode.py) -> clean text + page metadata (clean.py)
+  sniff (here) -> the kind's reader (readers.py: decode.py, pdf.py, ocr.py, docx.py, office.py)
+  -> clean text + page metadata (clean/)
   -> report metadata (meta.py) -> statistics + identities (stats/)
   -> is it a report at all? (classify.py)
 """
@@ -86,7 +87,7 @@ def extract(
     encoding_hint: str | None = None,
 ) -> Document:
     """Extract one document. Never raises for bad input: see ``Document.error``."""
-    from . import classify, clean, guards, meta, stats
+    from . import classify, guards, meta, stats
 
     kind = sniff_kind(data, content_type, filename)
     doc = Document(source=source, kind=kind)
@@ -104,72 +105,20 @@ def extract(
             doc.error = f"not a text document: {magic}"
             doc.skip_reason = doc.error
             return doc
-        html: str | None = None
-        tree = None  # the page parsed once (clean.parse_html), shared with the stats grid reader
-        note: str | None = None  # damage worth recording even when extraction succeeds
-        grids = None  # a PDF's ruled tables, read as grids
-        plain: str | None = None  # antiword's text of a .doc when LibreOffice is missing
+        from .readers import READERS, Source
+
+        label_note = None  # damage worth recording even when extraction succeeds
         if kind != "pdf" and ((filename or "").lower().endswith(".pdf") or "application/pdf" in (content_type or "").lower()):
             # Often an HTML error page behind a .pdf link: say so, then read what it is.
-            note = f"not a PDF: labelled as PDF but the bytes are {kind}"
-        if kind in ("doc", "xls", "xlsx"):
-            from .office import read_office
-
-            # LibreOffice/antiword/openpyxl/xlrd: HTML for the grid reader, or antiword's plain text
-            text, plain, note = read_office(data.lstrip(), kind, filename)
-        ocr_read = None  # a scanned PDF's OCR result (ocr.py)
-        if kind == "pdf":
-            from .pdf import pdf_read
-
-            try:
-                content = pdf_read(data)
-            except ValueError as exc:
-                if "no text layer" not in str(exc):
-                    raise
-                from .ocr import ocr_pdf
-
-                ocr_read = ocr_pdf(data)  # a scan: Tesseract, tables cell by cell (ValueError says how to install it)
-        if kind == "pdf" and ocr_read is None:
-            grids = content.grids
-            page = clean.clean_plain_text(content.text, from_pdf=True)
-        elif kind in ("doc", "xls", "xlsx") and plain is not None:
-            page = clean.clean_plain_text(plain)
-        else:
-            if kind == "docx":
-                from .docx import docx_html
-
-                # mammoth's HTML of the document, read like a web page (tables as grids)
-                text = docx_html(data.lstrip())
-            elif kind in ("doc", "xls", "xlsx"):
-                pass  # text: the HTML read_office made
-            elif ocr_read is not None:
-                text = ocr_read.html
-            else:
-                from .decode import decode_bytes
-
-                text, enc = decode_bytes(data, content_type, encoding_hint)
-                replaced = guards.replaced_sequences(data, text)
-                if replaced and not note:
-                    note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
-            if kind in ("html", "docx", "doc", "xls", "xlsx") or ocr_read is not None:
-                html = text
-                tree, strict = clean.parse_html(text)
-                page = clean.clean_html(text, url=url, tree=tree)
-                if not strict:
-                    tree = None  # the grid reader parses (and refuses) such a page itself
-                depth = guards.nesting_depth(text) if len(page.text.strip()) < 200 else 0
-                if depth > guards.PARSER_MAX_DEPTH:
-                    # The parser built an empty tree: read the page as tag-stripped text instead.
-                    note = f"HTML nested {depth} levels deep (parser limit {guards.PARSER_MAX_DEPTH}): read as plain text"
-                    html = tree = None
-                    page = clean.clean_plain_text(guards.html_to_plain_text(text))
-            else:
-                page = clean.clean_plain_text(text)
-        meta.fill(doc, page, url=url)
-        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=html, year=doc.year, tree=tree, grids=grids)
-        if plain is not None:
+            label_note = f"not a PDF: labelled as PDF but the bytes are {kind}"
+        read = READERS[kind](data, Source(kind, url, content_type, filename, encoding_hint))
+        note = read.note or label_note or read.weak_note
+        meta.fill(doc, read.page, url=url)
+        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=read.html, year=doc.year, tree=read.tree,
+                                                         grids=read.grids)
+        if read.no_figures:
             doc.stats, doc.checks, fmt = [], [], None  # antiword dropped the table bodies: no figures from a torn table
-        if ocr_read is not None:
+        if read.ocr is not None:
             from .ocr import confirmed
 
             # OCR misreads digits: only numbers their table's identities confirm are kept (source 'ocr')
@@ -177,8 +126,8 @@ def extract(
             doc.kind = "ocr"
             if dropped:
                 doc.checks.append(Check(rule="ocr.unconfirmed", detail=(
-                    f"scanned PDF read by OCR ({ocr_read.pages} pages, {ocr_read.cells} table cells, "
-                    f"{ocr_read.seconds:.1f} s): {dropped} number(s) no identity confirms, not stored")))
+                    f"scanned PDF read by OCR ({read.ocr.pages} pages, {read.ocr.cells} table cells, "
+                    f"{read.ocr.seconds:.1f} s): {dropped} number(s) no identity confirms, not stored")))
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:

@@ -16,10 +16,11 @@ import re
 
 from .clean import PageText, find_date, rules, squeeze_title
 from .model import Document
+from .numerals import YEAR, YEAR_ARABIC, YEAR_CN, year_value
 
-_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
-              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-_YEAR_IN_TITLE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([〇零○一二三四五六七八九]{4})\s*年")
+_YEAR_IN_TITLE = re.compile(rf"(?<!\d)({YEAR_ARABIC})\s*年|({YEAR_CN})\s*年")
+_YEAR_OPENING = re.compile(rf"^{YEAR}\s*年度?")
+_BEFORE_YEAR = re.compile(rf"{YEAR_ARABIC}\s*年|{YEAR_CN}\s*年")
 # "统计期限自2021年1月1日起至2021年12月31日" – the reporting period.
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _OPENING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?(?!\s*\d{1,2}\s*月)")
@@ -35,9 +36,7 @@ def _year_from(s: str) -> int | None:
     m = _YEAR_IN_TITLE.search(s or "")
     if not m:
         return None
-    digits = m.group(1) or "".join(_CN_DIGITS.get(ch, ch) for ch in m.group(2))
-    y = int(digits)
-    return y if 1990 <= y <= 2100 else None
+    return year_value(m.group(1) or m.group(2))
 
 
 def report_year(title: str | None, text: str) -> int | None:
@@ -55,11 +54,11 @@ def issuer_of(title: str) -> str:
     """The issuing body named in a title: the words around the year, before 政府信息公开/政务公开."""
     t = squeeze_title(title)
     t = re.sub(r"^关于", "", t)
-    m = re.match(r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年度?", t)
+    m = _YEAR_OPENING.match(t)
     if m:  # "2013年如东县政府信息公开…"
         t = t[m.end() :]
     else:  # "沈阳市2009年度政府信息公开…"
-        t = re.split(r"(?:19|20)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年", t, maxsplit=1)[0]
+        t = _BEFORE_YEAR.split(t, maxsplit=1)[0]
     t = re.split(r"(?:政府信息公开|政务公开|信息公开|政府信息|年度报告|工作报告)", t, maxsplit=1)[0]
     return t.strip(" 《》“”\"")
 

@@ -7,6 +7,10 @@
 - full-width digits/letters → ASCII, full-width punctuation inside numbers
   (``１，２３４．５％``) → ASCII; Chinese punctuation in prose is kept,
 - white space collapsed inside lines, blank lines dropped.
+
+``match_form`` is the form the statistics readers match labels in (table cells,
+PDF grids and the document text alike): the same Simplified conversion, then NFKC
+(all full-width punctuation ASCII) and page furniture removed.
 """
 from __future__ import annotations
 
@@ -108,3 +112,37 @@ def normalize_text(text: str, *, convert: bool | None = None) -> tuple[str, bool
         text = to_simplified(text)
     text = fix_numbers(text)
     return collapse_whitespace(text), traditional
+
+
+# Page furniture printed by PDF writers and flipbooks ("- 4 -", "— 1 —", "第 3 页 共 6 页",
+# "4/6", "Page 8", "P. 8"): the one pattern, for lines (PAGE_MARKER_RE, never a table
+# cell or a paragraph) and for a title's prefix (PAGE_PREFIX_RE: "Page 8 - 威海市…报告").
+PAGE_FURNITURE = (r"(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?"
+                  r"|\d{1,3}[ \t]*/[ \t]*\d{1,3}|(?:Page|P\.)[ \t]*\d{1,3})")
+PAGE_MARKER_RE = re.compile(rf"^[ \t]*{PAGE_FURNITURE}[ \t]*$", re.M)
+PAGE_PREFIX_RE = re.compile(rf"^[ \t]*{PAGE_FURNITURE}[ \t]*[-—–:|][ \t]*")
+
+
+
+# Taiwan words t2s (characters only) leaves, as the mainland reports write them.
+MATCH_PHRASES = {"规范性档案": "规范性文件"}
+
+
+def match_form(text: str) -> str:
+    """Simplified Chinese, ASCII digits/punctuation, entities decoded, no page markers.
+
+    Runs on every table cell and text of every document, Simplified or not, so it
+    converts characters only (t2s) plus ``MATCH_PHRASES``: the phrase-level tw2sp of
+    ``to_simplified`` is for documents found Traditional — on Simplified text it
+    rewrites mainland words (文件 -> 文档, 建立 -> 创建).
+    """
+    if not text:
+        return ""
+    if text.isascii() and "&" not in text:  # number cells: OpenCC and NFKC leave ASCII alone
+        return PAGE_MARKER_RE.sub("", text)
+    text = _converter("t2s").convert(html.unescape(text))
+    for tw, cn in MATCH_PHRASES.items():
+        text = text.replace(tw, cn)
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u00a0", " ").replace("\u3000", " ")
+    return PAGE_MARKER_RE.sub("", text)

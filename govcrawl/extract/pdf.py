@@ -69,7 +69,7 @@ def table_grid(table) -> Grid:
     the distinct left edges x distinct top edges of the table's cells; a cell
     covers the slots whose corner lies inside it.
     """
-    from .stats.textnorm import normalize
+    from .normalize import match_form as normalize
 
     texts = table.extract()
     cells: list[tuple[tuple[float, float, float, float], str]] = []

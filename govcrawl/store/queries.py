@@ -35,6 +35,23 @@ def run_totals(db, run_id: str) -> tuple[str | None, dict]:
     }
 
 
+def run_rows(db, run_ids: list[str]) -> dict[str, dict]:
+    """{run id: its runs row (id, status, counts)} of the runs that exist."""
+    return {r["id"]: r for r in db.query(
+        "select id, status, counts from runs where id in (%s)" % ", ".join("?" * len(run_ids)), list(run_ids))}
+
+
+_PAGE_COLUMNS = ("portal", "role", "status", "error", "report_id", "depth", "url")
+
+
+def run_pages(db, run_id: str) -> list[dict]:
+    """Every page row of one run (the columns a run's verdict and coverage read), in table order.
+
+    ``db``: a sqlite_utils.Database or a sqlite3 connection."""
+    sql = f"select {', '.join(_PAGE_COLUMNS)} from pages where run_id = ?"
+    return [dict(zip(_PAGE_COLUMNS, r)) for r in db.execute(sql, [run_id]).fetchall()]
+
+
 def robots_refusals(db, run_id: str) -> list[dict]:
     return list(db.query("select url, skip_reason from pages where run_id = ? and role = 'robots' and skip_reason is not null", [run_id]))
 

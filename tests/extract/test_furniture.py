@@ -5,7 +5,7 @@ from pathlib import Path
 
 from govcrawl.extract import extract
 from govcrawl.extract.clean import squeeze_title
-from govcrawl.extract.stats.textnorm import PAGE_MARKER_RE
+from govcrawl.extract.normalize import PAGE_MARKER_RE
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "real"
 

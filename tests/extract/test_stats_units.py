@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from govcrawl.extract.stats.grid import html_tables, render_grid
 from govcrawl.extract.stats.readings import readings
-from govcrawl.extract.stats.textnorm import cn_to_int, normalize
+from govcrawl.extract.numerals import cn_to_int
+from govcrawl.extract.normalize import match_form as normalize
 
 
 def test_rowspan_and_colspan_expand_into_a_grid():

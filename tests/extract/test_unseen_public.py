@@ -115,7 +115,8 @@ def test_total_after_blank_2021_other_rows_is_the_total():
         "(七)总计 | 5 | - | - | - | - | - | 5",
         "四、结转下年度继续办理 | 0 | - | - | - | - | - | 0",
     ]
-    res = template.read_apply("申请人情况\n" + "\n".join(rows) + "\n四、行政复议", "std-2021")
+    text = "申请人情况\n" + "\n".join(rows) + "\n四、行政复议"
+    res = template.read_apply(text, "std-2021", template.regions(text)["t3"])
     got = {s.key: s.value for s in res.stats}
     assert got["apply.handled.natural_person"] == 5 and got["apply.handled.total"] == 5
     assert not any(k.startswith("apply.other") for k in got)

@@ -110,7 +110,7 @@ def _split_long_lines(lines: list[str]) -> list[str]:
 
 def _drop_pdf_furniture(lines: list[str]) -> list[str]:
     """Page numbers ("- 1 -", "第 2 页", "3/6", "Page 8") on their own line."""
-    from ..stats.textnorm import PAGE_MARKER_RE
+    from ..normalize import PAGE_MARKER_RE
 
     return [ln for ln in lines if not PAGE_MARKER_RE.fullmatch(ln)]
 

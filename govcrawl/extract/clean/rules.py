@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..numerals import YEAR_RE
 from ..precheck import guarded
 
 RULES_PATH = Path(__file__).parent.parent / "chrome_rules.toml"
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})(?!\d)")
-_YEAR = re.compile(r"(?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4}")
+_YEAR = YEAR_RE
 _SPACE_RUN = re.compile(r"\s+")
 _SPACE_NEXT_TO_CJK = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])|(?<=\d) (?=[^\x00-\x7f])")
 
@@ -104,7 +105,7 @@ def find_date(s: str) -> str | None:
 
 def squeeze_title(s: str) -> str:
     """Titles wrap and space oddly ("淮安市人民政府 2024 年…"): drop inner spaces next to CJK."""
-    from ..stats.textnorm import PAGE_PREFIX_RE
+    from ..normalize import PAGE_PREFIX_RE
 
     s = PAGE_PREFIX_RE.sub("", _SPACE_RUN.sub(" ", s).strip())  # a flipbook page's "Page 8 - " header
     return _SPACE_NEXT_TO_CJK.sub("", s) if " " in s else s

@@ -19,7 +19,7 @@ from . import template
 from .annex import find_annex, find_indicator_table
 from .grid import html_tables_text, render_grid
 from .prose import prose_figures
-from .textnorm import normalize
+from ..normalize import match_form as normalize
 
 __all__ = ["extract_stats"]
 

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Check, Stat
+from ..numerals import parse_number
 from . import registry as R
 from .readings import choose, readings
-from .textnorm import EMPTY_CELLS, parse_number
+from .textnorm import EMPTY_CELLS
 
 _TITLE_RE = re.compile(r"^\s*(?:\(?[一二三四五六七八九十]+\)?\s*)?(?:附表|附件\s*\d*\s*[::]?.*统计表|.*情况统计表?|单位\s*[::])")
-_UNIT_RE = re.compile(r"^(?:条|件|个|人次|宗次|宗|次|元|万元|份|项|人|批次)$")
+_UNIT_RE = re.compile(r"^(?:%s)$" % "|".join(R.UNITS))
 # "其中:", then a section or row ordinal: "(一)" / "一、" (the 2015-2018 national
 # 统计表 numbers its rows so) or "1." / "(1)" / "1、".
 _LABEL_PREFIX_RE = re.compile(r"^(?:其中\s*[::]?\s*)?(?:\(?[一二三四五六七八九十]{1,3}[)、]\s*)?(?:\(?\d{1,2}[.、)]\s*)?")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .textnorm import EMPTY_CELLS, normalize
+from ..normalize import match_form as normalize
+from .textnorm import EMPTY_CELLS
 
 _MAX_SPAN = 60  # a malformed colspan="9999" must not allocate a huge grid
 _NON_DIGITS = re.compile(r"\D")

@@ -13,9 +13,10 @@ import re
 from ..model import Check, Stat
 from . import registry as R
 from ..precheck import may_match, required_chars
-from .textnorm import compact, parse_number
+from ..numerals import NUMERAL_CHARS, parse_number
+from .textnorm import compact
 
-_CN_NUMERALS = "零〇一二两三四五六七八九十百千万"
+_CN_NUMERALS = NUMERAL_CHARS
 _NUM = r"(?P<n>\d+(?:\.\d+)?|[%s]+)(?P<approx>余|多)?" % _CN_NUMERALS
 # (key, regex, unit, regex the sentence must also match, characters every match of both needs)
 _FIGURES = [

@@ -16,6 +16,15 @@ VERSION_MARKERS = {
 }
 # Either version: the applications table is there.
 TEMPLATE_MARKERS = [r"本年新收.{0,12}申请", r"上年结转.{0,12}申请"]
+# Without table 二's markers, table 三's 其他处理 rows tell the versions apart:
+# the first version whose clue is in the text, else VERSION_DEFAULT.
+VERSION_CLUES = {"std-2021": r"不补正|缴纳费用"}
+VERSION_DEFAULT = "std-2019"
+
+# Where each table's region starts and ends (template.regions).
+TABLE3_START = r"本列数据|申请人情况|本年新收"
+TABLE4_START = r"行政复议"  # also ends table 三
+TABLE4_END = r"五、|存在的主要问题|主要问题及改进"
 
 # ---------------------------------------------------------------- table 三
 APPLY_COLS = ["natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total"]
@@ -101,6 +110,11 @@ PROACTIVE_ROWS = {
         (r"政府集中采购", "proactive.procurement", ["items", "amount"], None),
     ],
 }
+# A column whose unit differs from its row's.
+COLUMN_UNITS = {("proactive.procurement", "items"): "项"}
+# Money cells in 元 or 万元 as the report says: "region" when a "单位：万元" note over
+# the table says so, "after" when 万 follows the number.
+STATED_MONEY_UNITS = {("proactive.fees", "amount"): "region", ("proactive.procurement", "amount"): "after"}
 
 # ---------------------------------------------------------------- legacy 附表
 # Annex (指标统计表) row labels, matched at the start of the label after a
@@ -138,7 +152,10 @@ ANNEX_ROWS = [
 # "信函、传真申请数", "行政申诉、举报数" (two things in one row) match none.
 # (cells of the header are often broken by spaces: "计量 单位 2011 年度")
 INDICATOR_HEADER = r"指\s*标\s*名\s*称\s*计\s*量\s*单\s*位\s*(?:\d{4}\s*年\s*度?|本\s*年\s*度?)\s*(?:历\s*年\s*)?累\s*计"
-INDICATOR_UNITS = r"条|件|元|万元|人次|个|项|宗"
+# The units a table gives its counts and amounts in: a cell that is only one of these is
+# a unit column (annex.py), and one stands between an indicator row's label and values.
+UNITS = ["条", "件", "个", "人次", "宗次", "宗", "次", "元", "万元", "份", "项", "人", "批次"]
+INDICATOR_UNITS = "|".join(UNITS)
 
 # ---------------------------------------------------------------- prose
 # A figure in a sentence: NUM is replaced by the number pattern (Arabic or

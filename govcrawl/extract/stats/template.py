@@ -49,6 +49,7 @@ class TableResult:
     stats: list[Stat] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     found: bool = False
+    separated: bool = True  # table 三's text separates cells (tables 二 and 四 are read alike)
 
 
 def detect_version(text: str) -> str | None:
@@ -57,8 +58,13 @@ def detect_version(text: str) -> str | None:
             return version
     if all(re.search(m, text) for m in R.TEMPLATE_MARKERS):
         # no table 二 markers: tell the versions apart by table 三's 其他处理 rows
-        return "std-2021" if re.search(r"不补正|缴纳费用", text) else "std-2019"
+        return next((v for v, clue in R.VERSION_CLUES.items() if re.search(clue, text)), R.VERSION_DEFAULT)
     return None
+
+
+def _cells(tokens: list[str]) -> tuple:
+    """Tokens of a row whose text separates cells -> values ("-": an empty cell, None)."""
+    return tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)
 
 
 # An empty cell in " | "-joined rows ("258 | 12 | | | 1 | 1 |"): between two pipes, or
@@ -153,18 +159,19 @@ def _stat(key, value, unit, evidence) -> Stat:
 
 # ------------------------------------------------------------------ regions
 def regions(text: str) -> dict[str, tuple[int, int]]:
+    """Where tables 二 (t2), 三 (t3) and 四 (t4) are in ``text``: (start, end) each, found ones only."""
     out: dict[str, tuple[int, int]] = {}
-    m3 = re.search(r"本列数据|申请人情况|本年新收", text)
+    m3 = re.search(R.TABLE3_START, text)
     t3_start = m3.start() if m3 else None
     m2 = re.search(R.PROACTIVE_START, text)
     if m2 and (t3_start is None or m2.start() < t3_start):
         out["t2"] = (m2.start(), t3_start if t3_start is not None else min(len(text), m2.start() + 3000))
     if t3_start is not None:
-        m4 = re.compile(r"行政复议").search(text, t3_start)
+        m4 = re.compile(R.TABLE4_START).search(text, t3_start)
         t3_end = m4.start() if m4 else min(len(text), t3_start + 8000)
         out["t3"] = (t3_start, t3_end)
         if m4:
-            m5 = re.compile(r"五、|存在的主要问题|主要问题及改进").search(text, m4.end())
+            m5 = re.compile(R.TABLE4_END).search(text, m4.end())
             out["t4"] = (m4.start(), m5.start() if m5 else min(len(text), m4.start() + 3000))
     return out
 
@@ -245,9 +252,9 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
     return out
 
 
-def read_apply(text: str, version: str) -> TableResult:
+def read_apply(text: str, version: str, reg: tuple[int, int] | None) -> TableResult:
+    """Table 三 in ``text[reg]`` (``regions(text)["t3"]``)."""
     res = TableResult()
-    reg = regions(text).get("t3")
     if not reg:
         return res
     region = _prepare(text[reg[0] : reg[1]])
@@ -259,7 +266,7 @@ def read_apply(text: str, version: str) -> TableResult:
     if not assigned:
         return res
     res.found = True
-    separated = _separated([g for _, g, _ in assigned], n)
+    separated = res.separated = _separated([g for _, g, _ in assigned], n)
     keys = [rows[j][0] for j, _, _ in assigned]
 
     def row_ok(reading) -> bool:
@@ -273,7 +280,7 @@ def read_apply(text: str, version: str) -> TableResult:
         tokens = _trim(g.tokens, n)
         # a row whose cells are pipe-separated is never re-cut: "258" is one cell, not 2|5|8
         if separated or "|" in g.raw:
-            cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)] if len(tokens) == n else []
+            cand = [_cells(tokens)] if len(tokens) == n else []
             if not cand:
                 res.checks.append(Check(rule=f"unreadable.apply.{key}", detail=f"{len(tokens)} cells where the template has {n}: {g.raw.strip()[:80]}"))
         else:
@@ -362,9 +369,9 @@ def derived_groups(stats: list[Stat]) -> list[Stat]:
 
 
 # ------------------------------------------------------------------ table 四
-def read_review(text: str, separated_hint: bool | None = None) -> TableResult:
+def read_review(text: str, reg: tuple[int, int] | None, separated_hint: bool | None = None) -> TableResult:
+    """Table 四 in ``text[reg]`` (``regions(text)["t4"]``)."""
     res = TableResult()
-    reg = regions(text).get("t4")
     if not reg:
         return res
     region = _fill_pipe_blanks(text[reg[0] : reg[1]])
@@ -375,7 +382,7 @@ def read_review(text: str, separated_hint: bool | None = None) -> TableResult:
     full = [g for g in groups if len(_trim(g.tokens, n)) == n]
     if full:
         g = full[0]
-        cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in _trim(g.tokens, n))]
+        cand = [_cells(_trim(g.tokens, n))]
         raw, note = g.raw, ""
     else:
         if separated_hint:
@@ -418,9 +425,9 @@ def read_review(text: str, separated_hint: bool | None = None) -> TableResult:
 
 
 # ------------------------------------------------------------------ table 二
-def read_proactive(text: str, version: str, separated: bool) -> TableResult:
+def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int] | None) -> TableResult:
+    """Table 二 in ``text[reg]`` (``regions(text)["t2"]``)."""
     res = TableResult()
-    reg = regions(text).get("t2")
     if not reg:
         return res
     region = _prepare(text[reg[0] : reg[1]])
@@ -437,7 +444,7 @@ def read_proactive(text: str, version: str, separated: bool) -> TableResult:
         tokens = _trim(g.tokens, n)
         tail = region[m.end() + g.end : m.end() + g.end + 2]
         if separated:
-            cand = [tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)] if len(tokens) == n else []
+            cand = [_cells(tokens)] if len(tokens) == n else []
         else:
             cand = readings(tokens, n) or []
         if len(cand) != 1:
@@ -446,11 +453,10 @@ def read_proactive(text: str, version: str, separated: bool) -> TableResult:
         for c, v in zip(cols, cand[0]):
             if v is None:
                 continue
-            u = unit
-            if prefix == "proactive.fees" and c == "amount":
-                u = "万元" if unit_wan else "元"
-            if prefix == "proactive.procurement":
-                u = "项" if c == "items" else ("万元" if "万" in tail else "元")
+            u = R.COLUMN_UNITS.get((prefix, c), unit)
+            stated = R.STATED_MONEY_UNITS.get((prefix, c))
+            if stated:
+                u = "万元" if (unit_wan if stated == "region" else "万" in tail) else "元"
             res.stats.append(_stat(f"{prefix}.{c}", v, u, f"表二 {m.group(0).strip(' |')} | {c} = {v} [{g.raw.strip()}]"))
     return res
 
@@ -458,15 +464,10 @@ def read_proactive(text: str, version: str, separated: bool) -> TableResult:
 def read_template(text: str, version: str) -> TableResult:
     """All three tables from one text; found=True when any of them was there."""
     res = TableResult()
-    t3 = read_apply(text, version)
-    reg = regions(text).get("t3")
-    separated = True
-    if reg:
-        region = _prepare(text[reg[0] : reg[1]])
-        assigned = _assign_rows(region, _groups(region), R.APPLY_ROWS[version], len(R.APPLY_COLS))
-        separated = _separated([g for _, g, _ in assigned], len(R.APPLY_COLS))
-    t4 = read_review(text, separated_hint=separated if reg else None)
-    t2 = read_proactive(text, version, separated)
+    where = regions(text)  # once per text: the three readers share it
+    t3 = read_apply(text, version, where.get("t3"))
+    t4 = read_review(text, where.get("t4"), separated_hint=t3.separated if "t3" in where else None)
+    t2 = read_proactive(text, version, t3.separated, where.get("t2"))
     for part in (t2, t3, t4):
         res.stats.extend(part.stats)
         res.checks.extend(part.checks)
