@@ -124,6 +124,7 @@ def record_fetch(store, item, run_id: str, neardup_index):
         skip = f"HTTP {item.status}"
     elif doc is not None and not doc.is_report:
         skip = doc.skip_reason or doc.error or "not an annual report"
+    skip = skip or getattr(item, "note", None)  # (an item spooled by an older govcrawl has none)
     row = {
         "url": item.url, "canonical_url": item.canonical_url, "method": item.method, "status": item.status,
         "content_type": item.content_type, "fetched_at": item.fetched_at, "sha256": item.sha256,
