@@ -192,8 +192,9 @@ class PortalSpider(scrapy.Spider):
             req = self._nav_req(link.url, response, level + 1)
             if req is not None:
                 yield req
-        if not found:
-            yield from self._nav_fallback(f"nav path step {level + 1} ({pattern.pattern}): no link matches on {response.url}")
+        # (returns at once while other branches of the path are under way)
+        yield from self._nav_fallback(f"nav path step {level + 1} ({pattern.pattern}): " + (
+            f"no link matches on {response.url}" if not found else f"its links on {response.url} lead nowhere new"))
 
     def _nav_fallback(self, why: str):
         """The nav path led to no list page (a step matched nothing, or its page failed): discover the
