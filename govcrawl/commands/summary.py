@@ -27,6 +27,9 @@ def print_run_summary(db_path: str, run_id: str, archive_root: str, console: Con
     say(console, "pages fetched: {}  {}", pages, "  ".join(f"{k}: {v}" for k, v in sorted(by_role.items())))
     console.print(f"unchanged (not stored again): {sum(v for k, v in counts.items() if k.startswith('unchanged_') and isinstance(v, int))}")
     console.print(f"reports found: {reports}   failed fetches: {failed}")
+    if counts.get("nav_fallback"):
+        say(console, "nav path led to no list page ({}): the 年报 column was discovered from the home page instead",
+            counts["nav_fallback"], limit=500)
     coverage_table(db, [(run_id, counts)], console)
     stops = [r for r in skipped if "crawl budget:" in r["skip_reason"]]
     if stops:  # what a budget left unfetched (govcrawl/crawl/budget.py)
@@ -77,9 +80,12 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
     console.print(t)
     run_rows = queries.run_rows(db, [r for _, r in runs])
     for name, run_id in runs:
-        detail = json.loads(run_rows.get(run_id, {}).get("counts") or "{}").get("status_detail")
-        if detail:
-            say(console, "  {}: {}", name, detail, limit=1000)
+        run_counts = json.loads(run_rows.get(run_id, {}).get("counts") or "{}")
+        if run_counts.get("status_detail"):
+            say(console, "  {}: {}", name, run_counts["status_detail"], limit=1000)
+        if run_counts.get("nav_fallback"):
+            say(console, "  {}: nav path led to no list page ({}): discovered from the home page instead",
+                name, run_counts["nav_fallback"], limit=500)
     coverage_table(db, [(run_id, json.loads(run_rows.get(run_id, {}).get("counts") or "{}")) for _, run_id in runs], console)
     totals["statuses"] = [run_rows.get(run_id, {}).get("status") or "failed" for _, run_id in runs]
     # Host-wide robots.txt refusals are said once per portal, not once per blocked page.

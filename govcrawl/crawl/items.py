@@ -25,6 +25,7 @@ class FetchedPage:
     fetched_at: str | None = None
     error: str | None = None  # a fetch that failed: why
     encoding_hint: str | None = None
+    note: str | None = None  # why a page that answered fine led nowhere (a nav path step matching no link): its skip_reason
     # Filled by the pipelines:
     canonical_url: str | None = None
     sha256: str | None = None

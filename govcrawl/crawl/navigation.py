@@ -29,7 +29,7 @@ DETAIL_URL_PATTERNS = [
 REPORT_TEXT = re.compile(r"(政府信息公开|政务公开|信息公开).{0,20}(年度报告|年报|工作报告)|年度报告|公开年报")
 # Text of a list item that may be a report (or a distractor filed with them).
 ITEM_HINT = re.compile(rf"{YEAR}|年报|年度|报告|公开")
-ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
+ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".zip", ".rar")
 NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|尾页|末页|最后一页|>|>>|›|»)$")
 PAGE_PARAM = re.compile(r"^(page|pageNo|pageNum|pageIndex|curPage|currentPage|p|pn|pageno)$", re.I)
 

@@ -23,6 +23,9 @@ def run_for(crawler) -> CrawlRun:
             run.counts.update({f"scrapy_{k.replace('/', '_')}": v for k, v in (crawler.stats.get_stats() or {}).items()
                                if isinstance(v, int) and k.startswith(("downloader/response_status_count", "retry/count", "robotstxt/", "offsite",
                                                    "govcrawl/", "spider_exceptions", "log_count/ERROR"))})
+            fallback = crawler.stats.get_value("govcrawl/nav_fallback_reason")
+            if fallback:  # the nav path led nowhere and discovery took over (spiders/portal.py): said in the summary
+                run.counts["nav_fallback"] = fallback
             # A distributed worker has no DB: its writer (govcrawl ingest) ends the run.
             outcome = assess(run.store.db, run.run_id, run.counts, reason) if hasattr(run.store, "db") else None
             if outcome is not None and run.counts.get("db_spool_left"):  # fetched, not yet in the DB (pipelines/store.py)

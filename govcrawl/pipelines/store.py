@@ -124,6 +124,7 @@ def record_fetch(store, item, run_id: str, neardup_index):
         skip = f"HTTP {item.status}"
     elif doc is not None and not doc.is_report:
         skip = doc.skip_reason or doc.error or "not an annual report"
+    skip = skip or getattr(item, "note", None)  # (an item spooled by an older govcrawl has none)
     row = {
         "url": item.url, "canonical_url": item.canonical_url, "method": item.method, "status": item.status,
         "content_type": item.content_type, "fetched_at": item.fetched_at, "sha256": item.sha256,
@@ -143,7 +144,8 @@ def record_fetch(store, item, run_id: str, neardup_index):
             extractor_version=EXTRACTOR_VERSION, page=row, index=neardup_index() if doc.is_report else None,
             fp=getattr(item, "fingerprint", None))  # (an item spooled by an older govcrawl has none)
         if doc.is_report:
-            what = rec.what
+            what = "annex" if getattr(doc, "annex_to", None) else rec.what  # a spreadsheet annex is not counted as a report
+            skip = None
     else:
         store.add_page(row)  # a failed fetch or an error page: no document
     return what, skip

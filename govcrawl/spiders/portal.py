@@ -45,6 +45,10 @@ class PortalSpider(scrapy.Spider):
         # Discovery state: pages to visit (a heap), pages seen, requests spent, column found.
         self._discovery = {"frontier": [], "seen": set(), "requests": 0, "found": False, "columns_pending": 0, "column_ok": False,
                            "budget_said": False, "sitemap_probed": False}
+        # Nav path state: requests under way, whether one reached the list level, the pages fetched
+        # (2xx, by canonical URL: discovery reads them again instead of refetching) and the failed ones.
+        self._nav = {"pending": 0, "reached": False, "pages": {}, "failed": set(), "fell_back": False, "requested": set()}
+        self._robots_hosts: set[str] = set()  # hosts whose robots.txt the spider asked for (archived, reason recorded)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -76,18 +80,37 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         # robots.txt goes into the archive too (the robots middleware's own fetch
         # never reaches the pipelines); it is small and fetched once per host.
-        for host_root in dict.fromkeys(nav.site_root(u) for u in self.portal.start_urls):
-            # The robots middleware answers this from its own (single) fetch; retrying its answer would loop.
-            req = self._req(host_root + "/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True, dont_retry=True)
+        for url in self.portal.start_urls:
+            req = self._robots_req(url)
             if req is not None:
                 yield req
         for url in self.portal.start_urls:
             if self.portal.nav_path:
-                yield self._req(url, self.parse_nav, "nav", level=0)
+                yield self._nav_req(url, None, 0)
             else:
                 key = nav.canonical(url)
                 self._discovery["seen"].add(key)
                 yield self._req(url, self.parse_discover, "nav", hops=0, start=True)
+
+    def _robots_req(self, url: str, response=None) -> Request | None:
+        """robots.txt of ``url``'s host, once per run: archived, and its reason recorded when it closes the host.
+        The robots middleware answers it from its own (single) fetch; retrying its answer would loop."""
+        netloc = urlsplit(url).netloc
+        if netloc in self._robots_hosts:
+            return None
+        self._robots_hosts.add(netloc)
+        return self._req(nav.site_root(url) + "/robots.txt", self.parse_robots, "robots", response,
+                         dont_obey_robotstxt=True, dont_retry=True)
+
+    def _nav_req(self, url: str, response, level: int) -> Request | None:
+        key = nav.canonical(url)
+        if key in self._nav["requested"]:
+            return None  # two links of one level to the same page: one request (a dropped duplicate would never answer)
+        req = self._req(url, self.parse_nav, "nav", response, level=level)
+        if req is not None:
+            self._nav["requested"].add(key)
+            self._nav["pending"] += 1
+        return req
 
     # -- items ----------------------------------------------------------------
     def _item(self, response, role: str) -> FetchedPage:
@@ -112,15 +135,26 @@ class PortalSpider(scrapy.Spider):
         from govcrawl.crawl.failures import describe_failure
         from govcrawl.crawl.revisit import RevisitSkip
 
+        request = failure.request
+        if request.callback == self.parse_nav:
+            self._nav["pending"] -= 1
+            self._nav["failed"].add(nav.canonical(request.url))
         if failure.check(RevisitSkip):  # not fetched on purpose (incremental crawl / resume): counted, not a failure
             return
-        request = failure.request
         reason = describe_failure(failure, request)
         self.logger.info("fetch failed %s: %s", request.url, reason)
         yield FetchedPage(url=request.url, role=request.meta.get("role", "unknown"), portal=self.portal.name,
                           method=request.method, depth=request.meta.get("depth", 0), fetched_at=_now(),
                           error=reason)
-        if request.callback == self.parse_discover:  # discovery goes on with the next section
+        if reason.startswith("robots.txt") and "disallowed for this run" in reason:
+            # A host closed by its robots.txt (RFC 9309), maybe one the crawl met only now (an attachment
+            # host): its robots.txt row, with the reason, is recorded once.
+            robots = self._robots_req(request.url)
+            if robots is not None:
+                yield robots
+        if request.callback == self.parse_nav:
+            yield from self._nav_fallback(f"nav path step {request.meta.get('level', 0)}: {request.url}: {reason}")
+        elif request.callback == self.parse_discover:  # discovery goes on with the next section
             yield from self._next_candidate()
         elif request.callback == self.parse_column:
             d = self._discovery
@@ -133,20 +167,57 @@ class PortalSpider(scrapy.Spider):
     def parse_nav(self, response):
         """Follow the nav path one level; the page after the last level is a list."""
         level = response.meta["level"]
-        yield self._item(response, "nav" if level < len(self.portal.nav_path) else "list")
+        self._nav["pending"] -= 1
+        item = self._item(response, "nav" if level < len(self.portal.nav_path) else "list")
         if not self._ok(response):
+            self._nav["failed"].add(nav.canonical(response.url))
+            yield item
+            yield from self._nav_fallback(f"nav path step {level}: {response.url} answered HTTP {response.status}")
             return
+        self._nav["pages"][nav.canonical(response.url)] = response
         html = self._html(response)
         links = nav.extract_links(html, response.url)
         if level >= len(self.portal.nav_path):
+            self._nav["reached"] = True
+            yield item
             yield from self._list_requests(response, html, links)
             return
         pattern = self.portal.nav_regexes()[level]
         found = nav.nav_links(links, pattern)
         if not found:
+            item.note = f"nav path step {level + 1} ({pattern.pattern}): no link matches on this page"
             self.logger.warning("nav level %d (%s): no link matches on %s", level + 1, pattern.pattern, response.url)
+        yield item
         for link in found:
-            yield self._req(link.url, self.parse_nav, "nav", response, level=level + 1)
+            req = self._nav_req(link.url, response, level + 1)
+            if req is not None:
+                yield req
+        # (returns at once while other branches of the path are under way)
+        yield from self._nav_fallback(f"nav path step {level + 1} ({pattern.pattern}): " + (
+            f"no link matches on {response.url}" if not found else f"its links on {response.url} lead nowhere new"))
+
+    def _nav_fallback(self, why: str):
+        """The nav path led to no list page (a step matched nothing, or its page failed): discover the
+        column from the home page instead, once. Pages the nav path fetched are read again, not refetched."""
+        n = self._nav
+        if n["fell_back"] or n["reached"] or n["pending"] > 0:
+            return
+        n["fell_back"] = True
+        self.crawler.stats.set_value("govcrawl/nav_fallback", 1)
+        self.crawler.stats.set_value("govcrawl/nav_fallback_reason", why)
+        self.logger.warning("%s: the nav path leads to no list page; discovering the 年报 column from the home page", why)
+        d = self._discovery
+        d["seen"].update(n["failed"])
+        for url in dict.fromkeys(nav.site_root(u) + "/" for u in self.portal.start_urls):
+            key = nav.canonical(url)
+            d["seen"].add(key)
+            home = n["pages"].get(key)
+            if home is not None:
+                yield from self._discover_page(home, 0, True)
+            else:
+                req = self._req(url, self.parse_discover, "nav", hops=0, start=True)
+                if req is not None:
+                    yield req
 
     # -- discovery (no nav path; rules in govcrawl/crawl/discovery.toml) -------------------------------
     def parse_discover(self, response):
@@ -158,6 +229,9 @@ class PortalSpider(scrapy.Spider):
         """
         hops, start = response.meta["hops"], response.meta.get("start", False)
         yield self._item(response, "list" if start else "nav")
+        yield from self._discover_page(response, hops, start)
+
+    def _discover_page(self, response, hops: int, start: bool):
         if self._ok(response):
             html = self._html(response)
             links = nav.extract_links(html, response.url)
@@ -224,6 +298,11 @@ class PortalSpider(scrapy.Spider):
                     self.logger.warning("discovery: %d section pages fetched without finding the 年报 column; giving up", budget)
                 return
             cand = heapq.heappop(d["frontier"])
+            fetched = self._nav["pages"].get(nav.canonical(cand.url))
+            if fetched is not None:  # the nav path fetched it already: read it again, no second request
+                d["requests"] += 1
+                yield from self._discover_page(fetched, cand.hops, False)
+                return
             req = self._req(cand.url, self.parse_discover, "nav", response, hops=cand.hops)
             if req is not None:
                 d["requests"] += 1

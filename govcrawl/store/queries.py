@@ -13,8 +13,8 @@ def run_overview(db, run_id: str, sample: int = 8) -> dict:
         "pages": db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0],
         "by_role": dict(db.execute("select role, count(*) from pages where run_id = ? group by role", [run_id]).fetchall()),
         "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
-        "reports": db.execute("select count(distinct r.id) from reports r join pages p on p.report_id = r.id where p.run_id = ?",
-                              [run_id]).fetchone()[0],
+        "reports": db.execute("select count(distinct r.id) from reports r join pages p on p.report_id = r.id where p.run_id = ? "
+                              "and r.annex_to is null", [run_id]).fetchone()[0],  # (a spreadsheet annex is not a report)
         "skipped": list(db.query("select url, skip_reason from pages where run_id = ? and skip_reason is not null order by id", [run_id])),
         "warcs": [r[0] for r in db.execute("select distinct warc_file from pages where run_id = ? and warc_file is not null order by 1",
                                            [run_id])],
@@ -29,7 +29,8 @@ def run_totals(db, run_id: str) -> tuple[str | None, dict]:
     row = db.execute("select status from runs where id = ?", [run_id]).fetchone()
     return (row[0] if row else None), {
         "pages": db.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0],
-        "reports": db.execute("select count(distinct report_id) from pages where run_id = ? and report_id is not null", [run_id]).fetchone()[0],
+        "reports": db.execute("select count(distinct p.report_id) from pages p join reports r on r.id = p.report_id "
+                              "where p.run_id = ? and r.annex_to is null", [run_id]).fetchone()[0],
         "skipped": db.execute("select count(*) from pages where run_id = ? and skip_reason is not null", [run_id]).fetchone()[0],
         "failed": db.execute("select count(*) from pages where run_id = ? and (error is not null or status >= 400)", [run_id]).fetchone()[0],
     }

@@ -70,6 +70,11 @@ _REPORTS = {
     "duplicate_kind": str, "version": int, "previous_version_id": int, "superseded_by": int,
     "extractor_version": str, "error": str, "warc_file": str, "warc_offset": int, "warc_length": int,
     "stats_count": int, "checks_count": int, "created_at": str, "updated_at": str,
+    # How the input was read (html, pdf, ocr for a scan, doc, docx, xls, xlsx …: Document.kind).
+    "read_as": str,
+    # A spreadsheet annex (统计表.xlsx/.xls/.et beside a report): the canonical URL of the page that
+    # links it, and that page's report once stored. Not a report of its own (views leave it out).
+    "annex_to": str, "annex_of": int,
     # Last: a column stored after a long text is read by walking the text's overflow pages,
     # which every lookup of duplicate_of, superseded_by or extractor_version would pay.
     "text": str,
@@ -84,8 +89,9 @@ _INSERT_SQL = {t: "insert into %s (%s) values (%s)" % (t, ", ".join(cols), ", ".
 # only when given (NULL keeps the stored one).
 _UPDATE_REPORT_COLUMNS = ("url", "canonical_url", "portal", "kind", "title", "jurisdiction", "agency", "year", "published",
                           "breadcrumb", "format", "text", "text_sha256", "input_sha256", "extractor_version", "error",
-                          "stats_count", "checks_count", "updated_at", "page_id", "warc_file", "warc_offset", "warc_length")
-_KEEP_IF_NULL = {"page_id", "warc_file", "warc_offset", "warc_length"}
+                          "stats_count", "checks_count", "updated_at", "page_id", "warc_file", "warc_offset", "warc_length",
+                          "read_as", "annex_to", "annex_of")
+_KEEP_IF_NULL = {"page_id", "warc_file", "warc_offset", "warc_length", "annex_of"}
 _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
     f"{c} = coalesce(?, {c})" if c in _KEEP_IF_NULL else f"{c} = ?" for c in _UPDATE_REPORT_COLUMNS)
 # reparse_state: which extractor version has seen which input (canonical URL, body sha256), and
@@ -364,7 +370,10 @@ END""")
             "format": doc.format, "text": doc.text, "text_sha256": sha256(doc.text), "input_sha256": input_sha256,
             "extractor_version": extractor_version, "error": doc.error,
             "stats_count": len(doc.stats), "checks_count": len(doc.checks), "updated_at": now(),
+            "read_as": doc.kind, "annex_to": getattr(doc, "annex_to", None),
         }
+        if values["annex_to"]:
+            values["annex_of"] = self._report_of(values["annex_to"])
         if page_id is not None:
             values["page_id"] = page_id
         if warc:
@@ -390,7 +399,30 @@ END""")
                 db.execute("update reports set superseded_by = ? where id = ?", [rid, prior[0]])
             self._replace_rows(rid, doc)
             self._link_exact_duplicate(rid, values["text_sha256"], canonical_url)
+            if not values["annex_to"]:
+                self._link_annexes(rid, canonical_url)
         return rid, "new_version" if prior else "new"
+
+    def _report_of(self, canonical_url: str) -> int | None:
+        """The current report stored for a page (an annex's linking page), if any."""
+        row = self.db.execute("select id from reports where canonical_url = ? and superseded_by is null and annex_to is null "
+                              "order by id desc limit 1", [canonical_url]).fetchone()
+        return row[0] if row else None
+
+    def _link_annexes(self, report_id: int, canonical_url: str) -> None:
+        # Spreadsheets fetched before the page that links them was stored: link them now.
+        self.db.execute("update reports set annex_of = ? where annex_to = ? and annex_of is null", [report_id, canonical_url])
+
+    def _linking_page(self, canonical_url: str, page: dict | None) -> str | None:
+        """The canonical URL of the page that links this input (the fetch's referer, or an earlier fetch's)."""
+        from w3lib.url import canonicalize_url
+
+        referer = (page or {}).get("referer")
+        if not referer:
+            row = self.db.execute("select referer from pages where canonical_url = ? and referer is not null "
+                                  "order by id desc limit 1", [canonical_url]).fetchone()
+            referer = row[0] if row else None
+        return canonicalize_url(referer) if referer else None
 
     # -- documents: the one write path of crawl, reparse and import ---------------
     def record_document(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
@@ -409,8 +441,17 @@ END""")
         """
         from .fingerprint import doc_fingerprint, stored_fingerprint
 
-        fp = fp or doc_fingerprint(doc)
         db = self.db
+        if _is_annex(doc):
+            # A statistics spreadsheet (no report title of its own) beside the page that links it:
+            # kept as that report's annex, with its tables' statistics (README: Attachments).
+            linking = self._linking_page(canonical_url, page)
+            if linking and linking != canonical_url:
+                _adopt_as_annex(doc, url, linking)
+                fp = None
+                if page is not None:
+                    page = dict(page, skip_reason=None)
+        fp = fp or doc_fingerprint(doc)
         with self.transaction():
             row = db.execute("select id from reports where canonical_url = ? and input_sha256 = ? order by id desc limit 1",
                              [canonical_url, input_sha256]).fetchone()
@@ -502,3 +543,20 @@ END""")
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+_SHEET_KINDS = ("xls", "xlsx")
+
+
+def _is_annex(doc: Document) -> bool:
+    """A spreadsheet that is not a report by its own title but holds statistics tables."""
+    return doc.kind in _SHEET_KINDS and not doc.is_report and bool(doc.stats) and not doc.error
+
+
+def _adopt_as_annex(doc: Document, url: str, linking: str) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    doc.is_report = True
+    doc.skip_reason = None
+    doc.annex_to = linking
+    doc.title = doc.title or "附件 " + unquote(urlsplit(url).path.rsplit("/", 1)[-1])

@@ -20,12 +20,14 @@ import hashlib
 import json
 
 # Which reports a view or an export covers.
-CURRENT = "r.superseded_by is null and r.duplicate_of is null"
+# A spreadsheet annex (reports.annex_to set) is not a report of its own: its statistics are read
+# through reports.annex_of, the report of the page that links it.
+CURRENT = "r.superseded_by is null and r.duplicate_of is null and r.annex_to is null"
 _FILTERS = {
     (False, False): CURRENT,
-    (True, False): "r.duplicate_of is null",
-    (False, True): "r.superseded_by is null",
-    (True, True): "1",
+    (True, False): "r.duplicate_of is null and r.annex_to is null",
+    (False, True): "r.superseded_by is null and r.annex_to is null",
+    (True, True): "r.annex_to is null",
 }
 
 

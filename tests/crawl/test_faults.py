@@ -91,8 +91,9 @@ def test_doc_wps_and_scanned_attachments_become_reports(fault_crawl):
     # .doc / .wps through LibreOffice, the scan through Tesseract (tests/fixtures/corpus/synthetic/office)
     db, urls = fault_crawl["db"], fault_crawl["urls"]
     for path in ("/files/2025-report.doc", "/files/2025-report.wps", "/files/2025-scan.pdf"):
-        (rep,) = db.query("select id, title, year, format from reports where url = ?", [urls[path]])
+        (rep,) = db.query("select id, title, year, format, read_as from reports where url = ?", [urls[path]])
         assert (rep["year"], rep["format"]) == (2025, "std-2021"), (path, rep)
+        assert rep["read_as"] == ("ocr" if path.endswith(".pdf") else "doc"), rep  # the report row says how it was read
         sources = {r["source"] for r in db.query("select source from stats where report_id = ?", [rep["id"]])}
         if path.endswith(".pdf"):
             assert sources == {"ocr"}, sources  # only identity-confirmed OCR numbers
