@@ -38,7 +38,10 @@ TWISTED_DNS_RESOLVER = "govcrawl.crawl.ssrf.GuardedResolver"
 GOVCRAWL_DNS_SERVERS = ""  # "host:port,…": ask these DNS servers instead of the system's
 SPIDER_MIDDLEWARES = {"govcrawl.crawl.budget.BudgetSpiderMiddleware": 950}  # sees callback output first
 COOKIES_ENABLED = False
+# No remote consoles into a crawl: Scrapy's telnet console and its HTTP remote control
+# (2.19+: runs posted Python code, writes job files under the user's profile) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 LOG_LEVEL = "INFO"
 

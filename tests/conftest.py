@@ -13,7 +13,7 @@ import sqlite_utils
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-PORTAL_DIR = FIXTURES / "portal"
+PORTAL_DIR = ROOT / "govcrawl" / "testing" / "portal"  # package data (tests/fixtures/portal links here)
 PORTAL_TOML = PORTAL_DIR / "portal.toml"
 
 

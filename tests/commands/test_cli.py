@@ -26,7 +26,7 @@ def test_bad_log_level_is_a_usage_error_not_a_traceback(tmp_path):
 
 def test_closed_pipe_is_quiet():
     # `govcrawl extract ... | head -c 10`: the reader leaves early; no traceback, exit 0.
-    page = ROOT / "tests/fixtures/portal/zwgk/zfxxgknb/2017/201803/t20180330_71001.html"
+    page = ROOT / "govcrawl/testing/portal/zwgk/zfxxgknb/2017/201803/t20180330_71001.html"
     proc = subprocess.run(f"{sys.executable} -m govcrawl extract --text {' '.join([str(page)] * 40)} | head -c 10",
                           shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})

@@ -1,6 +1,6 @@
 """End-to-end crawl of the local test portal: the spider, all four pipelines, WARC and SQLite.
 
-The portal (tests/fixtures/portal, served by govcrawl.testing.testportal on 127.0.0.1)
+The portal (govcrawl/testing/portal, served by govcrawl.testing.testportal on 127.0.0.1)
 wraps real report texts in synthetic chrome; expected.json is its ground truth.
 """
 from __future__ import annotations
