@@ -59,7 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govcrawl.crawl.robots.RobotsTxtMiddleware": 100,
 }
-EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0}
+EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0,
+              "govcrawl.crawl.progress.CrawlProgress": 0}  # pages queued per role; the bar when GOVCRAWL_PROGRESS
 
 ITEM_PIPELINES = {
     "govcrawl.pipelines.dedup.DedupPipeline": 100,
@@ -73,3 +74,4 @@ GOVCRAWL_DB = "govcrawl.db"
 GOVCRAWL_ARCHIVE = "archive"
 GOVCRAWL_PORTALS = None  # None: the bundled govcrawl/portals.toml
 GOVCRAWL_RUN_ID = None
+GOVCRAWL_PROGRESS = False  # a live progress bar on stderr (govcrawl crawl: on when stderr is a terminal)
