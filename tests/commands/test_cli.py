@@ -34,14 +34,15 @@ def test_closed_pipe_is_quiet():
     assert proc.stderr == "", proc.stderr
 
 
-@pytest.mark.parametrize("command", ["crawl", "reparse", "import", "export"])
-def test_db_and_archive_defaults_shown_in_help(command):
-    sub = build_parser()._subparsers._group_actions[0].choices[command]
-    help_text = sub.format_help()
-    for flag in ("--db", "--archive"):
-        if any(flag in a.option_strings for a in sub._actions):
-            entry = help_text[help_text.index(f"\n  {flag} "):].split("\n  -")[1]  # the option's own lines
-            assert "(default: " in " ".join(entry.split()), (command, flag, help_text)
+def test_db_and_archive_defaults_shown_in_help():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    flagged = [(name, flag, sub) for name, sub in commands.items() for flag in ("--db", "--archive")
+               if any(flag in a.option_strings for a in sub._actions)]
+    assert len(flagged) >= 8  # crawl, reparse, import, export, report, search … : every command that has one
+    for command, flag, sub in flagged:
+        help_text = sub.format_help()
+        entry = help_text[help_text.index(f"\n  {flag} "):].split("\n  -")[1]  # the option's own lines
+        assert "(default: " in " ".join(entry.split()), (command, flag, help_text)
 
 
 def test_exit_codes_documented():
