@@ -33,6 +33,8 @@ import pytest
 
 from govcrawl.testing.testportal import TestPortal
 
+from conftest import DEPRECATION
+
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL_DIR = ROOT / "govcrawl" / "testing" / "portal"
 BIN = Path(sys.executable).parent
@@ -76,6 +78,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(sources, tmp_path):
     demo = subprocess.run([str(venv / "bin" / "govcrawl"), "demo", "--out", "demo"], cwd=elsewhere, env=env,
                           capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert not DEPRECATION.search(demo.stderr), demo.stderr[-3000:]
     expected = json.loads((PORTAL_DIR / "expected.json").read_text(encoding="utf-8"))
     with sqlite3.connect(elsewhere / "demo" / "govcrawl.db") as db:
         urls = {u for (u,) in db.execute("select url from reports")}
@@ -117,7 +120,8 @@ def scrapyd(tmp_path):
     (home / "scrapyd.conf").write_text(f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.2\n"
                                        "max_proc = 1\nlogs_dir = logs\neggs_dir = eggs\ndbs_dir = dbs\n")
     log = open(home / "scrapyd.out", "w")
-    proc = subprocess.Popen([str(exe)], cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the crawl must import the deployed egg
+    proc = subprocess.Popen([str(exe)], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(150):
@@ -164,6 +168,10 @@ def test_scrapyd_deploy_and_schedule(sources, scrapyd, tmp_path):
     # The spider ran from the deployed egg (a zip), not from the checkout or an installed copy.
     assert ".egg/govcrawl" in next(line for line in log.splitlines() if "govcrawl 0" in line and " from " in line), log[-3000:]
     assert "Traceback" not in log, log[-5000:]
+    # No remote consoles into a crawl: Scrapy's telnet console and its HTTP remote control stay off.
+    extensions = log[log.index("Enabled extensions"):].split("]", 1)[0]
+    assert "CoreStats" in extensions and "Telnet" not in extensions and "RemoteControl" not in extensions, extensions
+    assert not DEPRECATION.search(log), DEPRECATION.search(log).group(0)
     expected = json.loads((PORTAL_DIR / "expected.json").read_text(encoding="utf-8"))
     with sqlite3.connect(db) as conn:
         paths = {urllib.parse.urlsplit(u).path for (u,) in conn.execute("select url from reports")}
