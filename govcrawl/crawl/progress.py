@@ -15,7 +15,7 @@ import sys
 
 from scrapy import signals
 
-from ..runstatus import is_policy, reason_tag
+from .runstatus import is_policy, reason_tag
 
 REFRESH = 0.5  # seconds between bar updates
 
