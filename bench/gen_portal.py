@@ -14,7 +14,7 @@ source reports, the rest dropped (tables and headings kept). So no copy is a
 real report, and copies are neither exact nor near duplicates of each other
 (the store would link those as copies of one report).
 
-The site is shaped like the test portal (tests/fixtures/portal): home →
+The site is shaped like the test portal (govcrawl/testing/portal): home →
 政务公开 → 政府信息公开年报 → one column per report year → TRS list pages
 (index.html, index_1.html … with createPageHTML) → detail pages at
 …/YYYYMM/tYYYYMMDD_<id>.html. ``portal.toml`` next to the pages is the

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import gen_portal  # noqa: E402  (bench/ is not a package)
 
 OUT = ROOT / "bench" / "out"
-FIXTURE_PORTAL = ROOT / "tests" / "fixtures" / "portal"
+FIXTURE_PORTAL = ROOT / "govcrawl" / "testing" / "portal"
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 GOVCRAWL = [sys.executable, "-m", "govcrawl"]
 

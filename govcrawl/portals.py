@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-DEFAULT_PORTALS = Path(__file__).with_name("portals.toml")
+# Package data through importlib.resources (a Traversable): also read from a zipped egg (Scrapyd).
+DEFAULT_PORTALS = resources.files(__package__).joinpath("portals.toml")
 
 # Link text / URL fragments that mark a 年报 column when a portal has no nav path.
 DEFAULT_DISCOVERY = [r"年报", r"年度报告", r"zfxxgknb", r"ndbg", r"xxgknb", r"gknb"]

@@ -38,7 +38,10 @@ TWISTED_DNS_RESOLVER = "govcrawl.crawl.ssrf.GuardedResolver"
 GOVCRAWL_DNS_SERVERS = ""  # "host:port,…": ask these DNS servers instead of the system's
 SPIDER_MIDDLEWARES = {"govcrawl.crawl.budget.BudgetSpiderMiddleware": 950}  # sees callback output first
 COOKIES_ENABLED = False
+# No remote consoles into a crawl: Scrapy's telnet console and its HTTP remote control
+# (2.19+: runs posted Python code, writes job files under the user's profile) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 LOG_LEVEL = "INFO"
 
@@ -56,7 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govcrawl.crawl.robots.RobotsTxtMiddleware": 100,
 }
-EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0}
+EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0,
+              "govcrawl.crawl.progress.CrawlProgress": 0}  # pages queued per role; the bar when GOVCRAWL_PROGRESS
 
 ITEM_PIPELINES = {
     "govcrawl.pipelines.dedup.DedupPipeline": 100,
@@ -70,3 +74,4 @@ GOVCRAWL_DB = "govcrawl.db"
 GOVCRAWL_ARCHIVE = "archive"
 GOVCRAWL_PORTALS = None  # None: the bundled govcrawl/portals.toml
 GOVCRAWL_RUN_ID = None
+GOVCRAWL_PROGRESS = False  # a live progress bar on stderr (govcrawl crawl: on when stderr is a terminal)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,8 +13,10 @@ import pytest
 import sqlite_utils
 
 ROOT = Path(__file__).resolve().parent.parent
+PROGRESS_BAR = re.compile(r"[━╸╺]\s+[\d.]+/[\d.]+")  # rich's bar, then "done/total"
+DEPRECATION = re.compile(r"^.*\b\w*(?:DeprecationWarning|FutureWarning)\b.*$", re.M)
 FIXTURES = ROOT / "tests" / "fixtures"
-PORTAL_DIR = FIXTURES / "portal"
+PORTAL_DIR = ROOT / "govcrawl" / "testing" / "portal"  # package data (tests/fixtures/portal links here)
 PORTAL_TOML = PORTAL_DIR / "portal.toml"
 
 
@@ -30,6 +33,10 @@ def run_govcrawl(*args: str, timeout: int = 180, env: dict | None = None, check:
                           timeout=timeout, env=full_env)
     if check and proc.returncode not in ok:
         raise AssertionError(f"govcrawl {' '.join(args)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    # Every command run by the suite: no deprecation warnings printed (ours, Scrapy's, a library's),
+    # and no progress bar where no one watches (stderr is a pipe here).
+    assert not DEPRECATION.search(proc.stderr), DEPRECATION.search(proc.stderr).group(0)
+    assert not PROGRESS_BAR.search(proc.stderr), proc.stderr[-2000:]
     return proc
 
 

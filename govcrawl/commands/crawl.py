@@ -23,12 +23,21 @@ def register(sub) -> None:
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     c.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, type=str.upper,
                    help="Scrapy log level (default: %(default)s)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only when stderr is a terminal)")
     c.add_argument("--redis", metavar="URL", help="with --worker: the Redis of a distributed crawl (redis://HOST:6379/0)")
     c.add_argument("--worker", action="store_true", help="join a distributed crawl as a worker: fetch, archive and "
                    "extract here, send items to the writer (govcrawl ingest); no DB on this machine")
     c.add_argument("--worker-id", help="this worker's stable name (default: HOST.PID); a restarted worker with the "
                    "same name takes back the requests its previous process held")
     c.set_defaults(func=run)
+
+
+def overrides(args: argparse.Namespace) -> dict:
+    """-s NAME=VALUE settings, and the progress bar when a person watches (stderr is a terminal)."""
+    out = parse_sets(args.set)
+    if not args.no_progress and sys.stderr.isatty():
+        out.setdefault("GOVCRAWL_PROGRESS", True)
+    return out
 
 
 def parse_sets(pairs: list[str]) -> dict:
@@ -62,7 +71,7 @@ def run_worker(args: argparse.Namespace) -> int:
         if args.worker_id:
             check_worker_id(args.worker_id)
         worker = start(args.portal[0], redis_url=args.redis, archive=args.archive, worker_id=args.worker_id,
-                       portals_file=args.portals, start_url=args.start_url, overrides=parse_sets(args.set),
+                       portals_file=args.portals, start_url=args.start_url, overrides=overrides(args),
                        log_level=args.log_level)
     except (PortalConfigError, ValueError) as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
@@ -95,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             with db_writer(args.db, "crawl", " ".join(names)), _job_lock(args.job_dir, names):
                 runs = run_crawls(names, db=args.db, archive=args.archive, portals_file=args.portals, job_dir=args.job_dir,
-                                  overrides=parse_sets(args.set), log_level=args.log_level, parallel=args.parallel)
+                                  overrides=overrides(args), log_level=args.log_level, parallel=args.parallel)
         except PortalConfigError as exc:
             print(f"govcrawl: {exc}", file=sys.stderr)
             return 2
@@ -105,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with db_writer(args.db, "crawl", names[0]), _job_lock(args.job_dir, names):
             run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
-                               start_url=args.start_url, job_dir=args.job_dir, overrides=parse_sets(args.set),
+                               start_url=args.start_url, job_dir=args.job_dir, overrides=overrides(args),
                                log_level=args.log_level)
     except PortalConfigError as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)

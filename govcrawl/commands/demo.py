@@ -1,17 +1,15 @@
 """`govcrawl demo`: serve the bundled test portal on loopback, crawl it, print a summary.
 
-The portal (tests/fixtures/portal) wraps real report texts in synthetic site
-chrome; nothing leaves 127.0.0.1.
+The portal (govcrawl/testing/portal, shipped as package data so the demo runs from
+an installed wheel) wraps real report texts in synthetic site chrome; nothing leaves
+127.0.0.1.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archive paths, set once
-
-PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "portal" / "portal.toml"
 
 
 def register(sub) -> None:
@@ -45,8 +43,8 @@ def run_demo(out: str = "demo-out") -> int:
         return 2
     db, archive = str(out_dir / GOVCRAWL_DB), str(out_dir / GOVCRAWL_ARCHIVE)
     with TestPortal() as portal:
-        print(f"test portal serving on {portal.base_url} (fixtures: tests/fixtures/portal)")
-        run_id = run_crawl("testportal", db=db, archive=archive, portals_file=str(PORTAL_CONFIG),
+        print(f"test portal serving on {portal.base_url} (pages: {portal.root})")
+        run_id = run_crawl("testportal", db=db, archive=archive, portals_file=str(portal.root / "portal.toml"),
                            start_url=portal.base_url + "/index.html", log_level="WARNING")
     print()
     status = print_run_summary(db, run_id, archive)["status"]

@@ -19,6 +19,7 @@ def register(sub) -> None:
     i.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database (default: %(default)s)")
     i.add_argument("--archive", default=GOVCRAWL_ARCHIVE, help="WARC archive folder (default: %(default)s)")
     i.add_argument("--portals", help="portal registry TOML: its hosts count as official for near-duplicate links")
+    i.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only when stderr is a terminal)")
     i.set_defaults(func=run)
 
 
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with db_writer(args.db, "import"):
             _, counts = import_paths(args.paths, db_path=args.db, archive_root=args.archive, source_url=args.source_url,
-                                     url_manifest=args.urls, portals_file=args.portals)
+                                     url_manifest=args.urls, portals_file=args.portals,
+                                     progress=not args.no_progress)
     except ImportArgsError as exc:
         print(f"govcrawl import: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ from ..settings import GOVCRAWL_DB  # the default DB path, set once
 
 def register(sub) -> None:
     h = sub.add_parser("report", help="one self-contained HTML page: coverage, applications, reviews, failures, per-report tables")
-    h.add_argument("--db", default=GOVCRAWL_DB)
+    h.add_argument("--db", default=GOVCRAWL_DB, help="SQLite database to read (default: %(default)s)")
     h.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: %(default)s)")
     h.set_defaults(func=run)
 

@@ -100,16 +100,18 @@ def print_combined_summary(db_path: str, runs: list[tuple[str, str]], archive_ro
 def coverage(db, run_id: str, counts: dict) -> list[dict]:
     """Per portal: what the run reached at each step, and its failures by reason."""
     from ..crawl.runstatus import CANDIDATE_ROLES, is_policy, reason_tag
-    from ..store.queries import run_pages
+    from ..store.queries import run_pages_with_years
 
     out: dict[str, dict] = {}
-    for page in run_pages(db, run_id):
+    for page in run_pages_with_years(db, run_id):
         if page["role"] == "robots":
             continue
-        portal, role, status, error, report_id = (page[k] for k in ("portal", "role", "status", "error", "report_id"))
+        portal, role, status, error, report_id, year = (page[k] for k in ("portal", "role", "status", "error", "report_id", "year"))
         row = out.setdefault(portal or "?", {"portal": portal or "?", "list pages": 0, "candidates": 0, "reports": 0,
                                              "attachments": 0, "not reports": 0, "not fetched (policy)": 0,
-                                             "failures": Counter()})
+                                             "failures": Counter(), "years": set(), "queued": {}})
+        if year:
+            row["years"].add(year)
         ok = status is not None and 200 <= status < 400
         tag = reason_tag(error, status)
         if role in ("nav", "list", "api") and ok:
@@ -130,6 +132,11 @@ def coverage(db, run_id: str, counts: dict) -> list[dict]:
             row["failures"][tag] += 1
     if len(out) == 1:  # pages skipped as unchanged carry no row; one portal per crawl run
         row = next(iter(out.values()))
+        # What the crawl set out to fetch (govcrawl/crawl/progress.py counts each page queued once).
+        queued = {k[len("scrapy_govcrawl_queued_"):]: v for k, v in counts.items() if k.startswith("scrapy_govcrawl_queued_")}
+        if queued:
+            row["queued"] = {"list pages": sum(queued.get(r, 0) for r in ("nav", "list", "api")),
+                             "candidates": sum(queued.get(r, 0) for r in CANDIDATE_ROLES)}
         for k, v in counts.items():
             # 304s and skipped pages are replayed and counted as unchanged too
             role = k.rsplit("_", 1)[-1]
@@ -147,31 +154,65 @@ def coverage(db, run_id: str, counts: dict) -> list[dict]:
     return list(out.values())
 
 
+def year_ranges(years) -> str:
+    """2009, 2012–2013, 2016 … (consecutive years joined)."""
+    out: list[str] = []
+    for y in sorted(years):
+        if out and out[-1].split("–")[-1] == str(y - 1):
+            out[-1] = f"{out[-1].split('–')[0]}–{y}"
+        else:
+            out.append(str(y))
+    return ", ".join(out)
+
+
+def _cell(r: dict, c: str) -> str:
+    """Found, and what was queued when the run counted it: "15 of 17"."""
+    q = r.get("queued", {}).get(c)
+    return f"{r[c]} of {q}" if q is not None else str(r[c])
+
+
+def _years(r: dict) -> tuple[str, str]:
+    """The report years found, and the gaps inside that span (a yearly series expects every year)."""
+    ys = r.get("years") or set()
+    gaps = set(range(min(ys), max(ys) + 1)) - ys if ys else set()
+    return year_ranges(ys) or "-", year_ranges(gaps) or "-"
+
+
 def coverage_table(db, runs: list[tuple[str, dict]], console: Console) -> None:
-    """One column per portal (``runs``: run id and its counts), so it stays narrow."""
+    """Per portal, what the run set out to fetch and what it found (``runs``: run id and its counts).
+
+    Lists and candidates read "found of queued": queued counts each page the crawl
+    scheduled once; the difference is in the failure and policy rows (or a budget's stop).
+    """
     rows = [r for run_id, counts in runs for r in coverage(db, run_id, counts)]
     if not rows:
         return
     if len(rows) > 3:  # many portals: one row each, failures summed up in one cell
-        t = Table(title="coverage")
-        for c in ("portal", "lists", "candidates", "reports", "attach.", "not reports", "policy", "failed"):
+        t = Table(title="coverage (found of queued)")
+        for c in ("portal", "lists", "candidates", "reports", "attach.", "not reports", "policy", "failed", "years", "gaps"):
             t.add_column(c)
         for r in rows:
             fails = ", ".join(f"{n} × {k}" for k, n in sorted(r["failures"].items(), key=lambda kv: (-kv[1], kv[0]))) or "0"
-            t.add_row(Text(clean(r["portal"], limit=40, oneline=True)), *(str(r[c]) for c in (
+            t.add_row(Text(clean(r["portal"], limit=40, oneline=True)), *(_cell(r, c) for c in (
                 "list pages", "candidates", "reports", "attachments", "not reports", "not fetched (policy)")),
-                Text(clean(fails, limit=200, oneline=True)))
+                Text(clean(fails, limit=200, oneline=True)), *_years(r))
         console.print(t)
         return
     t = Table(title="coverage")
     t.add_column("")
     for r in rows:  # portal names and reasons are data: never read as markup (commands/safetext.py)
         t.add_column(Text(clean(r["portal"], limit=40, oneline=True)), justify="right")
-    for c in ("list pages", "candidates", "reports", "attachments", "not reports", "not fetched (policy)"):
+    queued = any(r.get("queued") for r in rows)
+    for c in ("list pages", "candidates"):
+        t.add_row(f"{c} (found of queued)" if queued else c, *(_cell(r, c) for r in rows))
+    for c in ("reports", "attachments", "not reports", "not fetched (policy)"):
         t.add_row(c, *(str(r[c]) for r in rows))
     kinds = sorted({k for r in rows for k in r["failures"]})
     for k in kinds:
         t.add_row(Text(clean(f"failed: {k}", limit=80, oneline=True)), *(str(r["failures"].get(k, 0)) for r in rows))
     if not kinds:
         t.add_row("failed", *("0" for _ in rows))
+    years = [_years(r) for r in rows]
+    t.add_row("report years", *(y for y, _ in years))
+    t.add_row("years missing between", *(g for _, g in years))
     console.print(t)

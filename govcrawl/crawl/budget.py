@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import time
 import tomllib
+from importlib import resources
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -33,7 +33,8 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 
 from .revisit import RevisitSkip
 
-_DEFAULTS_FILE = Path(__file__).with_name("budget.toml")
+# Package data through importlib.resources: also read from a zipped egg (Scrapyd).
+_DEFAULTS_FILE = resources.files(__package__).joinpath("budget.toml")
 _LIST_ROLES = ("list", "api")
 _REPORT_ROLES = ("detail", "attachment")
 

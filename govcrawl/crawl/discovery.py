@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from .navigation import DETAIL_URL_PATTERNS, REPORT_TEXT, Link, is_attachment
 
-RULES_FILE = Path(__file__).with_name("discovery.toml")
+RULES_FILE = resources.files(__package__).joinpath("discovery.toml")  # package data, zip-safe
 COLUMN_SCORE = 100
 
 

@@ -12,13 +12,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from w3lib.url import add_or_replace_parameter
 
-RULES_FILE = Path(__file__).with_name("pagers.toml")
+RULES_FILE = resources.files(__package__).joinpath("pagers.toml")  # package data, zip-safe
 MAX_LIST_PAGES = 500  # a pager claiming more is broken or hostile
 _CONCAT = re.compile(r"""["']\s*\+\s*["']""")  # "index" + "_"  ->  index_
 _STRING = re.compile(r"""^\s*(?:'([^']*)'|"([^"]*)")\s*$""")

@@ -14,6 +14,7 @@ Stages, each in its own module:
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 from pathlib import Path
 
 from .model import Check, Document, Stat
@@ -24,13 +25,21 @@ __all__ = ["extract", "extract_file", "Document", "Stat", "Check", "EXTRACTOR_VE
 def _source_hash() -> str:
     # The version changes whenever the extractor's code or label registry changes,
     # so `reparse` re-runs exactly when the output could differ.
+    # Walked through importlib.resources, so a zipped egg (Scrapyd) hashes the same files.
     h = hashlib.sha256()
-    root = Path(__file__).parent
-    for p in sorted(root.rglob("*")):
-        if p.suffix in {".py", ".toml", ".json", ".txt"} and "__pycache__" not in p.parts:
-            h.update(p.relative_to(root).as_posix().encode())
-            h.update(p.read_bytes())
+    for rel, item in sorted(_package_files(resources.files(__package__), "")):
+        h.update(rel.encode())
+        h.update(item.read_bytes())
     return h.hexdigest()[:12]
+
+
+def _package_files(folder, prefix: str):
+    for item in folder.iterdir():
+        if item.is_dir():
+            if item.name != "__pycache__":
+                yield from _package_files(item, f"{prefix}{item.name}/")
+        elif item.name.rsplit(".", 1)[-1] in {"py", "toml", "json", "txt"}:
+            yield f"{prefix}{item.name}", item
 
 
 EXTRACTOR_VERSION = f"1.{_source_hash()}"

@@ -86,8 +86,10 @@ def read_url_manifest(manifest: str) -> dict[Path, str]:
 
 
 def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_url: str | None = None,
-                 url_manifest: str | None = None, portals_file: str | None = None, console=None) -> tuple[str, dict]:
+                 url_manifest: str | None = None, portals_file: str | None = None, console=None,
+                 progress: bool = True) -> tuple[str, dict]:
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..store import neardup
 
@@ -113,8 +115,15 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
     failures: list[tuple[str, str]] = list(problems)
     status = "finished"
     sandbox = Sandbox()
+    # Files done of files found, with an ETA; only for a person at a terminal (logs stay clean).
+    bar = Progress(TextColumn("import"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("files · {task.fields[reports]} reports · {task.fields[failed]} not imported"),
+                   TimeRemainingColumn(), console=console, disable=not (progress and console.is_terminal), transient=False)
+    task = bar.add_task("import", total=len(files), reports=0, failed=0)
     try:
-        for path, label, root in files:
+        bar.start()
+        for n, (path, label, root) in enumerate(files):
+            bar.update(task, completed=n, reports=counts["reports"], failed=len(failures) - len(problems))
             try:  # only regular files, inside the named folders, capped: refused ones are not archived
                 body = read_input(path, [root] if root else None)
             except InputRefused as exc:
@@ -146,6 +155,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
                 counts["reports"] += 1
             else:
                 failures.append((display_name(path), out.reason or "not a report"))
+        bar.update(task, completed=len(files), reports=counts["reports"], failed=len(failures) - len(problems))
         # A listed file that was not among those imported is most likely a typo in the list.
         failures += [(str(p), f"listed in --urls {url_manifest} but not among the files imported")
                      for p in urls if p not in used]
@@ -153,6 +163,7 @@ def import_paths(paths: list[str], *, db_path: str, archive_root: str, source_ur
         status = "interrupted"
         raise
     finally:
+        bar.stop()
         sandbox.close()
         archive.close()
         store.finish_run(run_id, {**counts, "problems": [f"{p}: {r}" for p, r in failures]}, status)

@@ -164,7 +164,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     pool = RecyclingPool(jobs, RECYCLE_AFTER) if jobs > 1 else None
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
-                   TimeRemainingColumn(), console=console, disable=not progress, transient=False)
+                   TimeRemainingColumn(), console=console, disable=not (progress and console.is_terminal), transient=False)
     try:
         with bar:
             task = bar.add_task("reparse", total=sum(sizes.values()) or 1, docs=0)

@@ -18,6 +18,7 @@ from scrapy.http import Request
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+import govcrawl
 from govcrawl.crawl import discovery, listsources
 from govcrawl.crawl import navigation as nav
 from govcrawl.extract.decode import decode_bytes
@@ -58,6 +59,8 @@ class PortalSpider(scrapy.Spider):
         if spider._start_override:
             spider.portal.start_urls = [u for u in spider._start_override.split(",") if u]
         spider.allowed_domains = list(spider.portal.allowed_domains)
+        # Which install runs (a checkout, a wheel, a Scrapyd egg): operators ask this first.
+        spider.logger.info("govcrawl %s from %s", govcrawl.__version__, govcrawl.__path__[0])
         # Per-portal politeness (settings are not frozen until the spider exists).
         pol = spider.portal.politeness
         mapping = {"download_delay": "DOWNLOAD_DELAY", "concurrent_requests_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",

@@ -53,6 +53,13 @@ def run_pages(db, run_id: str) -> list[dict]:
     return [dict(zip(_PAGE_COLUMNS, r)) for r in db.execute(sql, [run_id]).fetchall()]
 
 
+def run_pages_with_years(db, run_id: str) -> list[dict]:
+    """``run_pages`` plus the report year of each page that made a report (the coverage table's years)."""
+    cols = ", ".join(f"p.{c}" for c in _PAGE_COLUMNS)
+    sql = f"select {cols}, r.year from pages p left join reports r on r.id = p.report_id where p.run_id = ?"
+    return [dict(zip((*_PAGE_COLUMNS, "year"), r)) for r in db.execute(sql, [run_id]).fetchall()]
+
+
 def robots_refusals(db, run_id: str) -> list[dict]:
     return list(db.query("select url, skip_reason from pages where run_id = ? and role = 'robots' and skip_reason is not null", [run_id]))
 

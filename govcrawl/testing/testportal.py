@@ -1,6 +1,6 @@
 """A local HTTP server that serves the bundled fixture portal (tests and `make demo`).
 
-The portal lives in ``tests/fixtures/portal/`` (see its README.md). This module
+The portal lives in ``govcrawl/testing/portal/`` (package data; tests/fixtures/portal links to it) (see its README.md). This module
 only knows how to *serve* it: static files, a few routes that are not files
 (redirects, forced statuses, Content-Type overrides), conditional requests,
 and the synthetic TRS search API at ``POST /fjdzapp/search``.
@@ -38,10 +38,14 @@ import tomllib
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "portal"
+# Package data (shipped in the wheel, so `govcrawl demo` runs from any install); a server
+# needs real files, so a zipped install (a Scrapyd egg) has no DEFAULT_ROOT to serve.
+_PORTAL = resources.files(__package__).joinpath("portal")
+DEFAULT_ROOT = _PORTAL if isinstance(_PORTAL, Path) else None
 
 # Content types that get placeholder substitution; binaries (PDF …) never do.
 _TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")
@@ -99,6 +103,8 @@ class TestPortal:
     __test__ = False  # not a pytest test class despite the name
 
     def __init__(self, root: str | Path | None = None, host: str = "127.0.0.1", port: int = 0):
+        if root is None and DEFAULT_ROOT is None:
+            raise FileNotFoundError("the bundled test portal needs an unpacked install (a wheel or a checkout), not a zipped egg")
         self.root = Path(root) if root else DEFAULT_ROOT
         if not self.root.is_dir():
             raise FileNotFoundError(f"test portal folder not found: {self.root}")
@@ -473,7 +479,7 @@ def _sort_key(value) -> tuple:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the govcrawl fixture portal on loopback.")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    parser.add_argument("--root", default=None, help="portal folder (default: tests/fixtures/portal)")
+    parser.add_argument("--root", default=None, help="portal folder (default: the bundled govcrawl/testing/portal)")
     args = parser.parse_args(argv)
     with TestPortal(root=args.root, port=args.port) as portal:
         print(f"test portal: {portal.base_url}/  (off-site alias {portal.offsite_url}/) — Ctrl-C to stop", flush=True)

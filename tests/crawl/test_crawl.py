@@ -1,6 +1,6 @@
 """End-to-end crawl of the local test portal: the spider, all four pipelines, WARC and SQLite.
 
-The portal (tests/fixtures/portal, served by govcrawl.testing.testportal on 127.0.0.1)
+The portal (govcrawl/testing/portal, served by govcrawl.testing.testportal on 127.0.0.1)
 wraps real report texts in synthetic chrome; expected.json is its ground truth.
 """
 from __future__ import annotations
@@ -173,3 +173,31 @@ def test_extract_workers_recycled_mid_crawl_lose_nothing(tmp_path, crawl):
     def reports(d, base):
         return sorted((_path(r["url"], base), r["text_sha256"], r["stats_count"]) for r in d.query("select * from reports"))
     assert reports(db, portal.base_url) == reports(crawl["db"], crawl["base"])
+
+
+def test_coverage_sets_found_beside_queued(crawl):
+    """The summary's "found of queued": every page the crawl queued has its row (fetched, failed
+    or not fetched by policy), and the report years with the gaps between them."""
+    import json
+    from collections import Counter
+
+    from govcrawl.commands.summary import coverage, year_ranges
+
+    db, run_id = crawl["db"], crawl["runs"][0]
+    counts = json.loads(db["runs"].get(run_id)["counts"])
+    queued = {k[len("scrapy_govcrawl_queued_"):]: v for k, v in counts.items() if k.startswith("scrapy_govcrawl_queued_")}
+    roles = Counter(r["role"] for r in db.query("select role from pages where run_id = ?", [run_id]))
+    groups = {"list pages": ("nav", "list", "api"), "candidates": ("detail", "attachment")}
+    (row,) = coverage(db.conn, run_id, counts)
+    for name, members in groups.items():
+        assert row["queued"][name] == sum(queued.get(r, 0) for r in members) == sum(roles[r] for r in members) > 0
+    years = {r["year"] for r in db.query("select distinct r.year from pages p join reports r on r.id = p.report_id "
+                                         "where p.run_id = ? and r.year is not null", [run_id])}
+    assert row["years"] == years and len(years) > 3
+
+
+def test_year_ranges():
+    from govcrawl.commands.summary import year_ranges
+
+    assert year_ranges({2009, 2011, 2012, 2013, 2016, 2017, 2019}) == "2009, 2011–2013, 2016–2017, 2019"
+    assert year_ranges(set()) == ""

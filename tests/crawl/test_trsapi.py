@@ -10,9 +10,10 @@ import pytest
 from parsel import Selector
 
 from govcrawl.crawl import trsapi
+from govcrawl.testing.testportal import DEFAULT_ROOT
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
-PORTAL = Path(__file__).resolve().parents[1] / "fixtures" / "portal"
+PORTAL = DEFAULT_ROOT
 LIST_URL = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
 LIST_HTML = (CORPUS / "real" / "pingtan" / "list-index.html").read_text(encoding="utf-8")
 

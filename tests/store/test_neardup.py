@@ -2,7 +2,7 @@
 
 Seed 001 is the real 咸阳市 2017 report as the aggregator 造价通 published it. The test
 portal's page 2017/201803/t20180330_71001.html is a *synthetic* government-style page
-wrapping the same report paragraphs (see tests/fixtures/portal/README.md).
+wrapping the same report paragraphs (see govcrawl/testing/portal/README.md).
 """
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def test_cli_refuses_with_a_message(tmp_path):
     path = tmp_path / "newer.db"
     sqlite_utils.Database(path)["meta"].insert({"key": "schema_version", "value": "99"}, pk="key")
     for args in (["export", "reports", "--db", str(path)],
-                 ["crawl", "testportal", "--portals", "tests/fixtures/portal/portal.toml", "--db", str(path),
+                 ["crawl", "testportal", "--portals", "govcrawl/testing/portal/portal.toml", "--db", str(path),
                   "--archive", str(tmp_path / "a"), "--start-url", "http://127.0.0.1:9/index.html"]):
         proc = run_govcrawl(*args, check=False, timeout=60)
         assert proc.returncode == 2, proc.stderr[-2000:]

@@ -10,12 +10,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 from ..numerals import YEAR_RE
 from ..precheck import guarded
 
-RULES_PATH = Path(__file__).parent.parent / "chrome_rules.toml"
+RULES_PATH = resources.files("govcrawl.extract").joinpath("chrome_rules.toml")  # package data, zip-safe
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})(?!\d)")
 _YEAR = YEAR_RE
@@ -88,7 +88,7 @@ class Rules:
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    with open(RULES_PATH, "rb") as f:
+    with RULES_PATH.open("rb") as f:
         return Rules(tomllib.load(f))
 
 
