@@ -131,6 +131,7 @@ def extract(
                 ocr_read = ocr_pdf(data)  # a scan: Tesseract, tables cell by cell (ValueError says how to install it)
         if kind == "pdf" and ocr_read is None:
             grids = content.grids
+            note = content.note or note
             page = clean.clean_plain_text(content.text, from_pdf=True)
         elif kind in ("doc", "xls", "xlsx") and plain is not None:
             page = clean.clean_plain_text(plain)
@@ -154,6 +155,12 @@ def extract(
             if kind in ("html", "docx", "doc", "xls", "xlsx") or ocr_read is not None:
                 html = text
                 tree, strict = clean.parse_html(text)
+                capped = guards.cap_tables(tree)
+                if capped:  # the readers below get the cut page, and the note says what was cut
+                    import lxml.html
+
+                    text = lxml.html.tostring(tree, encoding="unicode")
+                    note = f"{note}; {capped}" if note else capped
                 page = clean.clean_html(text, url=url, tree=tree)
                 if not strict:
                     tree = None  # the grid reader parses (and refuses) such a page itself

@@ -33,6 +33,7 @@ Grid = list[list[tuple[int, str]]]  # rows of (cell id, text), spans copied: as 
 class PdfContent:
     text: str
     grids: list[Grid] = field(default_factory=list)
+    note: str | None = None  # what was not read (pages beyond MAX_PAGES), for Document.error
 
 
 def _check_header(data: bytes) -> None:
@@ -106,6 +107,7 @@ def pdf_read(data: bytes, *, grids: bool = True) -> PdfContent:
     pages, found = [], []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            total = len(pdf.pages)
             for page in pdf.pages[:MAX_PAGES]:
                 # default tolerances: a smaller x_tolerance splits letter-spaced numbers ("3 1 1 9")
                 pages.append(page.extract_text() or "")
@@ -121,7 +123,9 @@ def pdf_read(data: bytes, *, grids: bool = True) -> PdfContent:
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not text.strip():
         raise ValueError("PDF has no text layer (a scanned image?)")
-    return PdfContent(text, found)
+    note = (f"PDF of {total} pages: only the first {MAX_PAGES} read (pages-per-PDF cap)"
+            if total > MAX_PAGES else None)
+    return PdfContent(text, found, note)
 
 
 def pdf_text(data: bytes) -> str:
