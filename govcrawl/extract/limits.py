@@ -131,7 +131,7 @@ class Sandbox:
     """One worker process; ``run`` gives a result or raises LimitExceeded.
 
     ``recycle_after``: the worker is replaced after that many documents (a long run's memory
-    stays flat, as govcrawl.pool's workers)."""
+    stays flat, as govcrawl.extract.pool's workers)."""
 
     def __init__(self, seconds: float | None = None, memory_mb: int | None = None, recycle_after: int = 0):
         self.seconds = DOC_SECONDS if seconds is None else seconds
