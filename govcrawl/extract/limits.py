@@ -99,21 +99,21 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _limited_worker_init(memory_bytes: int) -> None:
+def _limited_worker_init(memory_bytes: int, as_factor: float = 1) -> None:
     from .pool import _worker_init
 
     _worker_init()
     if memory_bytes and sys.platform.startswith("linux"):
         import resource
 
-        # A backstop only (a bomb that allocates gigabytes between two watchdog looks): address
-        # space is not memory (thread arenas, OpenBLAS/Tesseract reserve far more than they
-        # use), so it is set well above the limit the watchdog enforces (Sandbox.run).
-        cap = _vm_bytes() + AS_FACTOR * memory_bytes
+        # Address space is not memory (thread arenas, OpenBLAS/Tesseract reserve far more than
+        # they use): at as_factor 1 (import, extract) a scan's OCR can fail with MemoryError;
+        # the crawl sets it higher and relies on the watchdog (Sandbox.run) for the real limit.
+        cap = int(_vm_bytes() + as_factor * memory_bytes)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-AS_FACTOR = 3  # the address-space backstop: this many times the memory limit above the worker's start
+CRAWL_AS_FACTOR = 3  # the crawl's address-space backstop: this many times the memory limit above the worker's start
 WATCH_EVERY = 0.1  # seconds between two looks at a working worker's memory
 
 
@@ -133,7 +133,9 @@ class Sandbox:
     ``recycle_after``: the worker is replaced after that many documents (a long run's memory
     stays flat, as govcrawl.extract.pool's workers)."""
 
-    def __init__(self, seconds: float | None = None, memory_mb: int | None = None, recycle_after: int = 0):
+    def __init__(self, seconds: float | None = None, memory_mb: int | None = None, recycle_after: int = 0,
+                 as_factor: float = 1):
+        self.as_factor = as_factor
         self.seconds = DOC_SECONDS if seconds is None else seconds
         self.memory = (DOC_MEMORY_MB if memory_mb is None else memory_mb) * 1024 * 1024
         self.pool: ProcessPoolExecutor | None = None
@@ -143,7 +145,7 @@ class Sandbox:
         self.done = 0
         ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_limited_worker_init,
-                                        initargs=(self.memory,))
+                                        initargs=(self.memory, self.as_factor))
         return self.pool
 
     def run(self, fn, *args):
@@ -231,7 +233,7 @@ class SandboxPool:
     def _sandbox(self) -> Sandbox:
         sb = getattr(self._local, "sandbox", None)
         if sb is None:
-            sb = self._local.sandbox = Sandbox(self.seconds, self.memory_mb, self.recycle_after)
+            sb = self._local.sandbox = Sandbox(self.seconds, self.memory_mb, self.recycle_after, CRAWL_AS_FACTOR)
             with self._lock:
                 self._sandboxes.append(sb)
         return sb
