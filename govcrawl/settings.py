@@ -56,6 +56,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Crawl budgets (govcrawl/crawl/budget.py): counts what is really requested, drops pages of stopped lists.
     "govcrawl.crawl.budget.BudgetDownloaderMiddleware": 60,
     # robots.txt per RFC 9309 (5xx or unreachable: the host is off limits for the run), fetched once.
+    # Retry-After on 429/503 honoured, capped (govcrawl/crawl/retryafter.py); otherwise Scrapy's retries.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "govcrawl.crawl.retryafter.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govcrawl.crawl.robots.RobotsTxtMiddleware": 100,
 }
@@ -75,3 +78,4 @@ GOVCRAWL_ARCHIVE = "archive"
 GOVCRAWL_PORTALS = None  # None: the bundled govcrawl/portals.toml
 GOVCRAWL_RUN_ID = None
 GOVCRAWL_PROGRESS = False  # a live progress bar on stderr (govcrawl crawl: on when stderr is a terminal)
+GOVCRAWL_RETRY_AFTER_MAX = 120  # seconds: the longest Retry-After honoured (longer: retried after this)

@@ -64,6 +64,7 @@ def demo_db(tmp_path_factory) -> Path:
 
 # -- the fault crawl: one crawl of tests/faultserver.py's site per session ----------------
 TIMEOUT = 2  # DOWNLOAD_TIMEOUT for the test crawl; every slow case lasts longer
+RETRY_AFTER_MAX = 3  # the longest Retry-After the test crawl honours (the fault server asks for 3600 s once)
 
 
 def fault_portal_toml(path, ports=()) -> str:
@@ -94,6 +95,7 @@ def crawl_faults(server, out) -> tuple[object, float]:
         "--db", str(out / "govcrawl.db"), "--archive", str(out / "archive"),
         "--start-url", server.base_url + "/list.html", "--log-level", "WARNING",
         "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS=32",
+        "-s", f"GOVCRAWL_RETRY_AFTER_MAX={RETRY_AFTER_MAX}",
         timeout=300, check=False,  # a hang bound, not a speed target; the exit code (3, partial) is asserted by the tests
     )
     return proc, time.monotonic() - started
@@ -113,9 +115,10 @@ def fault_crawl(tmp_path_factory):
         proc, seconds = crawl_faults(server, out)
         requests = list(server.requests)
         hits = dict(server.hits)
+        times = {k: list(v) for k, v in server.times.items()}
         urls = {c.path: server.full_url(c) for c in CASES}
         hosts = server.hosts()
     db = sqlite_utils.Database(out / "govcrawl.db")
-    _CRAWLED.update({"db": db, "proc": proc, "seconds": seconds, "requests": requests, "hits": hits, "urls": urls,
+    _CRAWLED.update({"db": db, "proc": proc, "seconds": seconds, "requests": requests, "hits": hits, "times": times, "urls": urls,
                      "hosts": hosts, "out": out})
     return _CRAWLED

@@ -26,7 +26,7 @@ import struct
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +58,11 @@ CASES: list[Case] = [
     Case("/slow-ok/r5.html", "slow-ok", "real/pingtan/2025-report.txt"),
     Case("/moved/r6.html", "redirect:/landing/r6.html", None, expect="redirected"),
     Case("/landing/r6.html", "report", "real/pingtan/2011-report.txt"),
+    # Retry-After honoured (capped by GOVCRAWL_RETRY_AFTER_MAX, 3 s in the test crawl): answered once, then the report.
+    Case("/retry-after/503/r8.html", "retry-after:503:2", "seeds/001_e8c90e1f83533eb4.txt"),
+    Case("/retry-after/429/r9.html", "retry-after:429:3600", "real/pingtan/2011-report.txt"),
+    # A body shorter than its Content-Length once: the retry gets the whole report.
+    Case("/truncated-once/r10.html", "truncated-once", "seeds/004_d665514035f4539e.txt"),
     # Robots.txt on listener B times out: RFC 9309 makes the whole host off limits.
     Case("/b/r7.html", "report", "seeds/000_ce613ae3d38fe476.txt", listener="b", expect="robots.txt"),
     # Bad input that still holds a report.
@@ -70,6 +75,7 @@ CASES: list[Case] = [
     Case("/timeout/always.html", "timeout", expect="timeout"),
     Case("/slow/very.html", "very-slow", expect="timeout"),
     Case("/truncated/body.html", "truncated", expect="truncated body"),
+    Case("/truncated/report.html", "truncated", "real/pingtan/2021-report.txt", expect="truncated body"),
     Case("/truncated/gzip.html", "truncated-gzip", "real/pingtan/2019-report.txt", expect="truncated body"),
     Case("/loop/a.html", "redirect:/loop/b.html", expect="refused: redirect loop"),
     Case("/loop/b.html", "redirect:/loop/a.html", expect="unlinked"),
@@ -136,6 +142,7 @@ class FaultServer:
     def __init__(self):
         self.requests: list[tuple[str, str, str]] = []  # (method, path, Host header)
         self.hits: Counter = Counter()
+        self.times: defaultdict = defaultdict(list)  # (listener, path) -> monotonic times of its requests
         self._lock = threading.Lock()
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
@@ -215,6 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fault._lock:
             self.fault.requests.append(("GET", self.path, self.headers.get("Host", "")))
             self.fault.hits[(self.listener, path)] += 1
+            self.fault.times[(self.listener, path)].append(time.monotonic())
             hit = self.fault.hits[(self.listener, path)]
         try:
             self._answer(path, hit)
@@ -286,8 +294,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body[i:i + step])
                 self.wfile.flush()
                 time.sleep(pause)
-        elif kind == "truncated":
-            body = b"<html><body>" + "信息公开".encode() * 500
+        elif kind == "truncated" or kind == "truncated-once" and hit == 1:
+            # a report (or filler) cut short: Content-Length announces more than is sent
+            body = page or b"<html><body>" + "信息公开".encode() * 500
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body) * 4))
@@ -295,6 +304,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
             self.wfile.flush()
             self.close_connection = True
+        elif kind == "truncated-once":
+            self._send(200, page)
+        elif kind == "retry-after":
+            status, after = arg.split(":")
+            if hit == 1:
+                self._send(int(status), f"<h1>{status}</h1>".encode(), headers={"Retry-After": after})
+            else:
+                self._send(200, page)
         elif kind == "truncated-gzip":
             full = gzip.compress(page)
             self._send(200, full[: len(full) // 2], headers={"Content-Encoding": "gzip"})

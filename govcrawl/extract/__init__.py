@@ -55,8 +55,21 @@ _BINARY_MAGIC = {
 }
 
 
+_HTML_STARTS = ("<!doctype", "<html", "<?xml", "<head", "<meta", "<body", "<div", "<table")
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),  # UTF-32 first: it starts like UTF-16 LE
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _utf16_32_bom(data: bytes) -> str | None:
+    return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+
+
 def sniff_kind(data: bytes, content_type: str | None = None, filename: str | None = None) -> str:
     """Return "pdf", "docx", "html", "text" or "binary" from the bytes first, then the label."""
+    bom = _utf16_32_bom(data)
+    if bom:  # UTF-16/32 text (NUL bytes everywhere: not binary); html or text by what it says
+        head16 = data[:4096].decode(bom, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        return "html" if head16.startswith(_HTML_STARTS) or "<html" in head16[:512] else "text"
     head = data[:1024].lstrip()
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -73,7 +86,7 @@ def sniff_kind(data: bytes, content_type: str | None = None, filename: str | Non
         if head.startswith(magic):
             return "binary"
     lowered = head[:512].lower()
-    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table")) or b"<html" in lowered:
+    if lowered.startswith(tuple(s.encode() for s in _HTML_STARTS)) or b"<html" in lowered:
         return "html"
     name = (filename or "").lower()
     ctype = (content_type or "").lower()
@@ -137,6 +150,15 @@ def extract(
                 doc.checks.append(Check(rule="ocr.unconfirmed", detail=(
                     f"scanned PDF read by OCR ({read.ocr.pages} pages, {read.ocr.cells} table cells, "
                     f"{read.ocr.seconds:.1f} s): {dropped} number(s) no identity confirms, not stored")))
+        if read.damaged and read.ocr is None:
+            from .ocr import confirmed
+
+            # The parser lost data: a number may be misread, so only identity-confirmed ones are kept.
+            doc.stats, dropped = confirmed(doc.stats, mark=None)
+            if dropped:
+                doc.checks.append(Check(rule="damaged.unconfirmed", detail=(
+                    f"{dropped} number(s) of a damaged PDF that no identity confirms, not stored")))
+                note = "; ".join(n for n in (note, f"{dropped} number(s) no identity confirms withheld") if n)
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:

@@ -51,8 +51,9 @@ def decode_bytes(data: bytes, content_type: str | None = None, hint: str | None 
     """Decode ``data`` and return ``(text, encoding)``.
 
     ``hint`` is the portal's configured encoding; it wins over a missing header
-    but not over a BOM. A header that contradicts the bytes (GBK served as
-    UTF-8) is caught by checking that the declared codec decodes cleanly.
+    but not over a BOM (UTF-8/16/32). A declaration that contradicts the bytes
+    (GBK served as UTF-8, UTF-8 with a gbk meta) is caught by checking that the
+    declared codec decodes cleanly, and if not, the alternatives.
     """
     bom_enc, _ = read_bom(data)
     if bom_enc:
@@ -63,17 +64,23 @@ def decode_bytes(data: bytes, content_type: str | None = None, hint: str | None 
         header = f"text/html; charset={normalise_encoding(hint)}"
     enc, text = html_to_unicode(header or None, data, auto_detect_fun=_auto_detect)
     enc = normalise_encoding(enc) or enc
-    # A wrong declaration (GBK bytes labelled utf-8) shows up as replacement chars.
-    if "\ufffd" in text and enc != "gb18030":
-        try:
-            data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            guess = _auto_detect(data)
-            if guess != enc:
-                return data.decode(guess, errors="replace"), guess
     if enc == "gb18030" and "\ufffd" in text:
         # html_to_unicode may have used gbk; redo with the superset.
         text = data.decode("gb18030", errors="replace")
+    # A declaration is a claim: when the declared codec does not decode cleanly (GBK bytes
+    # labelled utf-8, a UTF-8 page whose meta says gbk), the alternatives are tried and the
+    # reading with the fewest undecodable sequences wins (the declared one on a tie).
+    own = data.count("\ufffd".encode("utf-8"))
+    if text.count("\ufffd") > own:
+        best_bad, best = text.count("\ufffd") - own, (text, enc)
+        for alt in ("utf-8", "gb18030"):
+            if alt == enc:
+                continue
+            alt_text = data.decode(alt, errors="replace")
+            bad = alt_text.count("\ufffd") - (own if alt == "utf-8" else 0)
+            if bad < best_bad:
+                best_bad, best = bad, (alt_text, alt)
+        return best
     return text, enc
 
 

@@ -22,6 +22,7 @@ import zipfile
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200  # real document.xml parts compress about 5-20 : 1
 MAIN_PART = "word/document.xml"
+MAX_PARAGRAPHS = 20000  # a report has a few hundred; more is not a report, and mammoth takes minutes
 
 
 def is_docx(data: bytes) -> bool:
@@ -54,6 +55,10 @@ def docx_html(data: bytes) -> str:
             if MAIN_PART not in z.NameToInfo:
                 raise ValueError(f"not a .docx: the ZIP has no {MAIN_PART}")
             _check_sizes(z)
+            main = z.read(MAIN_PART)
+            paragraphs = main.count(b"<w:p>") + main.count(b"<w:p ")
+            if paragraphs > MAX_PARAGRAPHS:
+                raise ValueError(f"refused .docx: {paragraphs} paragraphs (paragraphs-per-.docx cap {MAX_PARAGRAPHS})")
         result = mammoth.convert_to_html(io.BytesIO(data))
     except ValueError:
         raise

@@ -5,8 +5,9 @@ never ends), sockets and /proc entries are refused, a symlink is resolved and mu
 inside the folders named on the command line, and no more than ``MAX_INPUT_BYTES`` is
 read (a larger file is refused before a byte of it is archived).
 
-``Sandbox`` runs one extraction at a time in a worker process under an address-space
-limit (``resource.RLIMIT_AS``) and a wall-clock limit: a flate bomb, a 100,000-page PDF
+``Sandbox`` runs one extraction at a time in a worker process under a memory limit (the
+worker's private memory, watched every 0.1 s; an address-space limit as backstop) and a
+wall-clock limit: a flate bomb, a 100,000-page PDF
 or a 20 MB one-line table costs one recorded reason; the worker is killed and replaced
 and the next file goes on.
 """
@@ -16,13 +17,14 @@ import multiprocessing
 import os
 import stat
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 MAX_INPUT_BYTES = int(os.environ.get("GOVCRAWL_MAX_INPUT_BYTES", str(64 * 1024 * 1024)))
-DOC_SECONDS = float(os.environ.get("GOVCRAWL_DOC_SECONDS", "120"))
+DOC_SECONDS = float(os.environ.get("GOVCRAWL_DOC_SECONDS", "300"))  # a scanned report's OCR on a busy machine takes minutes
 DOC_MEMORY_MB = int(os.environ.get("GOVCRAWL_DOC_MEMORY_MB", "768"))  # beyond what the worker starts with
 
 
@@ -97,36 +99,76 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _limited_worker_init(memory_bytes: int) -> None:
+def _limited_worker_init(memory_bytes: int, as_factor: float = 1) -> None:
     from .pool import _worker_init
 
     _worker_init()
     if memory_bytes and sys.platform.startswith("linux"):
         import resource
 
-        cap = _vm_bytes() + memory_bytes
+        # Address space is not memory (thread arenas, OpenBLAS/Tesseract reserve far more than
+        # they use): at as_factor 1 (import, extract) a scan's OCR can fail with MemoryError;
+        # the crawl sets it higher and relies on the watchdog (Sandbox.run) for the real limit.
+        cap = int(_vm_bytes() + as_factor * memory_bytes)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-class Sandbox:
-    """One worker process; ``run`` gives a result or raises LimitExceeded."""
+CRAWL_AS_FACTOR = 3  # the crawl's address-space backstop: this many times the memory limit above the worker's start
+WATCH_EVERY = 0.1  # seconds between two looks at a working worker's memory
 
-    def __init__(self, seconds: float | None = None, memory_mb: int | None = None):
+
+def _private_bytes(pid: int) -> int | None:
+    """Memory a process has of its own (private pages: not what it still shares with its
+    parent after fork), from /proc; None when unknown."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return sum(int(line.split()[1]) for line in f if line.startswith(("Private_Clean:", "Private_Dirty:"))) * 1024
+    except (OSError, ValueError):
+        return None
+
+
+class Sandbox:
+    """One worker process; ``run`` gives a result or raises LimitExceeded.
+
+    ``recycle_after``: the worker is replaced after that many documents (a long run's memory
+    stays flat, as govcrawl.extract.pool's workers)."""
+
+    def __init__(self, seconds: float | None = None, memory_mb: int | None = None, recycle_after: int = 0,
+                 as_factor: float = 1):
+        self.as_factor = as_factor
         self.seconds = DOC_SECONDS if seconds is None else seconds
         self.memory = (DOC_MEMORY_MB if memory_mb is None else memory_mb) * 1024 * 1024
         self.pool: ProcessPoolExecutor | None = None
+        self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
     def _start(self) -> ProcessPoolExecutor:
+        self.done = 0
         ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_limited_worker_init,
-                                        initargs=(self.memory,))
+                                        initargs=(self.memory, self.as_factor))
         return self.pool
 
     def run(self, fn, *args):
+        if self.recycle_after and self.done >= self.recycle_after:
+            self.close()
+            self.recycled += 1
         pool = self.pool or self._start()
         fut = pool.submit(fn, *args)
+        self.done += 1
+        deadline = time.monotonic() + self.seconds
         try:
-            return fut.result(timeout=self.seconds)
+            while True:  # wait for the result, looking at the worker's memory every WATCH_EVERY s
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise FutureTimeout
+                try:
+                    return fut.result(timeout=min(WATCH_EVERY, left))
+                except FutureTimeout:
+                    used = max((_private_bytes(p) or 0 for p in self._pids()), default=0)
+                    if self.memory and used > self.memory:
+                        self._kill()
+                        raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB "
+                                            f"({used >> 20} MB when stopped)") from None
         except FutureTimeout:
             self._kill()
             raise LimitExceeded(f"extraction stopped: took longer than {self.seconds:g} s") from None
@@ -137,6 +179,9 @@ class Sandbox:
             self._kill()
             raise LimitExceeded(f"extraction stopped: the worker died (memory limit {self.memory >> 20} MB, "
                                 "or a crash in a parser)") from None
+
+    def _pids(self) -> list[int]:
+        return list(getattr(self.pool, "_processes", None) or {})
 
     def _kill(self) -> None:
         pool, self.pool = self.pool, None
@@ -150,6 +195,61 @@ class Sandbox:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
             self.pool = None
+
+
+def _measured(fn, *args):
+    """``fn(*args)`` and the worker's peak RSS so far, in MB (what a run reports as its peak)."""
+    import resource
+
+    return fn(*args), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
+
+
+class SandboxPool:
+    """``workers`` Sandboxes side by side, for the crawl's extract stage: ``submit`` returns a
+    Future of ``fn(*args)``, or of LimitExceeded when that document hit its time or memory limit
+    (its worker killed and replaced, the other workers untouched).
+
+    Each Sandbox is driven by a thread of its own (blocking on its one worker with a timeout),
+    so a stuck document holds one worker for at most ``seconds`` and nothing else waits.
+    """
+
+    def __init__(self, workers: int, seconds: float | None = None, memory_mb: int | None = None,
+                 recycle_after: int = 0):
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.seconds, self.memory_mb, self.recycle_after = seconds, memory_mb, recycle_after
+        self._threads = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="govcrawl-extract")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._sandboxes: list[Sandbox] = []
+        self.peak_mb = 0  # largest worker RSS seen (MB)
+
+    @property
+    def replaced(self) -> int:
+        """Workers replaced by recycling (not counting those killed by a limit)."""
+        return sum(sb.recycled for sb in list(self._sandboxes))
+
+    def _sandbox(self) -> Sandbox:
+        sb = getattr(self._local, "sandbox", None)
+        if sb is None:
+            sb = self._local.sandbox = Sandbox(self.seconds, self.memory_mb, self.recycle_after, CRAWL_AS_FACTOR)
+            with self._lock:
+                self._sandboxes.append(sb)
+        return sb
+
+    def _run(self, fn, args):
+        result, mb = self._sandbox().run(_measured, fn, *args)
+        self.peak_mb = max(self.peak_mb, mb)
+        return result
+
+    def submit(self, fn, *args):
+        return self._threads.submit(self._run, fn, args)
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        self._threads.shutdown(wait=True, cancel_futures=cancel_futures)
+        for sb in self._sandboxes:
+            sb.close()
 
 
 def extract_bytes(body: bytes, source: str, filename: str):

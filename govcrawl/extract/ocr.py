@@ -365,8 +365,9 @@ def ocr_pdf(data: bytes) -> OcrResult:
 
 
 # ---------------------------------------------------------------- which numbers to keep
-def confirmed(stats: list) -> tuple[list, int]:
-    """The OCR'd stats that their table's identities confirm, marked source='ocr'; and how many were dropped."""
+def confirmed(stats: list, mark: str | None = "ocr") -> tuple[list, int]:
+    """The stats that their table's identities confirm, marked source=``mark`` (None: left as
+    they are); and how many were dropped. For OCR'd scans and for damaged documents."""
     from .stats import registry as R
     from .stats.template import derived_groups
 
@@ -391,6 +392,6 @@ def confirmed(stats: list) -> tuple[list, int]:
             keep[lit.key] = lit
     out = list(keep.values())
     out += [s for s in derived_groups(out) if s.key not in keep]
-    for s in out:
-        s.source = "ocr"
+    for s in out if mark else ():
+        s.source = mark
     return out, len(stats) - len(out)

@@ -16,7 +16,9 @@ Document.error): not a PDF, encrypted, unreadable, or no text layer (a scan).
 from __future__ import annotations
 
 import io
+import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 MAX_PAGES = 200  # an annual report is a few dozen pages; more is not a report
@@ -33,6 +35,24 @@ Grid = list[list[tuple[int, str]]]  # rows of (cell id, text), spans copied: as 
 class PdfContent:
     text: str
     grids: list[Grid] = field(default_factory=list)
+    note: str | None = None  # what was not read (pages beyond MAX_PAGES, damage), for Document.error
+    damaged: bool = False  # the parser reported data loss: numbers need their identities to be kept
+
+
+# What pdfminer says (as a logged warning, reading on) when part of a stream could not be
+# read: the text may lack or misread characters (a damaged PDF gave 4478 for 447228).
+DATA_LOSS_WARNINGS = ("Data-loss",)
+
+
+class _DataLossLog(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.seen: Counter = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if any(w in msg for w in DATA_LOSS_WARNINGS):
+            self.seen[msg[:120]] += 1
 
 
 def _check_header(data: bytes) -> None:
@@ -104,8 +124,15 @@ def pdf_read(data: bytes, *, grids: bool = True) -> PdfContent:
 
     _check_header(data)
     pages, found = [], []
+    losses = _DataLossLog()
+    pdfminer_log = logging.getLogger("pdfminer")
+    level = pdfminer_log.level
+    if pdfminer_log.getEffectiveLevel() > logging.WARNING:
+        pdfminer_log.setLevel(logging.WARNING)  # heard even when the application silences warnings
+    pdfminer_log.addHandler(losses)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            total = len(pdf.pages)
             for page in pdf.pages[:MAX_PAGES]:
                 # default tolerances: a smaller x_tolerance splits letter-spaced numbers ("3 1 1 9")
                 pages.append(page.extract_text() or "")
@@ -118,10 +145,15 @@ def pdf_read(data: bytes, *, grids: bool = True) -> PdfContent:
         raise
     except Exception as exc:
         raise _reason(exc) from exc
+    finally:
+        pdfminer_log.removeHandler(losses)
+        pdfminer_log.setLevel(level)
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not text.strip():
         raise ValueError("PDF has no text layer (a scanned image?)")
-    return PdfContent(text, found)
+    notes = [f"PDF of {total} pages: only the first {MAX_PAGES} read (pages-per-PDF cap)"] if total > MAX_PAGES else []
+    notes += [f"damaged PDF: pdfminer: {msg}" + (f" (×{n})" if n > 1 else "") for msg, n in losses.seen.items()]
+    return PdfContent(text, found, "; ".join(notes) or None, bool(losses.seen))
 
 
 def pdf_text(data: bytes) -> str:

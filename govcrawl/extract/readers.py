@@ -35,14 +35,20 @@ class Read:
     weak_note: str | None = None  # minor damage (replaced bytes): recorded when nothing else is
     no_figures: bool = False  # the tables were torn (antiword's text): no number may come from it
     ocr: object = None  # a scanned PDF's OCR result (ocr.OcrRead)
+    damaged: bool = False  # the parser reported data loss: only identity-confirmed numbers are kept
 
 
 def html_page(text: str, url: str | None) -> Read:
     """Markup (a web page, or the HTML a .docx/.doc/sheet/OCR reader made) read like a web page."""
     tree, strict = clean.parse_html(text)
+    capped = guards.cap_tables(tree)
+    if capped:  # the readers below get the cut page, and the note says what was cut
+        import lxml.html
+
+        text = lxml.html.tostring(tree, encoding="unicode")
     page = clean.clean_html(text, url=url, tree=tree)
     # A page lxml refused as str is read from its bytes: the grid reader refuses it itself.
-    read = Read(page, html=text, tree=tree if strict else None)
+    read = Read(page, html=text, tree=tree if strict else None, note=capped)
     depth = guards.nesting_depth(text) if len(page.text.strip()) < 200 else 0
     if depth > guards.PARSER_MAX_DEPTH:
         # The parser built an empty tree: read the page as tag-stripped text instead.
@@ -86,7 +92,8 @@ def read_pdf(data: bytes, src: Source) -> Read:
         read = html_page(ocr_read.html, src.url)
         read.ocr = ocr_read
         return read
-    return Read(clean.clean_plain_text(content.text, from_pdf=True), grids=content.grids)
+    return Read(clean.clean_plain_text(content.text, from_pdf=True), grids=content.grids, note=content.note,
+                damaged=content.damaged)
 
 
 def read_docx(data: bytes, src: Source) -> Read:
@@ -103,7 +110,7 @@ def read_office(data: bytes, src: Source) -> Read:
     if plain is not None:
         return Read(clean.clean_plain_text(plain), note=note, no_figures=True)
     read = html_page(text, src.url)
-    read.note = read.note or note
+    read.note = "; ".join(n for n in (note, read.note) if n) or None
     return read
 
 

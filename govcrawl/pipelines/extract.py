@@ -1,22 +1,28 @@
 """Stage 3: run the shared extractor on report candidates (detail pages and attachments).
 
 Extraction is CPU work; run in Scrapy's reactor thread it stalls downloading and
-storing. With two or more CPUs it runs in a process pool (cpu_count() - 1 workers,
-setting GOVCRAWL_EXTRACT_WORKERS overrides; 0 = in the reactor thread). The
-result is the same Document either way: the extractor is a pure function of the bytes.
-Workers are replaced every GOVCRAWL_EXTRACT_RECYCLE_AFTER documents each (default
-govcrawl.extract.pool.WORKER_RECYCLE_AFTER), so a long crawl's memory stays flat.
+storing, and one hostile document (a table row of 200,000 cells) could hold the whole
+crawl. So it runs in worker processes (cpu_count() - 1, at least one; setting
+GOVCRAWL_EXTRACT_WORKERS overrides; 0 = in the reactor thread, without limits), each
+document under a wall-clock and a memory limit (GOVCRAWL_DOC_SECONDS, GOVCRAWL_DOC_MEMORY_MB;
+govcrawl.extract.limits): a document over either costs its worker (killed and replaced) and one
+``pages`` row with the reason; the crawl goes on. The result is the same Document either
+way: the extractor is a pure function of the bytes. Workers are replaced every
+GOVCRAWL_EXTRACT_RECYCLE_AFTER documents each (default govcrawl.extract.pool.WORKER_RECYCLE_AFTER),
+so a long crawl's memory stays flat; the largest worker's peak RSS is counted
+(``govcrawl/extract_worker_peak_mb``).
 """
 from __future__ import annotations
 
 import logging
 import os
 from concurrent.futures import CancelledError, Future
-from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
-from govcrawl.extract import extract
-from govcrawl.extract.pool import WORKER_RECYCLE_AFTER, RecyclingPool
+from govcrawl.extract import extract, sniff_kind
+from govcrawl.extract.model import Document
+from govcrawl.extract.limits import DOC_MEMORY_MB, DOC_SECONDS, LimitExceeded, SandboxPool
+from govcrawl.extract.pool import WORKER_RECYCLE_AFTER
 from govcrawl.store.fingerprint import doc_fingerprint
 
 from . import Stage
@@ -32,8 +38,8 @@ def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str
 
 
 def default_workers() -> int:
-    cpus = os.cpu_count() or 1
-    return cpus - 1 if cpus >= 2 else 0  # one CPU: a pool only adds pickling and a second process
+    # At least one: only a worker process can be stopped when a document runs away.
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 class ExtractPipeline(Stage):
@@ -41,16 +47,18 @@ class ExtractPipeline(Stage):
         super().__init__(crawler)
         self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", default_workers())
         self.recycle_after = max(1, crawler.settings.getint("GOVCRAWL_EXTRACT_RECYCLE_AFTER", WORKER_RECYCLE_AFTER))
-        self.pool: RecyclingPool | None = None
+        self.seconds = crawler.settings.getfloat("GOVCRAWL_DOC_SECONDS", DOC_SECONDS)
+        self.memory_mb = crawler.settings.getint("GOVCRAWL_DOC_MEMORY_MB", DOC_MEMORY_MB)
+        self.pool: SandboxPool | None = None
 
     def open_spider(self, spider=None):
         super().open_spider(spider)
         if self.workers > 0:
-            self.pool = RecyclingPool(self.workers, self.recycle_after)
+            self.pool = SandboxPool(self.workers, self.seconds, self.memory_mb, self.recycle_after)
 
     def close_spider(self, spider=None):
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
     async def process_item(self, item, spider=None):
@@ -60,18 +68,17 @@ class ExtractPipeline(Stage):
         if self.pool is None:
             item.doc, item.fingerprint = _extract(*args)
             return item
-        if self.pool.due:
-            self.pool.recycle(wait=False)  # the old workers finish the documents they hold, then exit
-            self.crawler.stats.inc_value("govcrawl/extract_pool_replaced")
-        executor = self.pool.executor
         try:
             item.doc, item.fingerprint = await self._in_pool(args)
-        except BrokenProcessPool as exc:  # a worker died (out of memory, a C library crash)
-            log.warning("extract worker failed on %s (%s); extracting in the crawl process", item.url, exc)
-            if self.pool.executor is executor:  # not replaced yet (by another item of the same pool, or recycled)
-                executor.shutdown(wait=False, cancel_futures=True)
-                self.pool.recycle(wait=False)
-            item.doc, item.fingerprint = _extract(*args)
+        except LimitExceeded as exc:  # the worker was killed and is replaced; the crawl goes on
+            log.warning("%s: %s", item.url, exc)
+            self.crawler.stats.inc_value("govcrawl/extract_stopped")
+            item.doc = Document(source=item.url, kind=sniff_kind(item.body, item.content_type),
+                                error=str(exc), skip_reason=str(exc))
+            item.fingerprint = doc_fingerprint(item.doc)
+        stats = self.crawler.stats
+        stats.max_value("govcrawl/extract_worker_peak_mb", self.pool.peak_mb)
+        stats.set_value("govcrawl/extract_pool_replaced", self.pool.replaced)
         return item
 
     async def _in_pool(self, args):

@@ -9,7 +9,8 @@ of tests/fixtures/corpus/.
   query string, forever; pages 1-3 list 2 real reports each.
 * /cal/index.html — createPageHTML(100000, 0, "index", "html"): index_1..index_3 list real
   reports, every later page is a calendar page listing nothing new.
-* /chain/list.html — 40 pages joined only by 下一页, one report on each.
+* /chain/list.html — 40 pages joined only by 下一页, one report on each
+  (/slowchain/: the same, each list page answering after 0.5 s).
 """
 from __future__ import annotations
 
@@ -76,11 +77,14 @@ class _Site(BaseHTTPRequestHandler):
             real = _links("cal", range(n * 2, n * 2 + 2)) if n <= 3 else _links("cal", range(0, 2))
             script = "<script>createPageHTML(100000, %d, \"index\", \"html\");</script>" % n
             return _page("年报 日历", f"<ul>{real}</ul>{script}")
-        if path.startswith("/chain/list"):
+        if path.startswith(("/chain/list", "/slowchain/list")):
+            section = path.split("/")[1]
+            if section == "slowchain":
+                time.sleep(0.5)  # a slow portal: its list pages take half a second each
             stem = path.rsplit("/", 1)[1][:-5]
             n = 1 if stem == "list" else int(stem.split("_")[1])
-            nxt = f"<a href='/chain/list_{n + 1}.html'>下一页</a>" if n < 40 else ""
-            return _page("年报 列表", f"<ul>{_links('chain', [n])}</ul>{nxt}")
+            nxt = f"<a href='/{section}/list_{n + 1}.html'>下一页</a>" if n < 40 else ""
+            return _page("年报 列表", f"<ul>{_links(section, [n])}</ul>{nxt}")
         return None
 
 
@@ -154,3 +158,17 @@ def test_request_budget_stops_the_portal_and_says_so(tmp_path, site):
     assert len(stops) == 1 and "max_requests 20" in stops[0], stops
     assert counts["scrapy_govcrawl_budget_requests_stop"] == 1
     assert "crawl budget:" in proc.stdout
+
+
+def test_wall_clock_budget_stops_the_portal_and_says_so(tmp_path, site):
+    # 40 list pages at 0.5 s each, one after the other (each is found on the one before): ~20 s.
+    proc, db, counts, took, requests = _crawl(tmp_path, site, "/slowchain/list.html", "[portal.budget]\nmax_seconds = 3\n")
+    stops = [r["error"] for r in db.query("select error from pages where error like '%crawl budget:%'")]
+    assert len(stops) == 1 and "max_seconds 3 for the portal reached" in stops[0], stops
+    assert counts["scrapy_govcrawl_budget_seconds_stop"] == 1
+    found = _report_urls(db, "slowchain")
+    assert 0 < len(found) < 40  # what came before the stop is stored; the rest is named as not fetched
+    assert site[1]["slowchain"] < 40
+    assert "crawl budget:" in proc.stdout and "max_seconds 3" in proc.stdout  # named in the summary
+    assert took < 60
+    print(f"wall-clock budget 3 s: stopped after {took:.1f} s (process), {len(found)} of 40 reports")

@@ -99,3 +99,31 @@ def test_doc_wps_and_scanned_attachments_become_reports(fault_crawl):
             assert sources == {"ocr"}, sources  # only identity-confirmed OCR numbers
         else:
             assert "table" in sources and "ocr" not in sources, (path, sources)
+
+
+def test_short_body_is_a_failed_fetch_retried_then_recorded(fault_crawl):
+    """A body shorter than its Content-Length is never a report: retried, and recorded if it stays short."""
+    db, hits, urls = fault_crawl["db"], fault_crawl["hits"], fault_crawl["urls"]
+    assert hits[("a", "/truncated/report.html")] == 3  # RETRY_TIMES=2, then recorded
+    assert hits[("a", "/truncated/body.html")] == 3
+    (row,) = _pages(db, urls["/truncated/report.html"])
+    assert row["error"].startswith("truncated body") and "(after 2 retries)" in row["error"], row["error"]
+    assert row["status"] is None and row["report_id"] is None and row["warc_file"] is None
+    assert not list(db.query("select id from reports where url = ?", [urls["/truncated/report.html"]]))
+    # Short once: the retry's whole body is the report, stored once.
+    assert hits[("a", "/truncated-once/r10.html")] == 2
+    assert len(list(db.query("select id from reports where url = ?", [urls["/truncated-once/r10.html"]]))) == 1
+
+
+def test_retry_after_honoured_and_capped(fault_crawl):
+    from conftest import RETRY_AFTER_MAX
+
+    times, hits = fault_crawl["times"], fault_crawl["hits"]
+    asked = {"/retry-after/503/r8.html": 2.0, "/retry-after/429/r9.html": 3600.0}
+    for path, after in asked.items():
+        assert hits[("a", path)] == 2, path  # the answer with Retry-After, then the report
+        first, second = times[("a", path)]
+        waited = second - first
+        assert min(after, RETRY_AFTER_MAX) - 0.1 <= waited < min(after, RETRY_AFTER_MAX) + 5, (path, waited)
+    counts = json.loads(next(fault_crawl["db"].query("select counts from runs"))["counts"])
+    assert counts["scrapy_govcrawl_retry_after_waits"] == 2

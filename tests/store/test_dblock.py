@@ -227,3 +227,33 @@ def test_read_then_write_transaction_survives_a_concurrent_writer(tmp_path):
     assert a.count("reports") == 120
     a.close()
     b.close()
+
+
+def test_sigkilled_crawl_closed_as_killed_by_the_next_crawl(tmp_path, expected):
+    """A real crawl SIGKILLed mid-run leaves its row `running`; the next crawl's start closes it as `killed`."""
+    import signal
+
+    db_path = tmp_path / "govcrawl.db"
+    with TestPortal() as portal:
+        first = subprocess.Popen(_crawl_cmd(portal, tmp_path), cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+
+        def some_reports() -> bool:
+            try:
+                return sqlite_utils.Database(db_path).execute("select count(*) from reports").fetchone()[0] >= 2
+            except sqlite3.OperationalError:
+                return False
+
+        _wait_for(some_reports, what="the crawl to store reports")
+        assert first.poll() is None, "the crawl ended before it was killed: test is void"
+        first.send_signal(signal.SIGKILL)
+        first.wait(30)
+        (killed_id, status) = sqlite_utils.Database(db_path).execute("select id, status from runs").fetchone()
+        assert status == "running"  # nobody closed it: the process had no chance
+        second = subprocess.run(_crawl_cmd(portal, tmp_path), cwd=ROOT, env=_env(), capture_output=True, text=True,
+                                timeout=300)
+        assert second.returncode == 3, second.stderr[-3000:]  # partial: the test portal's 404 distractors
+        assert _stored_reports(db_path, portal.base_url) == _expected_reports(expected)
+    rows = {r["id"]: r for r in sqlite_utils.Database(db_path).query("select id, status, ended_at from runs")}
+    assert rows[killed_id]["status"] == "killed" and rows[killed_id]["ended_at"]
+    assert sorted(r["status"] for r in rows.values()) == ["killed", "partial"]
