@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import redis
 
 from govcrawl.extract import EXTRACTOR_VERSION
-from govcrawl.runstatus import assess, describe
+from govcrawl.crawl.runstatus import assess, describe
 from govcrawl.store import Store
 
 from . import keys
