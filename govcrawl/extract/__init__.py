@@ -86,7 +86,7 @@ def extract(
     encoding_hint: str | None = None,
 ) -> Document:
     """Extract one document. Never raises for bad input: see ``Document.error``."""
-    from . import classify, clean, guards, meta, stats
+    from . import classify, clean, guards, markdown, meta, stats
 
     kind = sniff_kind(data, content_type, filename)
     doc = Document(source=source, kind=kind)
@@ -151,7 +151,11 @@ def extract(
                 replaced = guards.replaced_sequences(data, text)
                 if replaced and not note:
                     note = f"{replaced} undecodable byte sequence(s) in {enc} input replaced with U+FFFD"
-            if kind in ("html", "docx", "doc", "xls", "xlsx") or ocr_read is not None:
+                if kind == "text" and markdown.is_markdown(filename, content_type):
+                    # pipe tables and pandoc's raw-HTML tables become <table>s: read as grids
+                    text = markdown.markdown_html(text)
+                    kind = doc.kind = "markdown"
+            if kind in ("html", "docx", "doc", "xls", "xlsx", "markdown") or ocr_read is not None:
                 html = text
                 tree, strict = clean.parse_html(text)
                 page = clean.clean_html(text, url=url, tree=tree)
