@@ -70,7 +70,7 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     assert proc.returncode == 2 and "one document" in proc.stderr
     (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04 not ours")
     proc = _import(tmp_path, str(tmp_path / "missing.html"), str(tmp_path / "notes.xlsx"), str(SEEDS / "000_ce613ae3d38fe476.txt"))
-    assert "no such file" in proc.stderr and "not an .html/.txt/.pdf/.docx" in proc.stderr
+    assert "no such file" in proc.stderr and "not an .html/.txt/.md/.pdf/.docx" in proc.stderr
     assert sqlite_utils.Database(tmp_path / "g.db")["reports"].count == 1
 
 
@@ -98,3 +98,20 @@ def test_url_list_gives_each_file_its_source_url(tmp_path):
     assert proc.returncode == 2 and f"{manifest}:1: not an http(s) URL" in proc.stderr
     proc = _import(tmp_path / "bad", str(PDF), "--urls", str(manifest), "--source-url", "https://a.gov.cn/x", check=False)
     assert proc.returncode == 2 and "not both" in proc.stderr
+
+
+def test_markdown_tables_are_read_as_grids(tmp_path):
+    # pandoc's Markdown of the real shanghai 2019 report (tests/formats/build.py): pipe tables and
+    # raw-HTML tables go through the HTML grid reader, so the numbers are grid cells
+    md = FIXTURES / "formats" / "shanghai-2019" / "pandoc-gfm.md"
+    _import(tmp_path, str(md))
+    db = sqlite_utils.Database(tmp_path / "g.db")
+    (row,) = db.query("select id, year from reports")
+    assert row["year"] == 2019
+    reads = {r["read"]: r["n"] for r in db.query("select read, count(*) n from stats where report_id = ? group by read", [row["id"]])}
+    assert reads.get("grid", 0) >= 60
+    (rec,) = iter_records(tmp_path / "archive")
+    assert rec.warc_headers["WARC-Govcrawl-Filename"] == "pandoc-gfm.md"
+    # reparse reads the record as Markdown again (the file name travels with it)
+    _, s = reparse(str(tmp_path / "g.db"), str(tmp_path / "archive"), jobs=1, progress=False)
+    assert s.documents == 1 and s.skipped == 1

@@ -46,6 +46,7 @@ _STATS_COLUMNS = {
     "value": "the number; an integer where the unit counts things",
     "unit": "件, 条, 人次, 元, 万元 …",
     "source": "table (template), annex (附表) or prose (a sentence)",
+    "read": "how it was read: grid (a table cell), text (a table row of the text layer), prose, sum (derived)",
     "derived": "1 = summed by the extractor from stated rows, never stated itself",
     "approx": "1 = stated as approximate (…余), a lower bound",
     "evidence": "the label and cells, or the sentence, the number was read from",

@@ -11,7 +11,7 @@ from ..settings import GOVCRAWL_ARCHIVE, GOVCRAWL_DB  # the default DB and archi
 
 
 def register(sub) -> None:
-    i = sub.add_parser("import", help="archive local .html/.txt/.pdf/.docx files (or folders) and extract them into the DB")
+    i = sub.add_parser("import", help="archive local .html/.txt/.md/.pdf/.docx files (or folders) and extract them into the DB")
     i.add_argument("paths", nargs="+")
     i.add_argument("--source-url", help="the URL the (single) file was published at")
     i.add_argument("--urls", metavar="CSV", help="where many files were published: CSV rows path,url "

@@ -134,6 +134,8 @@ def extract(
             # Often an HTML error page behind a .pdf link: say so, then read what it is.
             label_note = f"not a PDF: labelled as PDF but the bytes are {kind}"
         read = READERS[kind](data, Source(kind, url, content_type, filename, encoding_hint))
+        if read.kind:
+            doc.kind = read.kind  # e.g. "markdown": a .md file read through the HTML grid reader
         note = read.note or label_note or read.weak_note
         meta.fill(doc, read.page, url=url)
         doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=read.html, year=doc.year, tree=read.tree,

@@ -19,6 +19,10 @@ class Stat:
     source: str = "table"  # "table" | "annex" | "prose" | "ocr" (a scan's table, confirmed by its identities)
     evidence: str = ""  # the label and cell, or the sentence it came from
     approx: bool = False  # "5000余条": a lower bound, not an exact figure
+    # How the number was read, strongest first: "grid" (a table cell of an HTML/DOCX/PDF-ruled
+    # grid), "text" (a table row of the text: PDF text layer, pipe or run-together rows),
+    # "prose" (a sentence), "sum" (derived). A weaker reading never overrides a stronger one.
+    read: str = ""
 
 
 @dataclass
@@ -32,7 +36,7 @@ class Check:
 @dataclass
 class Document:
     source: str | None = None
-    kind: str = "html"  # "html" | "text" | "pdf" | "ocr" (a scanned PDF, OCR'd) | "docx" | "doc" (.doc/.wps) | "xls" | "xlsx" | "binary"
+    kind: str = "html"  # "html" | "text" | "pdf" | "ocr" (a scanned PDF, OCR'd) | "docx" | "doc" (.doc/.wps) | "xls" | "xlsx" | "markdown" | "binary"
     title: str | None = None
     jurisdiction: str | None = None
     agency: str | None = None

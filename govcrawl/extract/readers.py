@@ -36,6 +36,7 @@ class Read:
     no_figures: bool = False  # the tables were torn (antiword's text): no number may come from it
     ocr: object = None  # a scanned PDF's OCR result (ocr.OcrRead)
     damaged: bool = False  # the parser reported data loss: only identity-confirmed numbers are kept
+    kind: str | None = None  # what the input turned out to be, when the sniffed kind says less ("markdown")
 
 
 def html_page(text: str, url: str | None) -> Read:
@@ -66,7 +67,14 @@ def _decode(data: bytes, src: Source) -> tuple[str, str | None]:
 
 
 def read_text(data: bytes, src: Source) -> Read:
+    from . import markdown
+
     text, weak = _decode(data, src)
+    if markdown.is_markdown(src.filename, src.content_type):
+        # pipe tables and pandoc's raw-HTML tables become <table>s: read as grids
+        read = html_page(markdown.markdown_html(text), src.url)
+        read.weak_note, read.kind = weak, "markdown"
+        return read
     return Read(clean.clean_plain_text(text), weak_note=weak)
 
 

@@ -1,6 +1,6 @@
 """`govcrawl import PATH...`: local report files into the archive and the DB.
 
-Each .html/.htm/.shtml/.txt/.pdf/.docx file (folders are walked) becomes a WARC
+Each .html/.htm/.shtml/.txt/.md/.pdf/.docx file (folders are walked) becomes a WARC
 ``resource`` record under ``archive/import/`` carrying its original file name
 (``WARC-Govcrawl-Filename``) and, as its URI, the source URL you state with
 ``--source-url`` (one file), or in a ``--urls`` CSV of ``path,url`` rows (many
@@ -26,7 +26,7 @@ from ..extract.limits import InputRefused, LimitExceeded, Sandbox, display_name,
 from ..commands.safetext import say
 from ..store import Store, new_run_id
 
-SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx"}
+SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".md", ".markdown", ".pdf", ".docx"}
 
 
 class ImportArgsError(ValueError):
@@ -49,7 +49,7 @@ def find_files(paths: list[str], problems: list[tuple[str, str]]) -> list[tuple[
             if p.suffix.lower() in SUFFIXES:
                 found.append((p, p.name, None))
             else:
-                problems.append((arg, f"not an .html/.txt/.pdf/.docx file (suffix {p.suffix or 'none'})"))
+                problems.append((arg, f"not an .html/.txt/.md/.pdf/.docx file (suffix {p.suffix or 'none'})"))
         else:
             problems.append((arg, "no such file or folder"))
     return found

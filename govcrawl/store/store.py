@@ -80,7 +80,8 @@ _REPORTS = {
     "text": str,
 }
 _STATS = {"id": int, "report_id": int, "key": str, "value": float, "unit": str, "source": str,
-          "evidence": str, "derived": int, "approx": int}
+          "evidence": str, "derived": int, "approx": int,
+          "read": str}  # grid / text / prose / sum: how the number was read (Stat.read)
 _CHECKS = {"id": int, "report_id": int, "rule": str, "expected": float, "stated": float, "detail": str}
 _TABLES = {"pages": _PAGES, "reports": _REPORTS}
 # Statements built once from the schema above (column names, never values).
@@ -523,8 +524,9 @@ END""")
         conn.execute("delete from stats where report_id = ?", [report_id])
         conn.execute("delete from checks where report_id = ?", [report_id])
         conn.executemany(
-            "insert into stats (report_id, key, value, unit, source, evidence, derived, approx) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(report_id, s.key, s.value, s.unit, s.source, s.evidence, int(bool(s.derived)), int(bool(s.approx))) for s in doc.stats])
+            "insert into stats (report_id, key, value, unit, source, evidence, derived, approx, read) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, s.key, s.value, s.unit, s.source, s.evidence, int(bool(s.derived)), int(bool(s.approx)), s.read or None)
+             for s in doc.stats])
         conn.executemany(
             "insert into checks (report_id, rule, expected, stated, detail) values (?, ?, ?, ?, ?)",
             [(report_id, c.rule, c.expected, c.stated, c.detail) for c in doc.checks])

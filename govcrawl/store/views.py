@@ -45,7 +45,7 @@ SELECTS = {
     "current_stats": """select s.id, s.report_id, r.year, r.jurisdiction, r.agency, r.format, s.key, k.label,
   case when (k.count = 1 or (k.count is null and s.unit in (select unit from count_units)))
             and s.value = cast(s.value as integer) then cast(s.value as integer) else s.value end as value,
-  coalesce(s.unit, k.unit) as unit, s.source, s.derived, s.approx, s.evidence, r.url
+  coalesce(s.unit, k.unit) as unit, s.source, s.read, s.derived, s.approx, s.evidence, r.url
 from stats s join reports r on r.id = s.report_id left join metric_keys k on k.key = s.key
 where {filter}""",
     "failed_checks": """select c.id, c.report_id, r.year, r.jurisdiction, r.agency, r.format, r.title,

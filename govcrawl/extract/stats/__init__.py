@@ -6,10 +6,20 @@ format is "std-2021" / "std-2019" (the national template, version read from
 its labels), "legacy-annex" (an older report with a 附表), "legacy-prose"
 (older report, figures in sentences) or None (no report figures at all).
 
-Sources, in order of trust: template tables (HTML grids first, then the
-text), annex tables, prose. A key keeps its first trusted value; a later
-source that states a different number for it becomes a Check row
-(e.g. the annex says 266 网上咨询 and the prose 800余).
+Every number carries how it was read (Stat.read), strongest first:
+  grid   a cell of a table grid (HTML/DOCX table, a PDF's ruled table) whose row
+         and column labels both matched;
+  text   a table row of the text (PDF text layer, pipe or run-together rows): kept
+         only when its reading is corroborated - a full row whose 总计 is the sum of
+         its cells, a table 四 whose blocks all add up, or the only reading the
+         identities leave (template.py); otherwise withheld with unreadable.*/ambiguous.*;
+  prose  a sentence;
+  sum    derived by the extractor (derived=True), never stated.
+Corroboration gate: a key keeps the value of its strongest reading. A weaker reading
+that states a different number is withheld (never stored) with a disagree.* check:
+the text layer against the ruled grid of the same PDF, prose against a table value or
+against the sum of the table cells it totals (e.g. the annex says 266 网上咨询 and the
+prose 800余: the annex's 266 is kept).
 """
 from __future__ import annotations
 
@@ -34,10 +44,13 @@ def _merge(base: dict[str, Stat], new: list[Stat], checks: list[Check], label: s
         if have is None:
             base[st.key] = st
         elif have.derived and not st.derived:
-            base[st.key] = st  # a stated number beats one the extractor summed
             if abs(float(have.value) - float(st.value)) > 1e-9:
+                # the table's own cells add up to another number: the weaker sentence is withheld
                 checks.append(Check(rule=f"disagree.{st.key}", expected=have.value, stated=st.value,
-                                    detail=f"derived sum {have.value} vs {label} {st.value}: {st.evidence[:120]}"))
+                                    detail=f"sum of the table's cells {have.value} vs {label} {st.value}; "
+                                           f"the {label} number is not stored: {st.evidence[:120]}"))
+            else:
+                base[st.key] = st  # stated, and the cells confirm it
         elif not have.derived and not st.derived and abs(float(have.value) - float(st.value)) > 1e-9:
             checks.append(Check(rule=f"disagree.{st.key}", expected=have.value, stated=st.value,
                                 detail=f"{have.source} says {have.value}, {label} says {st.value}: {st.evidence[:120]}"))
@@ -82,9 +95,9 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
         fmt = version
         got = template.TableResult()
         if grid_text:
-            got = template.read_template(grid_text, version)
+            got = template.read_template(grid_text, version, read="grid")
         grid_tables = {_table_of(s.key) for s in got.stats}
-        from_text = template.read_template(text, version)
+        from_text = template.read_template(text, version, read="text")
         for s in got.stats:
             stats[s.key] = s
         checks.extend(got.checks)
@@ -107,6 +120,8 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
         if not annex.stats:
             annex = find_indicator_table(text)
         checks.extend(annex.checks)
+        for s in annex.stats:
+            s.read = "text"
         if annex.stats:
             fmt = "legacy-annex"
             for s in annex.stats:
@@ -114,6 +129,8 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
             # what follows the annex is not this report (mirrors append previews)
             prose_text = text[: annex.end]
     prose, prose_checks = prose_figures(prose_text)
+    for s in prose:
+        s.read = "prose"
     checks.extend(prose_checks)
     prose = _against_tables(prose, stats, checks)
     _merge(stats, prose, checks, "prose")

@@ -153,8 +153,8 @@ def _snip(text: str, width: int = 40) -> str:
     return s[-width:]
 
 
-def _stat(key, value, unit, evidence) -> Stat:
-    return Stat(key=key, value=value, unit=unit, derived=False, source="table", evidence=evidence)
+def _stat(key, value, unit, evidence, read="text") -> Stat:
+    return Stat(key=key, value=value, unit=unit, derived=False, source="table", evidence=evidence, read=read)
 
 
 # ------------------------------------------------------------------ regions
@@ -252,7 +252,7 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
     return out
 
 
-def read_apply(text: str, version: str, reg: tuple[int, int] | None) -> TableResult:
+def read_apply(text: str, version: str, reg: tuple[int, int] | None, read: str = "text") -> TableResult:
     """Table 三 in ``text[reg]`` (``regions(text)["t3"]``)."""
     res = TableResult()
     if not reg:
@@ -324,13 +324,21 @@ def read_apply(text: str, version: str, reg: tuple[int, int] | None) -> TableRes
             if len(candidates[i]) > 1:
                 res.checks.append(Check(rule=f"ambiguous.apply.{key}", detail=f"{len(candidates[i])} readings of {g.raw.strip()[:80]}; the identities leave more than one"))
             continue
+        if read != "grid" and None not in reading and not row_ok(reading):
+            # Corroboration gate: a row read from text whose 总计 is not the sum of its six
+            # cells is not known to be this row's cells in this order (a PDF value per line,
+            # a run cut into digits, blank cells lost): none of it is stated. A grid row is
+            # kept as printed, with the failed identity recorded (apply.row.*).
+            res.checks.append(Check(rule=f"unreadable.apply.{key}", expected=sum(reading[:-1]), stated=reading[-1],
+                                    detail=f"text reading {reading} breaks 总计 = sum of the applicant columns; no value taken: {g.raw.strip()[:80]}"))
+            continue
         values[key] = reading
         label = _snip(before)
         note = " (cells run together; the only reading the identities allow)" if i in ambiguous_open else ""
         for c, v in zip(cols, reading):
             if v is None:
                 continue
-            res.stats.append(_stat(f"apply.{key}.{c}", v, "件", f"表三 {label} | {c} = {v} [{g.raw.strip()}]{note}"))
+            res.stats.append(_stat(f"apply.{key}.{c}", v, "件", f"表三 {label} | {c} = {v} [{g.raw.strip()}]{note}", read))
     res.checks.extend(apply_identities(values, [k for k, _ in rows]))
     return res
 
@@ -363,13 +371,13 @@ def derived_groups(stats: list[Stat]) -> list[Stat]:
         reasons = [k for k, _ in R.APPLY_ROWS["std-2021"] if k.startswith(group + ".")]
         vals = [by_key.get(f"apply.{k}.total") for k in reasons]
         if vals and None not in vals:
-            out.append(Stat(key=f"apply.{group}.total", value=sum(vals), unit="件", derived=True, source="table",
+            out.append(Stat(key=f"apply.{group}.total", value=sum(vals), unit="件", derived=True, source="table", read="sum",
                             evidence=f"sum of {len(vals)} rows of {group} (total column)"))
     return out
 
 
 # ------------------------------------------------------------------ table 四
-def read_review(text: str, reg: tuple[int, int] | None, separated_hint: bool | None = None) -> TableResult:
+def read_review(text: str, reg: tuple[int, int] | None, separated_hint: bool | None = None, read: str = "text") -> TableResult:
     """Table 四 in ``text[reg]`` (``regions(text)["t4"]``)."""
     res = TableResult()
     if not reg:
@@ -407,25 +415,30 @@ def read_review(text: str, reg: tuple[int, int] | None, separated_hint: bool | N
             return res
     res.found = True
     reading = cand[0]
-    from_grid = "|" in raw  # a grid or pipe row: each cell is where the table put it
+    from_grid = read == "grid" or "|" in raw  # a grid or pipe row: each cell is where the table put it
+    broken = [b for b in range(len(R.REVIEW_BLOCKS))
+              if None not in reading[b * 5 : b * 5 + 5] and abs(sum(reading[b * 5 : b * 5 + 4]) - reading[b * 5 + 4]) > 1e-9]
     for b, block in enumerate(R.REVIEW_BLOCKS):
         blk = reading[b * 5 : b * 5 + 5]
-        if not from_grid and None not in blk and abs(sum(blk[:4]) - blk[4]) > 1e-9:
-            # read from flowing text, where cells can come out of order: a block whose
-            # total does not add up is not corroborated, so none of it is stated
-            res.checks.append(Check(rule=f"unreadable.{block}", expected=sum(blk[:4]), stated=blk[4],
-                                    detail=f"text reading {blk} breaks 总计 = 维持+纠正+其他+尚未审结; no value taken"))
+        if not from_grid and broken:
+            # Corroboration gate: read from flowing text, where cells can come out of order
+            # (a PDF's one value per line), a block whose total does not add up shows the
+            # order is not the table's; a cell moved within another block keeps that block's
+            # sum, so no block of this reading is stated
+            res.checks.append(Check(rule=f"unreadable.{block}", expected=sum(blk[:4]) if None not in blk else None,
+                                    stated=blk[4], detail=f"text reading {reading} breaks 总计 = 维持+纠正+其他+尚未审结 "
+                                    f"in block(s) {', '.join(R.REVIEW_BLOCKS[i] for i in broken)}; no value taken"))
             continue
         for c, v in zip(R.REVIEW_COLS, blk):
             if v is not None:
-                res.stats.append(_stat(f"{block}.{c}", v, "件", f"表四 {block} | {c} = {v} [{raw.strip()[:120]}]{note}"))
+                res.stats.append(_stat(f"{block}.{c}", v, "件", f"表四 {block} | {c} = {v} [{raw.strip()[:120]}]{note}", read))
         if None not in blk and abs(sum(blk[:4]) - blk[4]) > 1e-9:
             res.checks.append(Check(rule=f"review.{block}", expected=sum(blk[:4]), stated=blk[4], detail="总计 vs 维持+纠正+其他+尚未审结"))
     return res
 
 
 # ------------------------------------------------------------------ table 二
-def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int] | None) -> TableResult:
+def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int] | None, read: str = "text") -> TableResult:
     """Table 二 in ``text[reg]`` (``regions(text)["t2"]``)."""
     res = TableResult()
     if not reg:
@@ -457,17 +470,22 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
             stated = R.STATED_MONEY_UNITS.get((prefix, c))
             if stated:
                 u = "万元" if (unit_wan if stated == "region" else "万" in tail) else "元"
-            res.stats.append(_stat(f"{prefix}.{c}", v, u, f"表二 {m.group(0).strip(' |')} | {c} = {v} [{g.raw.strip()}]"))
+            res.stats.append(_stat(f"{prefix}.{c}", v, u, f"表二 {m.group(0).strip(' |')} | {c} = {v} [{g.raw.strip()}]", read))
     return res
 
 
-def read_template(text: str, version: str) -> TableResult:
-    """All three tables from one text; found=True when any of them was there."""
+def read_template(text: str, version: str, read: str = "text") -> TableResult:
+    """All three tables from one text; found=True when any of them was there.
+
+    ``read``: "grid" when the text is rendered table grids (grid.py), "text" otherwise;
+    it goes into every Stat.read and decides the corroboration gate (text readings
+    that break a row or block identity are withheld).
+    """
     res = TableResult()
     where = regions(text)  # once per text: the three readers share it
-    t3 = read_apply(text, version, where.get("t3"))
-    t4 = read_review(text, where.get("t4"), separated_hint=t3.separated if "t3" in where else None)
-    t2 = read_proactive(text, version, t3.separated, where.get("t2"))
+    t3 = read_apply(text, version, where.get("t3"), read)
+    t4 = read_review(text, where.get("t4"), separated_hint=t3.separated if "t3" in where else None, read=read)
+    t2 = read_proactive(text, version, t3.separated, where.get("t2"), read)
     for part in (t2, t3, t4):
         res.stats.extend(part.stats)
         res.checks.extend(part.checks)
