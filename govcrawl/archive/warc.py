@@ -46,14 +46,14 @@ PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-d
 _FRAMING = ("content-length", "transfer-encoding")
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordLocation:
     file: str  # path relative to the archive root (never absolute: the DB travels)
     offset: int
     length: int
 
 
-@dataclass
+@dataclass(slots=True)  # one per archived response of the run (the resume index): kept small
 class StoredPayload:
     """A response record already in the archive: what a revisit record refers to."""
     url: str
@@ -185,10 +185,10 @@ class WarcArchive:
                 self._payloads.setdefault((url, digest), StoredPayload(url, date, rec_headers["WARC-Record-ID"], digest, written))
         req_loc = None
         if request is not None:
-            req_loc = self._write_request(url, request, protocol, date, rec_headers["WARC-Record-ID"])
+            req_loc = self._write_request(url, request, date, rec_headers["WARC-Record-ID"])
         return Exchange(payload, written, rtype, date, req_loc)
 
-    def _write_request(self, url: str, request: HttpRequest, protocol: str, date: str, concurrent_to: str) -> RecordLocation:
+    def _write_request(self, url: str, request: HttpRequest, date: str, concurrent_to: str) -> RecordLocation:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         hdrs = [(k, v) for k, v in request.headers if k.lower() not in _FRAMING]
@@ -196,7 +196,8 @@ class WarcArchive:
             hdrs.insert(0, ("Host", parts.netloc))
         if request.body:
             hdrs.append(("Content-Length", str(len(request.body))))
-        http = StatusAndHeaders(f"{request.method} {target} {protocol}", hdrs, protocol=protocol, is_http_request=True)
+        # The downloader speaks HTTP/1.1 whatever version the server answers in.
+        http = StatusAndHeaders(f"{request.method} {target} HTTP/1.1", hdrs, protocol="HTTP/1.1", is_http_request=True)
         loc, _ = self.write_record("request", url, payload=request.body, http_headers=http,
                                    warc_headers={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to})
         return loc

@@ -31,8 +31,16 @@ META = "govcrawl_warc"  # {"url", "loc": (file, offset, length), "date"} of the 
 PRIOR_META = "govcrawl_prior_warc"  # (file, offset, length) of the stored copy a conditional GET revalidates
 
 
+def _text(raw: bytes) -> str:
+    # warcio percent-encodes a non-ASCII value's UTF-8 bytes: decoding UTF-8 first keeps them the wire's bytes.
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def _headers(h) -> list[tuple[str, str]]:
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in h.items() for v in vs]
+    return [(_text(k), _text(v)) for k, vs in h.items() for v in vs]
 
 
 def warc_location(response) -> tuple[tuple[str, int, int] | None, str | None]:
