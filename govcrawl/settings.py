@@ -4,7 +4,11 @@ Polite by default: robots.txt obeyed, AutoThrottle on, at most 2 concurrent
 requests per domain, a user agent that names govcrawl. A portal may override
 the politeness values in portals.toml ([portal.politeness]).
 """
+from warcio.bufferedreaders import BufferedReader as _WarcReader
+
 from govcrawl import __version__
+
+_decoders = _WarcReader.get_supported_decompressors
 
 BOT_NAME = "govcrawl"
 SPIDER_MODULES = ["govcrawl.spiders"]
@@ -20,6 +24,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Bodies are archived as sent: ask only for encodings the archive's reader (warcio) decodes
+# (Scrapy would also offer zstd, which would be archived unreadable).
+DEFAULT_REQUEST_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "Accept-Language": "en",
+                           "Accept-Encoding": ", ".join(e for e in ("gzip", "deflate", "br") if e in _decoders())}
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -62,12 +70,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govcrawl.crawl.robots.RobotsTxtMiddleware": 100,
 }
+# Every HTTP exchange to WARC as it comes off the wire (request + response, 3xx, revisits).
 EXTENSIONS = {"govcrawl.crawl.guard.ScopeAudit": 0, "govcrawl.crawl.failures.FailureLogging": 0,
-              "govcrawl.crawl.progress.CrawlProgress": 0}  # pages queued per role; the bar when GOVCRAWL_PROGRESS
+              "govcrawl.crawl.progress.CrawlProgress": 0,  # pages queued per role; the bar when GOVCRAWL_PROGRESS
+              "govcrawl.crawl.warcrecorder.WarcRecorder": 0}
 
 ITEM_PIPELINES = {
     "govcrawl.pipelines.dedup.DedupPipeline": 100,
-    "govcrawl.pipelines.archive.ArchivePipeline": 200,
     "govcrawl.pipelines.extract.ExtractPipeline": 300,
     "govcrawl.pipelines.store.StorePipeline": 400,
 }

@@ -9,7 +9,7 @@ table, which is the crawler's seen-set:
   requested again;
 * otherwise, per the portal's ``revisit`` policy: ``conditional`` sends the
   stored ETag / Last-Modified and a 304 ends the request as unchanged (nothing
-  archived), ``skip`` does not request it, ``always`` fetches it as new.
+  archived as a revisit record), ``skip`` does not request it, ``always`` fetches it as new.
 
 A page not fetched is replayed from the WARC archive instead: the spider
 still sees it and follows its attachment links (an attachment the last crawl
@@ -28,6 +28,7 @@ from scrapy.responsetypes import responsetypes
 
 from ..archive import RecordLocation, read_record
 from .navigation import canonical
+from .warcrecorder import META, PRIOR_META
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class RevisitMiddleware:
         if prior.get("last_modified") and b"If-Modified-Since" not in request.headers:
             request.headers["If-Modified-Since"] = prior["last_modified"]
         request.meta["govcrawl_conditional"] = True
+        if prior.get("warc_file"):  # a 304 is archived as a revisit of this record (crawl/warcrecorder.py)
+            request.meta[PRIOR_META] = (prior["warc_file"], prior["warc_offset"], prior["warc_length"])
         return None
 
     def process_response(self, request, response, spider=None):
@@ -105,4 +108,5 @@ class RevisitMiddleware:
         headers = Headers(rec.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=rec.body)
         request.meta["govcrawl_replayed"] = reason
+        request.meta[META] = {"url": request.url, "loc": (rec.file, rec.offset, rec.length), "date": rec.warc_headers.get("WARC-Date")}
         return cls(url=request.url, status=rec.status or 200, headers=headers, body=rec.body, request=request)

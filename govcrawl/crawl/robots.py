@@ -16,6 +16,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _Scrap
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from .warcrecorder import META
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,6 +46,9 @@ class RobotsTxtMiddleware(_ScrapyRobots):
                 raise IgnoreRequest(f"robots.txt unreachable ({type(answer).__name__}: {answer}): "
                                     f"every page of {netloc} is disallowed for this run (RFC 9309)")
             if answer is not None:
+                # Archived once, when the middleware fetched it: the spider's item points at that record.
+                if answer.request is not None and META in answer.request.meta:
+                    request.meta[META] = answer.request.meta[META]
                 return answer.replace(request=request)
             return None  # not fetched by us (robots.txt obeying is off for this request): download it
         return await super().process_request(request)

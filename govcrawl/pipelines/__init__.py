@@ -1,4 +1,5 @@
-"""Scrapy item pipelines, one module per stage: dedup → archive → extract → store.
+"""Scrapy item pipelines, one module per stage: dedup → extract → store
+(the downloader archived the response already: govcrawl/crawl/warcrecorder.py).
 
 They share one CrawlRun (store, WARC archive, counts) per crawler, created on
 first use and closed when the spider closes.

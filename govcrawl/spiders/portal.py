@@ -1,7 +1,8 @@
 """The one generic spider: navigates any portal described in portals.toml.
 
 It only navigates and yields items (one FetchedPage per response or failure);
-the pipelines archive, extract and store them. Link and pagination rules live
+the downloader archives every exchange (crawl/warcrecorder.py), the pipelines
+extract and store them. Link and pagination rules live
 in govcrawl.crawl.navigation, CMS list APIs in govcrawl.crawl.listsources.
 
     scrapy crawl portal -a portal=pingtan
@@ -25,6 +26,7 @@ from govcrawl.extract.decode import decode_bytes
 from govcrawl.crawl.items import FetchedPage
 from govcrawl.portals import get_portal
 from govcrawl.crawl.robots import robots_failure_reason
+from govcrawl.crawl.warcrecorder import warc_location
 
 
 # Error responses reach the callbacks (to be archived and recorded); redirects
@@ -81,8 +83,8 @@ class PortalSpider(scrapy.Spider):
                        headers={"Referer": response.url} if response is not None else None)
 
     async def start(self):
-        # robots.txt goes into the archive too (the robots middleware's own fetch
-        # never reaches the pipelines); it is small and fetched once per host.
+        # robots.txt as a page row too: the robots middleware answers this request from its one
+        # fetch (archived then, like every exchange), so the file is downloaded once per host.
         for url in self.portal.start_urls:
             req = self._robots_req(url)
             if req is not None:
@@ -118,13 +120,15 @@ class PortalSpider(scrapy.Spider):
     # -- items ----------------------------------------------------------------
     def _item(self, response, role: str) -> FetchedPage:
         redirects = response.meta.get("redirect_urls") or []
+        warc, warc_date = warc_location(response)  # archived by the downloader (crawl/warcrecorder.py)
         return FetchedPage(
             url=response.url, role=role, portal=self.portal.name, status=response.status,
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
             body=response.body, reason="", method=response.request.method,
             request_url=redirects[0] if redirects else None,
             referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None,
-            depth=response.meta.get("depth", 0), fetched_at=_now(), encoding_hint=self.portal.encoding,
+            depth=response.meta.get("depth", 0), fetched_at=warc_date or _now(), encoding_hint=self.portal.encoding,
+            warc=warc,
         )
 
     def _ok(self, response) -> bool:

@@ -80,3 +80,11 @@ def run_status(db_path: str, run_id: str) -> str | None:
     except sqlite3.Error:
         return None  # no runs table yet: the run never started writing
     return row[0] if row else None
+
+
+def archived_reports(db) -> list[dict]:
+    """Current report documents with the URL they were archived under (the WACZ page list)."""
+    return list(db.query(
+        """select r.url, coalesce(r.title, '') as title, min(p.fetched_at) as fetched_at from reports r
+           join pages p on p.report_id = r.id and p.warc_file is not null
+           where r.superseded_by is null group by r.url order by r.url"""))

@@ -340,6 +340,12 @@ END""")
             "select * from pages where canonical_url = ? and status between 200 and 299 order by id desc limit 1", [canonical_url]))
         return rows[0] if rows else None
 
+    def latest_archived_page(self, canonical_url: str) -> dict | None:
+        """The URL's latest pages row with a WARC record, whatever its status (the archive's revisits)."""
+        row = self.db.execute("select warc_file, warc_offset, warc_length from pages where canonical_url = ? and warc_file is not null "
+                              "order by id desc limit 1", [canonical_url]).fetchone()
+        return {"warc_file": row[0], "warc_offset": row[1], "warc_length": row[2]} if row else None
+
     def add_page(self, row: dict[str, Any]) -> int:
         with self.transaction():
             return self._insert("pages", row)

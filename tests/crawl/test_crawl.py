@@ -101,9 +101,26 @@ def test_warc_matches_pages_and_served_bytes(crawl):
     archive = out / "archive"
     archived_pages = db.execute("select count(*) from pages where warc_file is not null").fetchone()[0]
     problems = []
-    records = list(iter_records(archive, problems=problems))
+    records = list(iter_records(archive, problems=problems, types=("request", "response", "revisit")))
     assert problems == []
-    assert len(records) == archived_pages > 0
+    by_type = {t: [r for r in records if r.record_type == t] for t in ("request", "response", "revisit")}
+    # One request record per exchange, naming its response (or revisit) record.
+    answers = {r.warc_headers["WARC-Record-ID"]: r for r in by_type["response"] + by_type["revisit"]}
+    assert len(by_type["request"]) == len(answers)
+    assert {r.warc_headers["WARC-Concurrent-To"] for r in by_type["request"]} == set(answers)
+    # Every pages row points at a response record of its URL; a response no row points at is a
+    # redirect, or a page a later crawl found unchanged (its item dropped, its row the earlier one).
+    rows = {(r["warc_file"], r["warc_offset"]): r["url"] for r in db.query("select * from pages where warc_file is not null")}
+    responses = {(r.file, r.offset): r for r in by_type["response"]}
+    assert len(rows) == archived_pages > 0 and set(rows) <= set(responses)
+    assert all(responses[k].url == url for k, url in rows.items())
+    referenced_bodies = {(responses[k].url, responses[k].body) for k in rows}
+    for key, rec in responses.items():
+        assert key in rows or 300 <= rec.status < 400 or (rec.url, rec.body) in referenced_bodies, rec.url
+    assert any(300 <= r.status < 400 for r in by_type["response"])
+    # The second crawl's conditional GETs came back 304: revisits of the stored copies.
+    not_modified = [r for r in by_type["revisit"] if r.status == 304]
+    assert not_modified and all(r.warc_headers["WARC-Profile"].endswith("/server-not-modified") for r in not_modified)
     for f in archive.rglob("*.warc.gz"):
         check = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", str(f)], capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
@@ -201,3 +218,108 @@ def test_year_ranges():
 
     assert year_ranges({2009, 2011, 2012, 2013, 2016, 2017, 2019}) == "2009, 2011–2013, 2016–2017, 2019"
     assert year_ranges(set()) == ""
+
+
+def _run_records(archive: Path, run_id: str, types=("request", "response", "revisit")) -> list:
+    return [r for r in iter_records(archive, types=types) if Path(r.file).name.startswith(run_id + "-")]
+
+
+def test_every_exchange_archived_as_request_and_response(crawl, expected):
+    """The downloader archives what went over the wire: one request record per request the portal
+    received (3xx, 404, robots.txt, the TRS API's POST), each naming its response record."""
+    db, archive, base = crawl["db"], crawl["out"] / "archive", crawl["base"]
+    first, second = crawl["runs"]
+    for run_id, served in ((first, crawl["first"]), (second, crawl["second"])):
+        records = _run_records(archive, run_id)
+        requests = [r for r in records if r.record_type == "request"]
+        answers = {r.warc_headers["WARC-Record-ID"]: r for r in records if r.record_type in ("response", "revisit")}
+        got = sorted((r.warc_headers["WARC-Target-URI"], answers[r.warc_headers["WARC-Concurrent-To"]].status) for r in requests)
+        assert got == sorted((base + s.path, s.status) for s in served)
+        assert sum(s.path == "/robots.txt" for s in served) == 1  # fetched once, archived once
+    first_records = _run_records(archive, first)
+    # The redirect: a 301 response record with its Location, then the target's own exchange.
+    redirect = expected["redirects"][0]
+    (moved,) = [r for r in first_records if r.record_type == "response" and r.url == base + redirect["from"]]
+    assert moved.status == redirect["status"] and dict(moved.headers)["Location"].endswith(redirect["to"])
+    assert any(r.record_type == "response" and r.url == base + redirect["to"] and r.status == 200 for r in first_records)
+    # The TRS search API's POST: its form body is in the request record.
+    api = expected["trs_api"]["endpoint"]
+    posts = [r for r in first_records if r.record_type == "request" and r.url.startswith(base + api)]
+    sent = [s.body for s in crawl["first"] if s.method == "POST" and s.path.startswith(api)]
+    assert posts and sorted(r.body for r in posts) == sorted(sent) and all(b for b in sent)
+    # The robots.txt page row points at the one archived robots.txt response.
+    row = db.execute("select warc_file, warc_offset from pages where role = 'robots' and run_id = ?", [first]).fetchone()
+    (robots,) = [r for r in first_records if r.record_type == "response" and r.url == base + "/robots.txt"]
+    assert (robots.file, robots.offset) == tuple(row)
+
+
+def test_second_crawl_archives_revisits_not_copies(crawl):
+    """An unchanged page is a revisit record pointing at the stored payload: 304s as server-not-modified,
+    same bodies (list pages, error pages) as identical-payload-digest."""
+    archive = crawl["out"] / "archive"
+    first, second = crawl["runs"]
+    stored = {(r.url, r.warc_headers["WARC-Payload-Digest"]): r for r in _run_records(archive, first, ("response",))}
+    by_id = {r.warc_headers["WARC-Record-ID"]: r for r in stored.values()}
+    revisits = _run_records(archive, second, ("revisit",))
+    profiles = {r.warc_headers["WARC-Profile"].rsplit("/", 1)[-1] for r in revisits}
+    assert profiles == {"server-not-modified", "identical-payload-digest"}
+    for r in revisits:
+        target = by_id[r.warc_headers["WARC-Refers-To"]]
+        assert r.warc_headers["WARC-Refers-To-Target-URI"] == target.url == r.url
+        assert r.warc_headers["WARC-Refers-To-Date"] == target.warc_headers["WARC-Date"]
+        assert r.warc_headers["WARC-Payload-Digest"] == target.warc_headers["WARC-Payload-Digest"]
+        assert (r.status == 304) == r.warc_headers["WARC-Profile"].endswith("server-not-modified")
+    # Nothing of the second crawl is archived in full that the first already holds, redirects aside.
+    again = [r.url for r in _run_records(archive, second, ("response",))
+             if (r.url, r.warc_headers["WARC-Payload-Digest"]) in stored and not 300 <= r.status < 400]
+    assert again == []
+
+
+def test_export_wacz_indexes_what_replay_needs(crawl, expected, tmp_path):
+    """`govcrawl export wacz` (py-wacz): a valid WACZ whose CDXJ index finds a report page, a redirect
+    and an attachment, each at a record holding the bytes the portal served."""
+    import gzip
+    import json
+    import zipfile
+
+    from conftest import run_govcrawl
+
+    out, base = crawl["out"], crawl["base"]
+    wacz = tmp_path / "portal.wacz"
+    run_govcrawl("export", "wacz", "--db", str(out / "govcrawl.db"), "--archive", str(out / "archive"), "-o", str(wacz))
+    valid = subprocess.run([str(Path(sys.executable).with_name("wacz")), "validate", "-f", str(wacz)], capture_output=True, text=True)
+    assert valid.returncode == 0 and "is valid" in valid.stdout, valid.stdout + valid.stderr
+    with zipfile.ZipFile(wacz) as z:
+        index: dict[str, list[dict]] = {}
+        for line in gzip.decompress(z.read("indexes/index.cdx.gz")).decode().splitlines():
+            entry = json.loads(line.split(" ", 2)[2])
+            index.setdefault(entry["url"], []).append(entry)
+        pages = [json.loads(l) for l in z.read("pages/pages.jsonl").decode().splitlines()[1:]]
+
+        def replayed(url: str, status: int) -> bytes:
+            """What a replay tool serves for ``url``: the first capture's record, read from the WACZ."""
+            entry = next(e for e in index[url] if e["mime"] != "warc/revisit")
+            assert int(entry["status"]) == status, entry
+            chunk = z.read("archive/" + entry["filename"])[int(entry["offset"]):int(entry["offset"]) + int(entry["length"])]
+            from warcio.archiveiterator import ArchiveIterator
+            import io
+
+            rec = next(iter(ArchiveIterator(io.BytesIO(chunk))))
+            assert rec.rec_headers.get_header("WARC-Target-URI") == url
+            return rec.content_stream().read()
+
+        report = next(p for p in expected["report_pages"] if p["source"])["path"]
+        assert replayed(base + report, 200) == crawl["served"][report]
+        attachment = expected["attachments"][0]
+        assert replayed(base + attachment["path"], 200) == crawl["served"][attachment["path"]]
+        assert next(e for e in index[base + attachment["path"]])["mime"] == attachment["content_type"]
+        redirect = expected["redirects"][0]
+        replayed(base + redirect["from"], redirect["status"])
+        assert base + redirect["to"] in index
+        # POST API calls are indexed by their body (replay tools look them up that way).
+        api = expected["trs_api"]["endpoint"]
+        assert any(e.get("method") == "POST" and e.get("requestBody") for e in index[base + api])
+    # The page list: the reports the DB holds, by URL and title.
+    db = crawl["db"]
+    assert {p["url"] for p in pages} == {r["url"] for r in db.query("select url from reports where superseded_by is null")}
+    assert all(p["title"] for p in pages)

@@ -17,8 +17,9 @@ OLD, NEW = "主动公开政府信息170条".encode(), "主动公开政府信息1
 
 
 def _report_records(archive: Path, run_id: str) -> list:
-    """WARC records of report pages (detail/attachment) written by one run."""
-    return [r for r in iter_records(archive) if run_id in r.file
+    """WARC response records of report pages (detail/attachment) written by one run (an unchanged page is a
+    revisit record, no payload). Redirects have no pages row to compare with: each crawl archives them again."""
+    return [r for r in iter_records(archive) if run_id in r.file and not 300 <= r.status < 400
             and r.warc_headers.get("WARC-Govcrawl-Role") in ("detail", "attachment")]
 
 

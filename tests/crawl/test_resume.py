@@ -8,6 +8,7 @@ The kills are deterministic: tests/killswitch.py (test-only) is plugged into the
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import json
 import os
 import signal
@@ -128,3 +129,23 @@ def test_warc_clean_and_db_consistent(resumed):
     assert db.execute("select count(*) from reports r where not exists (select 1 from pages p where p.report_id = r.id)").fetchone()[0] == 0
     # Records archived by a killed process but never stored are the only extra records.
     assert len(records) >= len(rows)
+
+
+def test_resume_archives_nothing_twice(resumed):
+    """Each resume re-walks the lists: what a killed process archived comes back as a revisit record
+    pointing at that copy, never as a second full copy of the same body."""
+    archive = resumed["out"] / "archive"
+    responses = list(iter_records(archive, types=("response",)))
+    copies = Counter((r.url, r.warc_headers["WARC-Payload-Digest"]) for r in responses)
+    assert [k for k, n in copies.items() if n > 1] == []
+    by_id = {r.warc_headers["WARC-Record-ID"]: r for r in responses}
+    revisits = list(iter_records(archive, types=("revisit",)))
+    assert len(revisits) >= len(KILLS)  # at least the start page, once per resume
+    for r in revisits:
+        assert r.warc_headers["WARC-Profile"].endswith("/identical-payload-digest")
+        target = by_id[r.warc_headers["WARC-Refers-To"]]
+        assert (target.url, target.warc_headers["WARC-Payload-Digest"]) == (r.url, r.warc_headers["WARC-Payload-Digest"])
+    # ... archived by an earlier (killed) process of the run.
+    assert any(by_id[r.warc_headers["WARC-Refers-To"]].file != r.file for r in revisits)
+    # Every exchange still has its request record.
+    assert len(list(iter_records(archive, types=("request",)))) == len(responses) + len(revisits)
