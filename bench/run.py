@@ -414,7 +414,7 @@ def _reparse(archive: Path, db: Path, jobs: int, sample: bool = True) -> dict:
 STATS_ONLY = """
 import sys
 from govcrawl.extract.stages import current_versions
-from govcrawl.reparse import reparse
+from govcrawl.offline.reparse import reparse
 _, s = reparse(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), progress=False,
                versions=current_versions().bumped("stats", "bench"))
 print(s.counts())
