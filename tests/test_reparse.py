@@ -238,3 +238,53 @@ def test_crawl_reparse_and_import_write_identical_rows(crawled, tmp_path):
     assert _document_rows(imported, report["canonical_url"]) == expected
     # A candidate that is not a report: the same reason recorded by the crawl and by reparse.
     assert _state(reparsed, not_report) == _state(crawl_db, not_report) != []
+
+
+# -- stage cache: only the stages whose version changed run again ------------------------------------------
+_RUN_TIME_COLUMNS = {"updated_at", "created_at"}
+
+
+def _all_rows(db_path: Path) -> dict:
+    db = sqlite_utils.Database(db_path)
+    out = {}
+    for t in ("reports", "stats", "checks", "pages", "reparse_state"):
+        cols = [c.name for c in db[t].columns if c.name not in _RUN_TIME_COLUMNS]
+        out[t] = [tuple(r) for r in db.execute(f"select {', '.join(cols)} from {t} order by rowid").fetchall()]
+    return out
+
+
+def test_stage_cache_gives_the_rows_of_a_full_run(crawled, tmp_path, monkeypatch):
+    """A metadata-only, then a statistics-only extractor change: reparse rebuilds every document from the
+    crawl's stored text stage (no decode, no cleaning) and writes exactly the rows a full run writes."""
+    from govcrawl.extract import stats
+    from govcrawl.extract.stages import current_versions
+
+    archive, v = crawled / "archive", current_versions()
+    cached, full = tmp_path / "cached.db", tmp_path / "full.db"
+    shutil.copy(crawled / "govcrawl.db", cached)
+    shutil.copy(crawled / "govcrawl.db", full)
+    assert sqlite_utils.Database(cached)["stage_cache"].count == 14  # the crawl stored every candidate's text stage
+    real_stats = stats.extract_stats
+
+    def changed_stats(*a, **kw):  # a statistics rule change: the 2016 reports lose their 依申请 figures
+        got, checks, fmt = real_stats(*a, **kw)
+        return [s for s in got if not (kw.get("year") == 2016 and s.key.startswith("apply."))], checks, fmt
+
+    for newer in (v.bumped("meta", "test-meta"), v.bumped("meta", "test-meta").bumped("stats", "test-stats")):
+        if "test-stats" in newer.stats:
+            monkeypatch.setattr(stats, "extract_stats", changed_stats)
+        with sqlite_utils.Database(full).conn as conn:
+            conn.execute("delete from stage_cache")  # this one reads every document again
+        _, c = reparse(str(cached), str(archive), jobs=1, progress=False, versions=newer)
+        _, f = reparse(str(full), str(archive), jobs=1, progress=False, versions=newer)
+        assert (c.from_cache, c.skipped, c.failed) == (14, 0, 0)
+        assert f.from_cache == 0 and f.failed == 0
+        assert _all_rows(cached) == _all_rows(full)
+        assert sqlite_utils.Database(cached).execute(
+            "select count(*) from reparse_state where extractor_version = ?", [newer.full]).fetchone()[0] == 14
+        assert c.changed == f.changed == (0 if "test-stats" not in newer.stats else 1)  # one 2016 report has them
+    assert not sqlite_utils.Database(cached).execute(
+        "select count(*) from stats s join reports r on r.id = s.report_id where r.year = 2016 and s.key like 'apply.%'").fetchone()[0]
+    # the metadata change was stored with the text stage: the statistics-only run reused it
+    metas = {r[0] for r in sqlite_utils.Database(cached).execute("select distinct meta_version from stage_cache")}
+    assert metas == {v.meta + "+test-meta"}

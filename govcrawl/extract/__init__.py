@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 from importlib import resources
+from dataclasses import asdict
 from pathlib import Path
 
 from .model import Check, Document, Stat
 
-__all__ = ["extract", "extract_file", "Document", "Stat", "Check", "EXTRACTOR_VERSION", "sniff_kind"]
+__all__ = ["extract", "extract_staged", "extract_file", "Document", "Stat", "Check", "EXTRACTOR_VERSION", "sniff_kind"]
 
 
 def _source_hash() -> str:
@@ -109,24 +110,42 @@ def extract(
     encoding_hint: str | None = None,
 ) -> Document:
     """Extract one document. Never raises for bad input: see ``Document.error``."""
-    from . import classify, guards, meta, stats
+    return extract_staged(data, source=source, url=url, content_type=content_type, filename=filename,
+                          encoding_hint=encoding_hint)[0]
+
+
+def extract_staged(
+    data: bytes,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    content_type: str | None = None,
+    filename: str | None = None,
+    encoding_hint: str | None = None,
+    versions=None,
+) -> tuple[Document, "stages.TextStage | None"]:
+    """``extract``, also returning the text stage's output (stages.py) for the stage cache:
+    None when the input never reached the later stages (empty, binary, failed to read)."""
+    from . import guards, stages
+    from .stats.grid import tables_text
 
     kind = sniff_kind(data, content_type, filename)
     doc = Document(source=source, kind=kind)
+    stage = None
     try:
         if not data or not data.strip():
             doc.error = "empty document"
             doc.skip_reason = "empty document"
-            return doc
+            return doc, None
         too_big = guards.too_large(data)
         if too_big:
             doc.error = doc.skip_reason = too_big
-            return doc
+            return doc, None
         if kind == "binary":
             magic = next((v for k, v in _BINARY_MAGIC.items() if data.lstrip()[:8].startswith(k)), "binary data")
             doc.error = f"not a text document: {magic}"
             doc.skip_reason = doc.error
-            return doc
+            return doc, None
         from .readers import READERS, Source
 
         label_note = None  # damage worth recording even when extraction succeeds
@@ -137,39 +156,14 @@ def extract(
         if read.kind:
             doc.kind = read.kind  # e.g. "markdown": a .md file read through the HTML grid reader
         note = read.note or label_note or read.weak_note
-        meta.fill(doc, read.page, url=url)
-        doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=read.html, year=doc.year, tree=read.tree,
-                                                         grids=read.grids)
-        if read.no_figures:
-            doc.stats, doc.checks, fmt = [], [], None  # antiword dropped the table bodies: no figures from a torn table
-        if read.ocr is not None:
-            from .ocr import confirmed
-
-            # OCR misreads digits: only numbers their table's identities confirm are kept (source 'ocr')
-            doc.stats, dropped = confirmed(doc.stats)
-            doc.kind = "ocr"
-            if dropped:
-                doc.checks.append(Check(rule="ocr.unconfirmed", detail=(
-                    f"scanned PDF read by OCR ({read.ocr.pages} pages, {read.ocr.cells} table cells, "
-                    f"{read.ocr.seconds:.1f} s): {dropped} number(s) no identity confirms, not stored")))
-        if read.damaged and read.ocr is None:
-            from .ocr import confirmed
-
-            # The parser lost data: a number may be misread, so only identity-confirmed ones are kept.
-            doc.stats, dropped = confirmed(doc.stats, mark=None)
-            if dropped:
-                doc.checks.append(Check(rule="damaged.unconfirmed", detail=(
-                    f"{dropped} number(s) of a damaged PDF that no identity confirms, not stored")))
-                note = "; ".join(n for n in (note, f"{dropped} number(s) no identity confirms withheld") if n)
-        doc.format = fmt
-        classify.classify(doc)
-        if note and not doc.error:
-            doc.error = note  # kept even when the report is usable: the input was damaged
+        stage = stages.TextStage(
+            kind=doc.kind, page=asdict(read.page), table_text=tables_text(read.html, read.tree, read.grids),
+            ruled=bool(read.grids), no_figures=read.no_figures, damaged=read.damaged, note=note,
+            ocr=None if read.ocr is None else {"pages": read.ocr.pages, "cells": read.ocr.cells, "seconds": read.ocr.seconds})
+        stages.finish(doc, stage, url, versions)
     except Exception as exc:  # bad input must not lose the rest of a run
-        doc.error = f"{type(exc).__name__}: {exc}"[:500]
-        doc.skip_reason = doc.skip_reason or f"extractor error: {type(exc).__name__}"
-        doc.is_report = False
-    return doc
+        stages.fail(doc, exc)
+    return doc, stage
 
 
 def extract_file(path: str | Path, *, source: str | None = None, url: str | None = None) -> Document:

@@ -58,11 +58,36 @@ def extract_job(job: Job, extract_fn: Callable[..., Document] = extract) -> Docu
                       content_type=job.content_type, filename=job.filename, encoding_hint=job.encoding_hint)
 
 
-def record(store: Store, job: Job, doc: Document, version: str, index=None, sig=None, fp: str | None = None) -> Outcome:
+def extract_job_staged(job: Job, versions, cached: bytes | None = None) -> tuple[Document, tuple | None]:
+    """The Document and, when (re)computed, the stage cache entry (text version, meta version, data).
+
+    ``cached``: the job's text stage output stored under ``versions.text``: only the later
+    stages run (extract/stages.py); the job's body is then not needed."""
+    from ..extract import extract_staged
+    from ..extract.stages import TextStage, from_stage
+
+    url = job.url if is_web_url(job.url) else None
+    if cached is not None:
+        try:
+            stage = TextStage.loads(cached)
+        except Exception:  # written by another layout of TextStage: read the bytes again
+            stage = None
+        if stage is not None:
+            meta_before = stage.meta_version
+            doc = from_stage(stage, source=job.url, url=url, versions=versions)
+            # the meta stage ran again: keep its new output for the next reparse
+            return doc, ((versions.text, stage.meta_version, stage.dumps()) if stage.meta_version != meta_before else None)
+    doc, stage = extract_staged(job.body, source=job.url, url=url, content_type=job.content_type, filename=job.filename,
+                                encoding_hint=job.encoding_hint, versions=versions)
+    return doc, (None if stage is None else (versions.text, stage.meta_version, stage.dumps()))
+
+
+def record(store: Store, job: Job, doc: Document, version: str, index=None, sig=None, fp: str | None = None,
+           stage: tuple | None = None) -> Outcome:
     """Write ``doc`` for ``job`` through ``Store.record_document``; nothing if the output is what is stored."""
     rec = store.record_document(doc, url=job.url, canonical_url=job.canonical_url, input_sha256=job.input_sha256,
                                 portal=job.portal, kind=job.kind, warc=job.warc, extractor_version=version,
-                                index=index, sig=sig, fp=fp)
+                                index=index, sig=sig, fp=fp, stage=stage)
     if doc.is_report:
         what = "unchanged" if rec.what == "unchanged" else "changed" if rec.existed else "new"
         return Outcome(what, rec.report_id)

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
 from ..archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
 from ..crawl.navigation import canonical
-from .documents import IMPORT_FOLDER, Job, extract_job, import_job, record
-from ..extract import EXTRACTOR_VERSION, extract
+from .documents import IMPORT_FOLDER, Job, extract_job, extract_job_staged, import_job, record
+from ..extract import extract
+from ..extract.stages import StageVersions, current_versions
 from ..extract.model import Document
 from ..extract.pool import WORKER_RECYCLE_AFTER, RecyclingPool
 from ..store import Store, new_run_id, sha256
@@ -43,6 +44,7 @@ INFLIGHT = 8  # documents in flight per worker: enough that the DB writer never 
 class Summary:
     documents: int = 0  # report candidates seen in the archive
     skipped: int = 0  # already seen by this extractor version: not extracted
+    from_cache: int = 0  # decode and clean skipped: the text stage's stored output was reused
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -52,7 +54,7 @@ class Summary:
     repaired: list = field(default_factory=list)
 
     def counts(self) -> dict:
-        return {"documents": self.documents, "skipped": self.skipped, "new": self.new, "changed": self.changed,
+        return {"documents": self.documents, "skipped": self.skipped, "from_cache": self.from_cache, "new": self.new, "changed": self.changed,
                 "unchanged": self.unchanged, "failed": self.failed, "failures": dict(self.failures),
                 "warc_problems": [f"{p.file}@{p.offset}: {p.reason}" for p in self.problems]}
 
@@ -100,14 +102,22 @@ class _Batches:
             tx.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
 
-def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract):
-    """Worker: the Document, the MinHash of its text when it is a report, and its output
-    fingerprint: all pure functions of the bytes, so done here, in parallel, not in the DB writer."""
+def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, versions: StageVersions | None = None,
+                      cached: bytes | None = None):
+    """Worker: the Document, the MinHash of its text when it is a report, its output fingerprint and
+    its stage cache entry: all pure functions of the bytes, so done here, in parallel, not in the DB writer.
+    A stand-in ``extract_fn`` (tests) runs whole, without the stage cache."""
     from ..store.fingerprint import doc_fingerprint
     from ..store.neardup import signature
 
-    doc = extract_job(job, extract_fn)
-    return doc, (signature(doc.text) if doc.is_report else None), doc_fingerprint(doc)
+    if extract_fn is extract and versions is not None:
+        doc, stage = extract_job_staged(job, versions, cached)
+    else:
+        doc, stage = extract_job(job, extract_fn), None
+    # From the cache the text is the one already stored, and mostly its output too: the writer
+    # computes the MinHash for the few reports it does (re)write.
+    sig = signature(doc.text) if doc.is_report and cached is None else None
+    return doc, sig, doc_fingerprint(doc), stage
 
 
 def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
@@ -123,9 +133,13 @@ def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
 
 
 def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals_file: str | None = None,
-            extract_fn: Callable[..., Document] = extract, version: str = EXTRACTOR_VERSION,
-            progress: bool = True, console=None) -> tuple[str, Summary]:
-    """Re-extract the archive into the DB; returns (run id, summary). Never touches the network."""
+            extract_fn: Callable[..., Document] = extract, version: str | None = None,
+            versions: StageVersions | None = None, progress: bool = True, console=None) -> tuple[str, Summary]:
+    """Re-extract the archive into the DB; returns (run id, summary). Never touches the network.
+
+    ``versions``: the extractor's stage versions (default: the code's); an input whose text stage
+    output is cached under the same text version only re-runs the later stages. ``version``:
+    the whole extractor's version recorded (default ``versions.full``)."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -133,6 +147,9 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
 
     console = console or Console(stderr=True, soft_wrap=True)  # no hard wraps: logs get grepped
     jobs = max(1, jobs or os.cpu_count() or 1)
+    versions = versions or current_versions()
+    version = version or versions.full
+    staged = extract_fn is extract
     root = Path(archive_root)
     summary = Summary(repaired=repair_archive(root))
     store = Store(db_path)
@@ -152,8 +169,8 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             summary.failed += 1
             summary.failures[error or "extraction failed"] += 1
             return
-        doc, sig, fp = result
-        out = batches.apply(record, store, job, doc, version, index, sig, fp)
+        doc, sig, fp, stage = result
+        out = batches.apply(record, store, job, doc, version, index, sig, fp, stage)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
@@ -179,14 +196,18 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     if job.key in inflight_keys or store.already_seen(*job.key, version):
                         summary.skipped += 1  # same bytes again (a refetch), or nothing new for this extractor
                         continue
+                    cached = store.cached_stage(*job.key, versions.text) if staged else None
+                    if cached is not None:
+                        summary.from_cache += 1
+                        job = replace(job, body=b"")  # not needed: only the later stages run
                     if pool is None:
-                        settle(job, _extract_and_sign(job, extract_fn))
+                        settle(job, _extract_and_sign(job, extract_fn, versions, cached))
                         continue
                     if pool.due:  # drain first: old and new workers never run side by side
                         while inflight:
                             _drain_one(inflight, settle)
                         pool.recycle()
-                    inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn)))
+                    inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn, versions, cached)))
                     inflight_keys.add(job.key)
                     while len(inflight) >= INFLIGHT * jobs:  # bounded: memory stays flat
                         _drain_one(inflight, settle)
@@ -226,6 +247,7 @@ def print_summary(summary: Summary, run_id: str, console=None) -> None:
 
     say(console, "[bold]reparse {}[/bold]", run_id)
     console.print(f"documents: {summary.documents}  skipped (already seen by this extractor): {summary.skipped}  "
+                  f"decode+clean reused from the stage cache: {summary.from_cache}  "
                   f"new: {summary.new}  changed: {summary.changed}  unchanged: {summary.unchanged}  failed: {summary.failed}")
     for reason, n in summary.failures.most_common(20):
         say(console, "  failed ×{}: {}", n, reason)

@@ -19,10 +19,11 @@ import os
 from concurrent.futures import CancelledError, Future
 from urllib.parse import urlsplit
 
-from govcrawl.extract import extract, sniff_kind
+from govcrawl.extract import extract_staged, sniff_kind
 from govcrawl.extract.model import Document
 from govcrawl.extract.limits import DOC_MEMORY_MB, DOC_SECONDS, LimitExceeded, SandboxPool
 from govcrawl.extract.pool import WORKER_RECYCLE_AFTER
+from govcrawl.extract.stages import current_versions
 from govcrawl.store.fingerprint import doc_fingerprint
 
 from . import Stage
@@ -31,10 +32,12 @@ log = logging.getLogger(__name__)
 
 
 def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str | None):
-    """The Document and its output fingerprint (for the store's compare): both pure, so both in the worker."""
-    doc = extract(body, source=url, url=url, content_type=content_type,
-                  filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint)
-    return doc, doc_fingerprint(doc)
+    """The Document, its output fingerprint (for the store's compare) and its stage cache entry (for
+    a later reparse): all pure, so all in the worker."""
+    versions = current_versions()
+    doc, stage = extract_staged(body, source=url, url=url, content_type=content_type,
+                                filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint, versions=versions)
+    return doc, doc_fingerprint(doc), (None if stage is None else (versions.text, stage.meta_version, stage.dumps()))
 
 
 def default_workers() -> int:
@@ -66,10 +69,10 @@ class ExtractPipeline(Stage):
             return item
         args = (item.body, item.url, item.content_type, item.encoding_hint)
         if self.pool is None:
-            item.doc, item.fingerprint = _extract(*args)
+            item.doc, item.fingerprint, item.stage = _extract(*args)
             return item
         try:
-            item.doc, item.fingerprint = await self._in_pool(args)
+            item.doc, item.fingerprint, item.stage = await self._in_pool(args)
         except LimitExceeded as exc:  # the worker was killed and is replaced; the crawl goes on
             log.warning("%s: %s", item.url, exc)
             self.crawler.stats.inc_value("govcrawl/extract_stopped")

@@ -142,7 +142,8 @@ def record_fetch(store, item, run_id: str, neardup_index):
             doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
             kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
             extractor_version=EXTRACTOR_VERSION, page=row, index=neardup_index() if doc.is_report else None,
-            fp=getattr(item, "fingerprint", None))  # (an item spooled by an older govcrawl has none)
+            fp=getattr(item, "fingerprint", None),  # (an item spooled by an older govcrawl has none)
+            stage=getattr(item, "stage", None))
         if doc.is_report:
             what = "annex" if getattr(doc, "annex_to", None) else rec.what  # a spreadsheet annex is not counted as a report
             skip = None

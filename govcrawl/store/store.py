@@ -99,6 +99,9 @@ _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
 # its output's fingerprint; written by every path (crawl, reparse, import), read by reparse to skip.
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
           "report_id": int, "skip_reason": str, "updated_at": str}
+# stage_cache: the extractor's text stage output per input (extract/stages.py), keyed by that
+# stage's version, so reparse re-runs only the later stages when only their code changed.
+_STAGE_CACHE = {"canonical_url": str, "input_sha256": str, "text_version": str, "meta_version": str, "data": bytes}
 _RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
          "counts": str, "args": str, "extractor_version": str}
 
@@ -184,6 +187,7 @@ class Store:
             db["checks"].create(_CHECKS, pk="id", foreign_keys=[("report_id", "reports", "id")], if_not_exists=True)
             db["runs"].create(_RUNS, pk="id", if_not_exists=True)
             db["reparse_state"].create(_STATE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
+            db["stage_cache"].create(_STAGE_CACHE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
             for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]), ("pages", ["fetch_key"]),
                                 ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
                                 ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
@@ -202,14 +206,17 @@ class Store:
             views.ensure_views(db)
 
     def _narrow_fts_update_trigger(self) -> None:
-        # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id,
-        # duplicate_of, superseded_by…); only title/text changes need it.
+        # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id, duplicate_of,
+        # superseded_by…); only a changed title or text needs it. "UPDATE OF" alone is not enough:
+        # a newer extractor's update sets title and text even when they did not change (only its
+        # stats did), and re-indexing a report's trigrams is most of the writer's cost.
         row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'reports_au'").fetchone()
-        if row and "UPDATE OF" not in row[0]:
+        if row and "IS NOT new" not in row[0]:
             with self.db.conn:
                 self.db.execute("drop trigger reports_au")
                 self.db.execute(
-                    """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports" BEGIN
+                    """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports"
+  WHEN old."title" IS NOT new."title" OR old."text" IS NOT new."text" BEGIN
   INSERT INTO "reports_fts" ("reports_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
   INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
 END""")
@@ -434,7 +441,8 @@ END""")
     # -- documents: the one write path of crawl, reparse and import ---------------
     def record_document(self, doc: Document, *, url: str, canonical_url: str, input_sha256: str, portal: str | None,
                         kind: str, warc: tuple[str, int, int] | None, extractor_version: str, page: dict | None = None,
-                        index=None, sig=None, fp: str | None = None) -> Recorded:
+                        index=None, sig=None, fp: str | None = None,
+                        stage: tuple[str, str | None, bytes] | None = None) -> Recorded:
         """Bring the DB in line with ``doc``, extracted from the input (``canonical_url``, ``input_sha256``).
 
         Writes nothing when the output equals what is stored (fingerprint compare). A report is
@@ -443,8 +451,10 @@ END""")
         computed) and to the fetches of the same bytes (``pages``). A document that is not a
         report leaves its reason on those fetches and a note on a report row an older extractor
         made of it. ``page``: the row of the fetch that gave ``doc`` (the crawl), added last.
-        Then the reparse state: this input was seen by ``extractor_version``. One transaction
-        (or part of the caller's, see ``transaction``).
+        Then the reparse state: this input was seen by ``extractor_version``, and ``stage`` —
+        (text version, meta version, TextStage.dumps()) — the input's text stage output for the
+        stage cache, when it was (re)computed. One transaction (or part of the caller's, see
+        ``transaction``).
         """
         from .fingerprint import doc_fingerprint, stored_fingerprint
 
@@ -501,6 +511,9 @@ END""")
                        "report_id, skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
                        [canonical_url, input_sha256, extractor_version, fp, rid if doc.is_report else existing,
                         None if doc.is_report else (doc.skip_reason or doc.error), now()])
+            if stage is not None:
+                db.execute("insert or replace into stage_cache (canonical_url, input_sha256, text_version, meta_version, data) "
+                           "values (?, ?, ?, ?, ?)", [canonical_url, input_sha256, *stage])
         return Recorded(what, rid if doc.is_report else existing, existing is not None, changed, reason)
 
     def _add_fetch(self, page: dict[str, Any], report_id: int | None) -> int:
@@ -518,6 +531,12 @@ END""")
             return True
         return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? and extractor_version = ?",
                                key).fetchone() is not None
+
+    def cached_stage(self, canonical_url: str, input_sha256: str, text_version: str) -> bytes | None:
+        """The input's text stage output stored under ``text_version``, if any (extract/stages.py)."""
+        row = self.db.execute("select data from stage_cache where canonical_url = ? and input_sha256 = ? and text_version = ?",
+                              [canonical_url, input_sha256, text_version]).fetchone()
+        return row[0] if row else None
 
     def has_report_for(self, canonical_url: str, input_sha256: str) -> bool:
         return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? limit 1",

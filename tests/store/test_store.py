@@ -54,6 +54,14 @@ def test_full_text_index_follows_text_changes_only():
     assert search("行政复议") == [] and search("行政诉讼") == [rid]
     trigger = store.db.execute("select sql from sqlite_master where name = 'reports_au'").fetchone()[0]
     assert 'UPDATE OF "title", "text"' in trigger
+    # a newer extractor's update that sets the same title and text (only its stats changed): no re-indexing
+    conn = store.db.conn
+    before = conn.total_changes
+    conn.execute("update reports set title = title, text = text, stats_count = 7 where id = ?", [rid])
+    assert conn.total_changes - before == 1  # the row itself; the trigger's two index writes did not run
+    before = conn.total_changes
+    conn.execute("update reports set text = '行政复议两件' where id = ?", [rid])
+    assert conn.total_changes - before > 1 and search("行政复议") == [rid]  # re-indexed
 
 
 def test_nested_transactions_commit_once_and_roll_back_together(tmp_path):

@@ -27,7 +27,7 @@ from ..model import Check, Stat
 from . import registry as R
 from . import template
 from .annex import find_annex, find_indicator_table
-from .grid import html_tables_text, render_grid
+from .grid import tables_text
 from .prose import prose_figures
 from ..normalize import match_form as normalize
 
@@ -72,22 +72,23 @@ def _against_tables(prose: list[Stat], stats: dict[str, Stat], checks: list[Chec
 
 
 def extract_stats(text: str, html: str | None = None, year: int | None = None, tree=None,
-                  grids: list | None = None) -> tuple[list[Stat], list[Check], str | None]:
+                  grids: list | None = None, table_text: str | None = None,
+                  ruled: bool = False) -> tuple[list[Stat], list[Check], str | None]:
     """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one).
 
     ``tree``: ``lxml.html.fromstring(html)`` when the caller already parsed the page.
     ``grids``: tables already read as grids (a PDF's ruled tables, pdf.pdf_read); the
     text is then the same document's text layer, and where the two read the same
     cell differently the grid wins and a ``disagree.*`` check says so.
+    ``table_text``: ``tables_text(html, tree, grids)`` computed earlier (the extractor's text
+    stage caches it); ``ruled`` then says it came from ruled grids.
     """
     text = normalize(text or "")
     stats: dict[str, Stat] = {}
     checks: list[Check] = []
 
-    if grids:
-        grid_text = "\n\n".join(render_grid(g) for g in grids)
-    else:
-        grid_text = html_tables_text(html, tree) if html else ""
+    ruled = ruled or bool(grids)
+    grid_text = table_text if table_text is not None else tables_text(html, tree, grids)
     version = template.detect_version(grid_text) or template.detect_version(text)
     fmt = None
     prose_text = text
@@ -107,7 +108,7 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
         for s in from_text.stats:
             if _table_of(s.key) not in grid_tables:
                 stats.setdefault(s.key, s)
-            elif grids and s.key in stats and abs(float(stats[s.key].value) - float(s.value)) > 1e-9:
+            elif ruled and s.key in stats and abs(float(stats[s.key].value) - float(s.value)) > 1e-9:
                 g = stats[s.key]
                 checks.append(Check(rule=f"disagree.{s.key}", expected=g.value, stated=s.value,
                                     detail=f"ruled grid says {g.value}, text layer says {s.value}; the grid is kept: {s.evidence[:120]}"))

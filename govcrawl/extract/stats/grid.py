@@ -105,3 +105,10 @@ def render_grid(grid: list[list[tuple[int, str]]]) -> str:
 def html_tables_text(html: str, root=None) -> str:
     """All tables of a page as separated text rows, one blank line between tables."""
     return "\n\n".join(render_grid(g) for g in html_tables(html, root))
+
+
+def tables_text(html: str | None = None, tree=None, grids: list | None = None) -> str:
+    """The document's tables as separated text rows: a PDF's ruled grids, else the HTML's tables."""
+    if grids:
+        return "\n\n".join(render_grid(g) for g in grids)
+    return html_tables_text(html, tree) if html else ""
