@@ -94,8 +94,7 @@ class WarcRecorder:
     def _prior(run, url: str):
         """The URL's stored copy from an earlier crawl (its payload digest decides a revisit)."""
         store = run.store
-        # A distributed worker's view of the store knows only 2xx pages (govcrawl/distributed/worker.py).
-        row = store.latest_archived_page(canonical(url)) if hasattr(store, "latest_archived_page") else store.latest_page(canonical(url))
+        row = store.latest_archived_page(canonical(url))  # (a distributed worker asks Redis: distributed/worker.py)
         if not row or not row.get("warc_file"):
             return None
         try:

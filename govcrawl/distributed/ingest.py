@@ -243,6 +243,11 @@ class Writer:
             n += 1
             if n % 1000 == 0:
                 pipe.execute()
+        for row in self.store.iter_latest_archived_pages():
+            pipe.hset(keys.ARCHIVED, row["canonical_url"], _archived_json(row["warc_file"], row["warc_offset"], row["warc_length"]))
+            n += 1
+            if n % 1000 == 0:
+                pipe.execute()
         for row in self.store.iter_seen_pages():
             pipe.hset(keys.SEEN, keys.seen_field(row["canonical_url"], row["sha256"]), _seen_json(row["status"], row["report"]))
             n += 1
@@ -254,6 +259,10 @@ class Writer:
 def _page_json(row: dict) -> str:
     return json.dumps({k: row.get(k) for k in ("sha256", "status", "etag", "last_modified", "warc_file",
                                                  "warc_offset", "warc_length", "run_id")})
+
+
+def _archived_json(file, offset, length) -> str:
+    return json.dumps({"warc_file": file, "warc_offset": offset, "warc_length": length})
 
 
 def _seen_json(status: int | None, report: bool) -> str:
@@ -271,6 +280,8 @@ def publish_page(server: redis.Redis, portal: str, run_id: str, item, report: bo
             pipe.hset(keys.SEEN, field, _seen_json(item.status, True))
         else:  # never turn a (URL, body) that made a report into one that did not
             pipe.hsetnx(keys.SEEN, field, _seen_json(item.status, False))
+    if item.warc:
+        pipe.hset(keys.ARCHIVED, item.canonical_url, _archived_json(*item.warc))
     if item.status is not None and 200 <= item.status < 300:
         warc = item.warc or (None, None, None)
         pipe.hset(keys.PAGES, item.canonical_url, _page_json({

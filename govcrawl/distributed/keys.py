@@ -5,6 +5,8 @@ PREFIX = "govcrawl"
 STREAM_GROUP = "writer"
 # Latest stored page per canonical URL, published by the writer after commit (revisit and dedup on workers).
 PAGES = f"{PREFIX}:pages"
+# Latest archived record per canonical URL, any status: the WARC revisit records' target.
+ARCHIVED = f"{PREFIX}:archived"
 # Every (URL, body sha256) stored, any status: "URL\tsha" -> {"status", "report"} (the dedup stage's question).
 SEEN = f"{PREFIX}:seen"
 

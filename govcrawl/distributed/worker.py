@@ -76,6 +76,10 @@ class RemotePages:
         row = self._get(canonical_url)
         return row if row and row.get("status") and 200 <= row["status"] < 300 else None
 
+    def latest_archived_page(self, canonical_url: str) -> dict | None:
+        raw = self.server.hget(keys.ARCHIVED, canonical_url)
+        return json.loads(raw) if raw else None
+
     def page_in_run(self, canonical_url: str, run_id: str) -> bool:
         return bool(self.server.sismember(keys.run_pages(self.portal, run_id), canonical_url))
 

@@ -330,6 +330,12 @@ END""")
                "and status between 200 and 299 group by canonical_url)")
         yield from self.db.query(sql)
 
+    def iter_latest_archived_pages(self) -> Iterator[dict]:
+        """Every URL's latest pages row with a WARC record, any status (what ``latest_archived_page`` finds)."""
+        sql = ("select canonical_url, warc_file, warc_offset, warc_length from pages where id in (select max(id) from pages "
+               "where canonical_url is not null and warc_file is not null group by canonical_url)")
+        yield from self.db.query(sql)
+
     def iter_seen_pages(self) -> Iterator[dict]:
         """Every (URL, body) fetched before, any status, and whether it made a report (what ``seen_page`` finds)."""
         sql = ("select canonical_url, sha256, min(status) as status, max(report_id is not null) as report "

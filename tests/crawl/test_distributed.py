@@ -251,10 +251,11 @@ def test_revisit_conditional_gets_and_versions(redis_url, tmp_path):
     conditional = [r for r in second if r.if_none_match]
     assert len(conditional) >= 10 and sum(r.status == 304 for r in second) >= 10
     assert [r.status for r in second if r.path == changed] == [200]
-    # Nothing but the changed report page was archived again by the second run.
+    # Nothing but the changed report page was archived again by the second run (an unchanged
+    # body is a revisit record; redirects have no pages row to compare with, as in a local crawl).
     roles = ("detail", "attachment")
     again = [r for r in iter_records(archive) if runs[1] in r.file and r.record_type == "response"
-             and r.warc_headers.get("WARC-Govcrawl-Role") in roles]
+             and not 300 <= r.status < 400 and r.warc_headers.get("WARC-Govcrawl-Role") in roles]
     assert [r.url.endswith(changed) for r in again] == [True], [(r.url, r.status) for r in again]
     conn.close()
 
