@@ -53,7 +53,7 @@ def crawl(tmp_path_factory):
             s.stop()
     db = sqlite_utils.Database(out / "govcrawl.db")
     bases = {name: s.base_url for name, s in servers.items()}
-    return {"db": db, "requests": requests, "bases": bases, "stdout": proc.stdout}
+    return {"db": db, "requests": requests, "bases": bases, "stdout": proc.stdout, "archive": out / "archive"}
 
 
 def _expected(entry: str) -> dict:
@@ -118,3 +118,16 @@ def test_notice_and_website_form_skipped_with_their_reasons(crawl):
         "select url, skip_reason from pages where portal = 'trs-vars-nav' and skip_reason is not null")}
     assert "compiling or publishing" in reasons["/zwgk/zfxxgknb/202401/t20240110_8800.htm"]
     assert "政府网站年度工作报表" in reasons["/zwgk/zfxxgknb/202401/t20240115_8799.htm"]
+
+
+def test_every_jcms_api_request_archived_with_its_body(crawl):
+    """Each dataproxy.jsp POST is in the WARC as a request record holding the form body the server received."""
+    from govcrawl.archive import iter_records
+
+    records = [r for r in iter_records(crawl["archive"], types=("request",)) if "dataproxy.jsp" in (r.url or "")]
+    for entry in ("jcms-nav", "jcms-discover"):
+        base = crawl["bases"][entry]
+        sent = sorted((base + r.path, r.body) for r in crawl["requests"][entry] if r.method == "POST")
+        assert len(sent) == len(_expected(entry)["api_requests"]) > 0
+        assert all(body for _, body in sent)
+        assert sorted((r.url, r.body) for r in records if r.url.startswith(base + "/")) == sent
