@@ -15,7 +15,7 @@ from govcrawl.extract.pdf import UNREADABLE_CELL, pdf_read
 from govcrawl.extract.stats import extract_stats
 from govcrawl.extract.stats import template
 from govcrawl.extract.stats.grid import render_grid
-from govcrawl.extract.stats.textnorm import normalize
+from govcrawl.extract.normalize import match_form as normalize
 from govcrawl.extract.stats.registry import APPLY_COLS
 
 from test_stats_template import HUAIAN_2024_APPLY, HUAIAN_2024_REVIEW, assert_apply, assert_review, stated
