@@ -138,6 +138,7 @@ def extract(
             doc.kind = read.kind  # e.g. "markdown": a .md file read through the HTML grid reader
         note = read.note or label_note or read.weak_note
         meta.fill(doc, read.page, url=url)
+        meta_checks = doc.checks  # e.g. published.url_date
         doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, html=read.html, year=doc.year, tree=read.tree,
                                                          grids=read.grids)
         if read.no_figures:
@@ -161,6 +162,7 @@ def extract(
                 doc.checks.append(Check(rule="damaged.unconfirmed", detail=(
                     f"{dropped} number(s) of a damaged PDF that no identity confirms, not stored")))
                 note = "; ".join(n for n in (note, f"{dropped} number(s) no identity confirms withheld") if n)
+        doc.checks[:0] = meta_checks
         doc.format = fmt
         classify.classify(doc)
         if note and not doc.error:
