@@ -7,15 +7,18 @@
   "由XX编制" / own mentions; "人民政府" is the government, not a department;
 - agency: the department when the report is a department's (广州市城市管理委员会),
   short forms expanded from the registry in chrome_rules.toml;
-- published: YYYY-MM-DD from the header block, meta tags or 发布时间 lines
-  (found by clean.py); the signature date at the end is not the publication date.
+- published: YYYY-MM-DD, in this order: the page's own date (header block, meta tags,
+  发布时间/发布日期 lines, info-box 发文日期 cells: clean.py); the signature date that closes
+  the report ("(2026年1月23日)" or "XX局 2026年1月23日" on the last lines), when it is not
+  before the reported year; last, a TRS URL's date after the reported year (".../t20200903_123.html"), marked by a
+  ``published.url_date`` check because it is when the page was filed, not what it says.
 """
 from __future__ import annotations
 
 import re
 
 from .clean import PageText, find_date, rules, squeeze_title
-from .model import Document
+from .model import Check, Document
 from .numerals import YEAR, YEAR_ARABIC, YEAR_CN, year_value
 
 _YEAR_IN_TITLE = re.compile(rf"(?<!\d)({YEAR_ARABIC})\s*年|({YEAR_CN})\s*年")
@@ -102,6 +105,20 @@ def _jurisdiction_in_text(dept: str, text: str) -> str | None:
     return None
 
 
+# Words after which a place name starts in running text ("由", "通过", "位于").
+_FUNCTION_WORDS = ("通过", "位于", "关于", "根据", "依据", "按照", *_FUNCTION_CHARS)
+
+
+def _after_function_word(candidate: str, before: str) -> str | None:
+    """The city name in "<words>XX市": the shortest tail that starts at the text's start, after
+    a non-Chinese character or after a function word; None when no tail does."""
+    for n in range(3, len(candidate) + 1):  # 2 characters + 市 at least
+        prefix = before + candidate[: len(candidate) - n]
+        if not prefix or not re.match(r"[\u4e00-\u9fff]", prefix[-1]) or prefix.endswith(_FUNCTION_WORDS):
+            return candidate[len(candidate) - n :]
+    return None
+
+
 def jurisdiction_and_agency(title: str | None, text: str, source: str | None = None) -> tuple[str | None, str | None]:
     agency_re = re.compile(rules().data["jurisdiction"]["agency_suffix"])
     jurisdiction = agency = None
@@ -121,10 +138,13 @@ def jurisdiction_and_agency(title: str | None, text: str, source: str | None = N
     if not jurisdiction and source:
         jurisdiction, _ = split_issuer(source)
     if jurisdiction and len(jurisdiction) <= 4 and jurisdiction.endswith(("区", "县")):
-        # "沈河区" alone: take the parent city when the text names the pair.
-        m = re.search(r"([\u4e00-\u9fff]{2,6}市)%s" % re.escape(jurisdiction), text)
-        if m:
-            jurisdiction = m.group(1) + jurisdiction
+        # "沈河区" alone: take the parent city when the text names the pair. The city's
+        # name starts after a function word ("本年报通过吉林市龙潭区…": 吉林市, not 年报通过吉林市).
+        for m in re.finditer(r"([\u4e00-\u9fff]{2,6}市)%s" % re.escape(jurisdiction), text):
+            city = _after_function_word(m.group(1), text[: m.start()])
+            if city:
+                jurisdiction = city + jurisdiction
+                break
     return jurisdiction, agency
 
 
@@ -135,3 +155,39 @@ def fill(doc: Document, page: PageText, url: str | None = None) -> None:
     doc.year = report_year(doc.title, page.text)
     doc.published = find_date(page.published or "") if page.published else None
     doc.jurisdiction, doc.agency = jurisdiction_and_agency(doc.title, page.text, page.source_line)
+    if not doc.published:
+        doc.published = signature_date(page.text, doc.year)
+    if not doc.published and url:
+        m = _TRS_URL_DATE.search(url)
+        d = find_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}") if m else None
+        # a report on year Y is published in Y+1 or later; a URL date of year Y is another page's
+        if d and (doc.year is None or int(d[:4]) > doc.year):
+            doc.published = d
+
+
+def date_checks(doc: Document, page: PageText, url: str | None) -> list[Check]:
+    """``published.url_date`` when the publication date is only the URL's (see fill)."""
+    if not doc.published or not url or page.published or signature_date(page.text, doc.year):
+        return []
+    m = _TRS_URL_DATE.search(url)
+    if not m or doc.published != f"{m.group(1)}-{m.group(2)}-{m.group(3)}":
+        return []
+    return [Check(rule="published.url_date", detail=f"no date on the page: {doc.published} is the date in its URL ({m.group(0)})")]
+
+
+# A report's closing date line: "(2026年1月23日)", "2026年1月23日", "XX人民政府办公室 2026年1月23日".
+_SIGNATURE = re.compile(r"^[(（]?\s*(?:[\u4e00-\u9fff]{2,30}\s*)?((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*[)）]?$")
+# TRS CMS article URLs: .../202009/t20200903_3456789.html
+_TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.[a-z]+")
+
+
+def signature_date(text: str, year: int | None) -> str | None:
+    """The date line that closes the report (among its last 4 lines), if not before the reported year."""
+    lines = [ln.strip() for ln in (text or "").split("\n") if ln.strip()][-4:]
+    for ln in reversed(lines):
+        m = _SIGNATURE.match(ln)
+        if m:
+            d = find_date(m.group(1))
+            if d and (year is None or int(d[:4]) >= year):
+                return d
+    return None

@@ -127,6 +127,7 @@ def finish(doc: Document, stage: TextStage, url: str | None, versions: StageVers
         meta.fill(doc, page, url=url)
         stage.meta, stage.meta_version = {k: getattr(doc, k) for k in _META_FIELDS}, versions.meta
     doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, year=doc.year, table_text=stage.table_text, ruled=stage.ruled)
+    doc.checks[:0] = meta.date_checks(doc, page, url)  # e.g. published.url_date
     if stage.no_figures:
         doc.stats, doc.checks, fmt = [], [], None  # antiword dropped the table bodies: no figures from a torn table
     if stage.ocr is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .rules import _YEAR, PageText, capture_meta, find_date, is_title_line, parse_breadcrumb, rules, squeeze_title
+from .rules import _OPENS_WITH_YEAR, _YEAR, PageText, capture_meta, find_date, is_title_line, parse_breadcrumb, rules, squeeze_title
 
 # How far into a page the "head" (title, breadcrumb, article metadata) may reach.
 HEAD_LINES = 30
@@ -157,16 +157,24 @@ def _find_title(lines: list[str], page: PageText) -> list[str]:
         title, span = None, 1
         # A title may wrap over two or three lines (PDF cover: agency / year+title).
         for k in (1, 2, 3):
-            joined = squeeze_title("".join(lines[i : i + k]))
-            # Only a short, year-less piece (an agency name) continues on the next line.
-            if k > 1 and any(len(x) > 20 or _YEAR.search(x) for x in lines[i : i + k - 1]):
+            piece = lines[i : i + k]
+            if any(r.title_info_box.search(x) for x in piece):
+                break  # an info-box row ("索引号 | …"), not a title
+            joined = squeeze_title(r.title_label.sub("", "".join(piece)))
+            # Only a short, year-less piece (an agency name) continues on the next line,
+            # and only onto a line that needs it: one opening with the year ("2017年…报告").
+            # A line naming its issuer before the year is whole; what is above it is chrome
+            # ("登录 注册", a column name "政府信息公开").
+            if k > 1 and any(len(x) > 20 or _YEAR.search(x) for x in piece[:-1]):
+                break
+            if k > 1 and not _OPENS_WITH_YEAR.match(r.title_label.sub("", piece[-1])):
                 break
             if is_title_line(joined):
                 title, span = joined, k
                 break
         if title is None:
             m = r.title_leading.match(ln)
-            if m and is_title_line(m.group("title")) and i < 5:
+            if m and is_title_line(m.group("title")) and i < 5 and not r.title_info_box.search(m.group("title")):
                 title = squeeze_title(m.group("title"))
                 lines = lines[:i] + [title, m.group("rest")] + lines[i + 1 :]
         if title is not None and known and not _same_report(title, known):
@@ -242,12 +250,30 @@ def _cut_tail(lines: list[str], page: PageText) -> list[str]:
     return lines
 
 
+# "发文日期 | 2018-02-28 |", "发布日期 2018-02-26": a date cell of an info box (label, then the date)
+_INFO_BOX_DATE = re.compile(r"(?:发\s*布\s*(?:日\s*期|时\s*间)|发\s*文\s*日\s*期|公\s*开\s*日\s*期|成\s*文\s*日\s*期)"
+                            r"\s*[:：|]?\s*((?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2})")
+
+
+def _info_box_date(lines: list[str], page: PageText) -> None:
+    """The publication date from an info box row above the text (its cells are not "key: value")."""
+    if page.published:
+        return
+    for ln in lines[:HEAD_LINES]:
+        if rules().title_info_box.search(ln):
+            m = _INFO_BOX_DATE.search(ln)
+            if m and find_date(m.group(1)):
+                page.published = find_date(m.group(1))
+                return
+
+
 def clean_lines(lines: list[str], page: PageText, from_pdf: bool = False) -> PageText:
     if from_pdf:
         lines = _drop_pdf_furniture(lines)
     lines = _strip_inline(lines, page)
     lines = _split_long_lines(lines)
     lines = _drop_chrome_lines(lines, page)
+    _info_box_date(lines, page)
     lines = _find_title(lines, page)
     lines = _drop_head_meta(lines, page)
     lines = _cut_tail(lines, page)
@@ -255,5 +281,14 @@ def clean_lines(lines: list[str], page: PageText, from_pdf: bool = False) -> Pag
         m = rules().title_from_abstract.match(lines[0])
         if m:
             page.title = squeeze_title(m.group("title"))
+    if not page.title:
+        # last resort: the report names itself in its first sentences ("现公布XX年度报告");
+        # "现公布我局2022年…" or "…区统计局2023年…" names no place: not taken as a title
+        place = re.compile(rules().data["jurisdiction"]["unit"])
+        for ln in lines[:6]:
+            m = rules().title_in_sentence.search(ln)
+            if m and is_title_line(squeeze_title(m.group("title"))) and place.match(m.group("title")):
+                page.title = squeeze_title(m.group("title"))
+                break
     page.text = "\n".join(lines)
     return page

@@ -19,6 +19,8 @@ RULES_PATH = resources.files("govcrawl.extract").joinpath("chrome_rules.toml")  
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})(?!\d)")
 _YEAR = YEAR_RE
+# a title line that needs the issuer from the line above it ("2024年政府信息公开工作年度报告")
+_OPENS_WITH_YEAR = re.compile(rf"^\s*(?:关于)?\s*(?:{YEAR_RE.pattern})\s*年")
 _SPACE_RUN = re.compile(r"\s+")
 _SPACE_NEXT_TO_CJK = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])|(?<=\d) (?=[^\x00-\x7f])")
 
@@ -83,6 +85,7 @@ class Rules:
         self.title_from_abstract = c(t["from_abstract"])
         self.title_site_sep = c(t["site_separators"])
         self.title_leading = c(t["leading"])
+        self.title_info_box, self.title_label, self.title_in_sentence = c(t["info_box"]), c(t["label"]), c(t["in_sentence"])
         self.section_top = c(data["section"]["top"])
 
 
