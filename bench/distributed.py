@@ -11,8 +11,6 @@ gives here, not what several machines would reach.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,43 +23,6 @@ GOVCRAWL = [sys.executable, "-m", "govcrawl"]
 
 def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A throw-away redis-server on 127.0.0.1 (no persistence)."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def __enter__(self) -> str:
-        import redis
-
-        exe = shutil.which("redis-server")
-        if exe is None:
-            raise RuntimeError("redis-server not found: apt-get install redis-server")
-        port = _free_port()
-        self.proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                      "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        self.url = f"redis://127.0.0.1:{port}/0"
-        client = redis.Redis.from_url(self.url)
-        for _ in range(200):
-            try:
-                client.ping()
-                return self.url
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        self.proc.kill()
-        raise RuntimeError("redis-server did not start")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def _check(proc: subprocess.Popen, what: str, ok=(0,), timeout: float = 3600) -> None:
@@ -109,6 +70,7 @@ def distributed_crawl(portal_dir: Path, base_url: str, redis_url: str, out: Path
 
 def bench_distributed(portal_dir: Path, n_reports: int, out_root: Path, fresh, Row) -> list:
     """Rows for 1, 2, 3 workers (+ writer) vs the single-process crawl, on the portal in ``portal_dir``."""
+    from govcrawl.testing.servers import RedisServer
     from govcrawl.testing.testportal import TestPortal
 
     rows = []

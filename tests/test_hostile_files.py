@@ -12,10 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
-import threading
-import time
 import zlib
 from pathlib import Path
 
@@ -24,6 +21,7 @@ import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import FIXTURES, ROOT
+from systools import run_with_peak_rss
 
 GOOD = ["seeds/000_ce613ae3d38fe476.txt", "seeds/002_8661693cc3ee7730.txt"]
 LIMIT_SECONDS = 8
@@ -80,40 +78,12 @@ def hostile_folder(tmp_path_factory) -> Path:
     return d
 
 
-def _tree_rss(pid: int) -> int:
-    """RSS (bytes) of a process and all its descendants."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmRSS:"))) * 1024
-            for t in os.listdir(f"/proc/{p}/task"):
-                todo += [int(c) for c in Path(f"/proc/{p}/task/{t}/children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
 def test_hostile_folder_every_good_file_imported_each_bad_one_a_reason(hostile_folder, tmp_path):
     db = tmp_path / "g.db"
     env = dict(os.environ, PYTHONPATH=str(ROOT), GOVCRAWL_DOC_SECONDS=str(LIMIT_SECONDS))
-    t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "govcrawl", "import", str(hostile_folder), "--db", str(db),
-                             "--archive", str(tmp_path / "archive")], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = [0]
-
-    def watch():
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.05)
-
-    w = threading.Thread(target=watch)
-    w.start()
-    out, err = proc.communicate(timeout=300)
-    w.join()
-    took = time.monotonic() - t0
+    proc, out, err, took, peak = run_with_peak_rss(
+        [sys.executable, "-m", "govcrawl", "import", str(hostile_folder), "--db", str(db), "--archive", str(tmp_path / "archive")],
+        timeout=300, cwd=ROOT, env=env)
     err = err.decode("utf-8", "replace")
     assert proc.returncode == 0, err[-3000:]
     assert "Traceback" not in err, err[-3000:]
@@ -127,7 +97,7 @@ def test_hostile_folder_every_good_file_imported_each_bad_one_a_reason(hostile_f
     assert "outside the folders named" in by_name["passwd.txt"]
     for name in ("bomb.pdf", "pages.pdf", "table.txt"):
         assert name in by_name, (name, problems)  # a reason each, whatever stopped it
-    assert peak[0] < 1024 ** 3, peak[0]
+    assert peak < 1024 ** 3, peak
     # Refused inputs are not archived; the CR/LF name injected no header.
     names, types = [], []
     for warc in (tmp_path / "archive").rglob("*.warc.gz"):
@@ -138,4 +108,4 @@ def test_hostile_folder_every_good_file_imported_each_bad_one_a_reason(hostile_f
     assert "revisit" not in types
     assert not {"pipe.html", "zero.pdf", "passwd.txt"} & set(names)
     assert "crlf%0D%0AWARC-Type: revisit.txt" in names and "r\\xff\\xfe-gbk-name.txt" in names
-    print(f"hostile import: {took:.1f} s, peak RSS {peak[0] >> 20} MB; reasons: {by_name}")
+    print(f"hostile import: {took:.1f} s, peak RSS {peak >> 20} MB; reasons: {by_name}")

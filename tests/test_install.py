@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from govcrawl.testing.servers import free_port
 
 from govcrawl.testing.testportal import TestPortal
 
@@ -97,12 +98,6 @@ def test_wheel_installs_and_runs_outside_the_checkout(sources, tmp_path):
     assert row == {**json.loads(checkout), "source": row["source"]}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, data: dict | None = None) -> dict:
     body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
     with urllib.request.urlopen(url, data=body, timeout=10) as resp:
@@ -116,7 +111,7 @@ def scrapyd(tmp_path):
     assert exe.exists(), "scrapyd missing: pip install -e '.[test]' (it is a test dependency)"
     home = tmp_path / "scrapyd"
     home.mkdir()
-    port = _free_port()
+    port = free_port()
     (home / "scrapyd.conf").write_text(f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.2\n"
                                        "max_proc = 1\nlogs_dir = logs\neggs_dir = eggs\ndbs_dir = dbs\n")
     log = open(home / "scrapyd.out", "w")

@@ -21,6 +21,7 @@ that portal starts afresh.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import pickle
@@ -236,21 +237,15 @@ class Writer:
     def publish_stored_pages(self) -> None:
         """Give workers what the DB holds: the latest 2xx page per URL (conditional GETs) and every
         (URL, body) seen (dedup across crawls), as a local crawl reads them from its DB."""
+        entries = itertools.chain(
+            ((keys.PAGES, r["canonical_url"], _page_json(r)) for r in self.store.iter_latest_pages()),
+            ((keys.ARCHIVED, r["canonical_url"], _archived_json(r["warc_file"], r["warc_offset"], r["warc_length"]))
+             for r in self.store.iter_latest_archived_pages()),
+            ((keys.SEEN, keys.seen_field(r["canonical_url"], r["sha256"]), _seen_json(r["status"], r["report"]))
+             for r in self.store.iter_seen_pages()))
         pipe = self.server.pipeline(transaction=False)
-        n = 0
-        for row in self.store.iter_latest_pages():
-            pipe.hset(keys.PAGES, row["canonical_url"], _page_json(row))
-            n += 1
-            if n % 1000 == 0:
-                pipe.execute()
-        for row in self.store.iter_latest_archived_pages():
-            pipe.hset(keys.ARCHIVED, row["canonical_url"], _archived_json(row["warc_file"], row["warc_offset"], row["warc_length"]))
-            n += 1
-            if n % 1000 == 0:
-                pipe.execute()
-        for row in self.store.iter_seen_pages():
-            pipe.hset(keys.SEEN, keys.seen_field(row["canonical_url"], row["sha256"]), _seen_json(row["status"], row["report"]))
-            n += 1
+        for n, (key, name, value) in enumerate(entries, 1):
+            pipe.hset(key, name, value)
             if n % 1000 == 0:
                 pipe.execute()
         pipe.execute()

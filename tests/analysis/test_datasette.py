@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from govcrawl.testing.servers import free_port
+
 from conftest import run_govcrawl
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +25,7 @@ def datasette(demo_db, tmp_path_factory):
     assert "truncate_cells_html" in proc.stderr
     exe = Path(sys.executable).with_name("datasette")
     assert exe.exists(), "datasette is not installed: pip install -e '.[test]'"
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(exe), "serve", str(demo_db), "-m", str(meta), "-h", "127.0.0.1", "-p", str(port),
                                "--setting", "truncate_cells_html", "200"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import pytest
 import redis
 
 from govcrawl.archive import iter_records
+from govcrawl.testing.servers import RedisServer
 from govcrawl.testing.testportal import TestPortal
 
 from conftest import PORTAL_TOML, ROOT
@@ -32,33 +32,10 @@ N_REPORTS = 500
 PER_HOST = 2  # the portal's concurrent_requests_per_domain: all workers together must keep to it
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    exe = require("redis-server")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail("redis-server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with RedisServer(tmp_path_factory.mktemp("redis"), exe=require("redis-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

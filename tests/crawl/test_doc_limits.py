@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -25,6 +23,7 @@ import sqlite_utils
 
 from conftest import ROOT
 from faultserver import report_html
+from systools import run_with_peak_rss
 
 SOURCES = ["seeds/000_ce613ae3d38fe476.txt", "seeds/002_8661693cc3ee7730.txt", "seeds/003_d88f63d2808b134a.txt",
            "real/pingtan/2019-report.txt", "real/pingtan/2021-report.txt", "real/pingtan/2025-report.txt"]
@@ -67,22 +66,6 @@ def site():
     srv.server_close()
 
 
-def _tree_rss(pid: int) -> int:
-    """RSS (bytes) of a process and all its descendants."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/status") as f:
-                total += int(next(ln.split()[1] for ln in f if ln.startswith("VmRSS:"))) * 1024
-            for t in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{t}/children") as f:
-                    todo += [int(c) for c in f.read().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
 def _crawl(tmp_path, base: str, *settings: str, env: dict | None = None):
     toml = tmp_path / "p.toml"
     toml.write_text("# synthetic portal (tests/crawl/test_doc_limits.py)\n[[portal]]\nname = \"wide\"\n"
@@ -93,23 +76,11 @@ def _crawl(tmp_path, base: str, *settings: str, env: dict | None = None):
     cmd = [sys.executable, "-m", "govcrawl", "crawl", "wide", "--portals", str(toml), "--db", str(tmp_path / "g.db"),
            "--archive", str(tmp_path / "a"), "--start-url", base + "/list.html", "--log-level", "WARNING",
            "-s", "GOVCRAWL_EXTRACT_WORKERS=2", *(x for s in settings for x in ("-s", s))]
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
-
-    def watch():
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.05)
-
-    w = threading.Thread(target=watch)
-    w.start()
-    out, err = proc.communicate(timeout=400)
-    w.join()
+    proc, out, err, seconds, peak = run_with_peak_rss(cmd, timeout=400, cwd=ROOT, text=True,
+                                                      env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})))
     db = sqlite_utils.Database(tmp_path / "g.db")
     run = next(db.query("select status, counts from runs"))
-    return proc.returncode, out, err, db, run["status"], json.loads(run["counts"]), time.monotonic() - t0, peak[0]
+    return proc.returncode, out, err, db, run["status"], json.loads(run["counts"]), seconds, peak
 
 
 def _good_reports(db, base) -> set[str]:
