@@ -3,8 +3,11 @@
 - year: the year reported ON, read from the title (then the report's own
   statistics period), never from the URL or the publication date;
 - jurisdiction: the administrative units that open the issuing body's name
-  (沈阳市沈河区, 平潭综合实验区), from the title, else from the text's
-  "由XX编制" / own mentions; "人民政府" is the government, not a department;
+  (沈阳市沈河区, 平潭综合实验区, 开化县中村乡: a township only right before its government's
+  word), from the title, else from the text's "由XX编制", else from "请与XX联系" (the office
+  to ask), else own mentions; a lone township or district gets the county or city the text
+  names it with; "人民政府" is the government, not a department; mirrors' pinyin glosses
+  ("鄉(xiāng)") are dropped from the title and from the text searched here;
 - agency: the department when the report is a department's (广州市城市管理委员会),
   short forms expanded from the registry in chrome_rules.toml;
 - published: YYYY-MM-DD, in this order: the page's own date (header block, meta tags,
@@ -77,6 +80,10 @@ def split_issuer(name: str) -> tuple[str | None, str | None]:
             break
         units.append(m.group(0))
         pos = m.end()
+    m = re.compile(cfg["township"]).match(name, pos)
+    if m:  # "开化县中村乡人民政府", "二郎街道办事处": the township, when the government's word follows
+        units.append(m.group(0))
+        pos = m.end()
     jurisdiction = "".join(units) or None
     rest = name[pos:]
     if not rest or re.match(cfg["government"], rest):
@@ -135,8 +142,23 @@ def jurisdiction_and_agency(title: str | None, text: str, source: str | None = N
             jurisdiction, dept = split_issuer(m.group(1))
             if dept and agency_re.search(dept) and not agency:
                 agency = expand_agency((jurisdiction or "") + dept)
+    if not jurisdiction:
+        # "如对本报告有疑问,请与XX办公室联系": the office of the body that issued the report
+        m = re.search(rules().data["jurisdiction"]["contact"], text[:3000])
+        if m:
+            jurisdiction, dept = split_issuer(m.group(1))
+            if jurisdiction and dept and agency_re.search(dept) and not agency and not re.match(r"人民政府|政府", dept):
+                agency = expand_agency(jurisdiction + dept)
     if not jurisdiction and source:
         jurisdiction, _ = split_issuer(source)
+    if jurisdiction and re.fullmatch(rules().data["jurisdiction"]["township"], jurisdiction):
+        # "河包镇" alone: take the county that the text names it with ("微山县两城镇人民政府")
+        county = re.compile(r"(?:%s)" % rules().data["jurisdiction"]["unit"])
+        for m in re.finditer(r"([\u4e00-\u9fff]{2,8}?(?:县|区|市|旗))%s" % re.escape(jurisdiction), text):
+            c = _after_function_word(m.group(1), text[: m.start()])
+            if c and county.fullmatch(c):
+                jurisdiction = c + jurisdiction
+                break
     if jurisdiction and len(jurisdiction) <= 4 and jurisdiction.endswith(("区", "县")):
         # "沈河区" alone: take the parent city when the text names the pair. The city's
         # name starts after a function word ("本年报通过吉林市龙潭区…": 吉林市, not 年报通过吉林市).
@@ -148,13 +170,18 @@ def jurisdiction_and_agency(title: str | None, text: str, source: str | None = N
     return jurisdiction, agency
 
 
+def drop_glosses(s: str) -> str:
+    """"沅陵县二酉苗族乡(xiāng)人民政府" -> "沅陵县二酉苗族乡人民政府" (a mirror's pinyin glosses)."""
+    return re.sub(rules().data["jurisdiction"]["pinyin_gloss"], "", s)
+
+
 def fill(doc: Document, page: PageText, url: str | None = None) -> None:
     doc.text = page.text
-    doc.title = squeeze_title(page.title) if page.title else None
+    doc.title = drop_glosses(squeeze_title(page.title)) if page.title else None
     doc.breadcrumb = list(page.breadcrumb)
     doc.year = report_year(doc.title, page.text)
     doc.published = find_date(page.published or "") if page.published else None
-    doc.jurisdiction, doc.agency = jurisdiction_and_agency(doc.title, page.text, page.source_line)
+    doc.jurisdiction, doc.agency = jurisdiction_and_agency(doc.title, drop_glosses(page.text), page.source_line)
     if not doc.published:
         doc.published = signature_date(page.text, doc.year)
     if not doc.published and url:

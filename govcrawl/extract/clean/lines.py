@@ -53,6 +53,11 @@ def take_header_block(lines: list[str], page: PageText) -> list[str]:
     if block.get("标题"):
         page.title = block["标题"]
     date = find_date(block.get("发布时间", "") or block.get("发布日期", "") or block.get("成文日期", ""))
+    for ln in lines[:i] if not date else ():  # a pipe info box read as "key: value" lines:
+        m = r.meta_info_box_date.search(ln)  # "文号: | 公开日期: | 2024-01-26 | |"
+        if m and find_date(m.group(1)):
+            date = find_date(m.group(1))
+            break
     if date:
         page.published = date
     src = block.get("发布机构") or block.get("来源")
@@ -250,18 +255,13 @@ def _cut_tail(lines: list[str], page: PageText) -> list[str]:
     return lines
 
 
-# "发文日期 | 2018-02-28 |", "发布日期 2018-02-26": a date cell of an info box (label, then the date)
-_INFO_BOX_DATE = re.compile(r"(?:发\s*布\s*(?:日\s*期|时\s*间)|发\s*文\s*日\s*期|公\s*开\s*日\s*期|成\s*文\s*日\s*期)"
-                            r"\s*[:：|]?\s*((?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2})")
-
-
 def _info_box_date(lines: list[str], page: PageText) -> None:
     """The publication date from an info box row above the text (its cells are not "key: value")."""
     if page.published:
         return
     for ln in lines[:HEAD_LINES]:
         if rules().title_info_box.search(ln):
-            m = _INFO_BOX_DATE.search(ln)
+            m = rules().meta_info_box_date.search(ln)  # chrome_rules.toml [meta_line] info_box_date
             if m and find_date(m.group(1)):
                 page.published = find_date(m.group(1))
                 return

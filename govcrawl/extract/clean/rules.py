@@ -72,6 +72,7 @@ class Rules:
         self.meta_label = c(r"(?:%s)\s*[:：]" % "|".join(map(re.escape, ml["labels"])))
         self.date_only = c(ml["date_only"])
         self.meta_source, self.meta_date, self.meta_date_lead = c(ml["source"]), c(ml["date_label"]), c(ml["date_lead"])
+        self.meta_info_box_date = c(ml["info_box_date"])
         hm = data["html_meta"]
         self.html_title_keys, self.html_date_keys = list(hm["title_keys"]), list(hm["date_keys"])
         self.html_source_keys = list(hm["source_keys"])
