@@ -12,7 +12,6 @@ import pytest
 from tests.unseen import REAL, answered, score_report
 
 # recall floors (stats found / stats stated), measured 2026-12-05 when each report was added
-# (raised 2026-12-06 by i13: one-cell-per-line tables, table 四 pages, annotated labels)
 FLOORS = {
     "web-excerpts/changchun-erdao-fwzs-2022.txt": 1.0,
     "web-excerpts/changchun-tyjrswj-2023.txt": 1.0,
