@@ -13,14 +13,14 @@ from tests.unseen import REAL, answered, score_report
 
 # recall floors (stats found / stats stated), measured when each report was added (2026-12-05, 2026-12-06)
 FLOORS = {
-    "web-excerpts/changchun-erdao-fwzs-2022.txt": 0.06,
+    "web-excerpts/changchun-erdao-fwzs-2022.txt": 1.0,
     "web-excerpts/changchun-tyjrswj-2023.txt": 1.0,
-    "web-excerpts/district-tjj-2023.txt": 0.0,
-    "web-excerpts/hanyang-qzfbgs-2022.txt": 0.57,
-    "web-excerpts/longkou-zhen-2022.txt": 0.6,
-    "web-excerpts/wendeng-sjj-2020-page9.txt": 0.08,
-    "web-excerpts/wendeng-xfj-2022-page8.txt": 0.0,
-    "web-excerpts/wuhan-sthjj-2020-traditional.txt": 0.47,
+    "web-excerpts/district-tjj-2023.txt": 0.9,
+    "web-excerpts/hanyang-qzfbgs-2022.txt": 0.89,
+    "web-excerpts/longkou-zhen-2022.txt": 1.0,
+    "web-excerpts/wendeng-sjj-2020-page9.txt": 1.0,
+    "web-excerpts/wendeng-xfj-2022-page8.txt": 1.0,
+    "web-excerpts/wuhan-sthjj-2020-traditional.txt": 1.0,
     "web-excerpts/xiongxian-xiang-2019-blank.txt": 1.0,
     "web-excerpts/xuwen-2021fmt-bureau.txt": 1.0,
     "web-excerpts/yangling-sjj-2022.txt": 1.0,

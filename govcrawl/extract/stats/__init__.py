@@ -26,7 +26,7 @@ from __future__ import annotations
 from ..model import Check, Stat
 from . import registry as R
 from . import template
-from .annex import find_annex, find_indicator_table
+from .annex import Annex, find_annex, find_indicator_table
 from .grid import tables_text
 from .prose import prose_figures
 from ..normalize import match_form as normalize
@@ -117,8 +117,15 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
         for s in template.derived_groups(list(stats.values())):
             stats.setdefault(s.key, s)
     else:
-        annex = find_annex(text)
-        if not annex.stats:
+        # a page cut from a template report (no version marker on it): its table 四 and shared rows
+        frag = template.read_fragment(grid_text, read="grid") if grid_text else template.TableResult()
+        if not frag.found:
+            frag = template.read_fragment(text)
+        checks.extend(frag.checks)
+        for s in frag.stats:
+            stats[s.key] = s
+        annex = find_annex(text) if not frag.stats else Annex()
+        if not frag.stats and not annex.stats:
             annex = find_indicator_table(text)
         checks.extend(annex.checks)
         for s in annex.stats:

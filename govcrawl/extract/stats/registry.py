@@ -25,6 +25,10 @@ VERSION_DEFAULT = "std-2019"
 TABLE3_START = r"本列数据|申请人情况|本年新收"
 TABLE4_START = r"行政复议"  # also ends table 三
 TABLE4_END = r"五、|存在的主要问题|主要问题及改进"
+# Table 四's own column header (the same in both versions): a page that starts mid-report
+# (a flipbook page, a PDF's last pages) and shows no version marker is still read for
+# table 四 and the table 三 rows both versions share (template.read_fragment).
+TABLE4_HEADER = r"未经复议直接起诉|复议后起诉"
 
 # ---------------------------------------------------------------- table 三
 APPLY_COLS = ["natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total"]

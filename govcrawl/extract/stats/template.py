@@ -29,6 +29,7 @@ _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
 _GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d]|-\d)")
 _NUMTOK_RE = re.compile(_NUMTOK)
 _NOTE_WHOLE = re.compile(r"\([^()]*\)")
+_LABEL_NOTE = re.compile(r"\([^()\n|]*[\u4e00-\u9fff][^()\n|]*\)")
 _NOTE_OPEN = re.compile(r"\([^()]*$")
 _NOTE_CLOSE = re.compile(r"^[^()]*\)")
 # "1." / "2、" numbering a sub-row label; in run-together text it is glued to
@@ -94,6 +95,82 @@ def _fill_pipe_blanks(text: str) -> str:
                          for ln in lines)
     text = _PIPE_EMPTY_LAST.sub(r"\1 -", text)
     return _PIPE_EMPTY_INNER.sub("| -", text)
+
+
+# One cell per line: a line that is one cell and its closing pipe ("规章 |", "0 |", a bare
+# "|" for a blank cell), optionally followed by more pipes ("0 | ||", "||"): the copies a
+# colspan leaves at the end of its row, so they close the row.
+_CELL_LINE = re.compile(r"^[ \t]*([^|\n]*?)[ \t]*\|([ \t|]*)$")
+_VALUE_CELL = re.compile(r"(?:\d+(?:\.\d+)?|[-/—–])")
+_MIN_CELL_RUN = 8  # lines; fewer is a stray pipe line, not a table
+
+
+def _cell_rows(run: list[tuple[str, int]]) -> list[str]:
+    """One run of cell lines -> one " | "-joined line per table row.
+
+    A row is its label cells followed by its value cells; a label after value cells
+    opens the next row, and a trailer of span copies closes the row. Some pages open
+    every row with a bare pipe ("|" then "规章 |" …): when every label that follows
+    values has a bare pipe just before it, that pipe is the row mark, not a blank cell.
+    """
+    kinds = []
+    for content, extra in run:
+        if not content:
+            kinds.append("blank" if extra == 0 else "trailer")
+        elif _VALUE_CELL.fullmatch(content.replace(",", "")):
+            kinds.append("value")
+        else:
+            kinds.append("label")
+    starts = [i for i in range(1, len(run)) if kinds[i] == "label" and kinds[i - 1] != "label"]
+    marked = kinds[0] == "blank" and len(starts) >= 3 and all(kinds[i - 1] == "blank" for i in starts)
+    rows: list[list[str]] = []
+    cur: list[str] = []
+    has_values = False
+    for i, ((content, extra), kind) in enumerate(zip(run, kinds)):
+        if kind == "blank" and marked and i + 1 < len(run) and kinds[i + 1] == "label":
+            kind = "trailer"  # the row mark before the next row
+        if kind == "label":
+            if has_values:
+                rows.append(cur)
+                cur, has_values = [], False
+            cur.append(content)
+        elif kind in ("value", "blank"):
+            cur.append(content.replace(",", "") if kind == "value" else "-")
+            has_values = True
+        if extra or kind == "trailer":
+            if cur:
+                rows.append(cur)
+            cur, has_values = [], False
+    if cur:
+        rows.append(cur)
+    return [" | ".join(r) for r in rows]
+
+
+def join_cell_lines(text: str) -> str:
+    """Rewrite tables given one cell per line as one line per row (other text unchanged)."""
+    if "|\n" not in text:
+        return text
+    lines = text.split("\n")
+    parsed = []
+    for ln in lines:
+        m = _CELL_LINE.match(ln) if ln.rstrip().endswith("|") else None
+        parsed.append((m.group(1).strip(), m.group(2).count("|")) if m else None)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if parsed[i] is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and parsed[j] is not None:
+            j += 1
+        if j - i >= _MIN_CELL_RUN:
+            out.extend(_cell_rows(parsed[i:j]))
+        else:
+            out.extend(lines[i:j])
+        i = j
+    return "\n".join(out)
 
 
 def _prepare(region: str) -> str:
@@ -245,10 +322,51 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
             if not separated or (n is not None and len(_trim(g.tokens, n)) == n):
                 skipped += 1
             continue  # its text carries over to the next group
-        out.append((best, g, before))
+        k = len(g.tokens) // n if n and len(g.tokens) % n == 0 else 1
+        firsts = _label_run(label, rows, best, k, first) if k > 1 else None
+        if firsts:
+            # several rows' cells in one run after their labels (PDF text: labels first, then the
+            # values of both rows): one row per label, in the order both are printed
+            for r, j in enumerate(firsts):
+                part = g.tokens[r * n : (r + 1) * n]
+                out.append((j, Group(g.start, g.end, g.raw, part), before))
+        else:
+            out.append((best, g, before))
         p = best + 1
         carry = g.end
         skipped = 0
+    return out
+
+
+def _label_run(label: str, rows, last: int, k: int, first: int) -> list[int] | None:
+    """The k rows ending at ``last`` when their labels are all in ``label``, in template order."""
+    js = list(range(last - k + 1, last + 1))
+    if js[0] < first:
+        return None
+    pos = -1
+    for j in js:
+        m = re.compile(rows[j][1]).search(label, pos + 1)
+        if not m:
+            return None
+        pos = m.start()
+    return js
+
+
+def _join_split_groups(text: str, groups: list[Group], rows, n: int) -> list[Group]:
+    """Join a row's cells cut in two by the tail of its wrapped label ("…相关政府信 49 息 1 0 0 0 0 50").
+
+    Only when the two parts make exactly n cells and the few characters between them are
+    no row's label (nor a number): then they are one row's cells in order.
+    """
+    out: list[Group] = []
+    for g in groups:
+        prev = out[-1] if out else None
+        if prev is not None and len(prev.tokens) < n and len(prev.tokens) + len(g.tokens) == n:
+            between = compact(text[prev.end : g.start])
+            if len(between) <= 12 and not _DIGIT.search(between) and not any(re.search(pat, between) for _, pat in rows):
+                out[-1] = Group(prev.start, g.end, text[prev.start : g.end], prev.tokens + g.tokens)
+                continue
+        out.append(g)
     return out
 
 
@@ -261,7 +379,7 @@ def read_apply(text: str, version: str, reg: tuple[int, int] | None, read: str =
     rows = R.APPLY_ROWS[version]
     cols = R.APPLY_COLS
     n = len(cols)
-    groups = _groups(region)
+    groups = _join_split_groups(region, _groups(region), rows, n)
     assigned = _assign_rows(region, groups, rows, n)
     if not assigned:
         return res
@@ -445,6 +563,9 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
         return res
     region = _prepare(text[reg[0] : reg[1]])
     unit_wan = re.search(r"单位[::]?\s*万元", region)
+    # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
+    # "上一年项目数量(指2019年事项数)" (whose 2019 is no cell)
+    region = _LABEL_NOTE.sub("", region)
     for pattern, prefix, cols, unit in R.PROACTIVE_ROWS[version]:
         m = re.search(rf"(?:{pattern})[ \t|]*(?={_NUMTOK})", region)
         if not m:
@@ -474,6 +595,32 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     return res
 
 
+def read_fragment(text: str, read: str = "text") -> TableResult:
+    """A page cut from a report (no version marker): table 四 and the table 三 rows of both versions.
+
+    Only when table 四's own column header is there; its region starts at the first 行政复议,
+    table 三's (no header of its own on the page) at the text's start. Table 四 is read only
+    from a row of all 15 cells; a table 三 row only with its label, its 7 cells and, from
+    text, 总计 = the sum of the applicant columns (read_apply's gate).
+    """
+    res = TableResult()
+    if read != "grid":
+        text = join_cell_lines(text)
+    m4 = re.search(R.TABLE4_START, text)
+    if not m4 or not re.search(R.TABLE4_HEADER, text[m4.start():]):
+        return res
+    m5 = re.compile(R.TABLE4_END).search(text, m4.end())
+    t4 = read_review(text, (m4.start(), m5.start() if m5 else min(len(text), m4.start() + 3000)),
+                     separated_hint=True, read=read)
+    shared = {k for k, _ in R.APPLY_ROWS["std-2019"]} & {k for k, _ in R.APPLY_ROWS["std-2021"]}
+    t3 = read_apply(text, R.VERSION_DEFAULT, (0, m4.start()), read)
+    for part in (t3, t4):
+        res.stats.extend(s for s in part.stats if not s.key.startswith("apply.") or s.key.split(".")[1] in shared)
+        res.checks.extend(part.checks)
+        res.found = res.found or part.found
+    return res
+
+
 def read_template(text: str, version: str, read: str = "text") -> TableResult:
     """All three tables from one text; found=True when any of them was there.
 
@@ -482,6 +629,8 @@ def read_template(text: str, version: str, read: str = "text") -> TableResult:
     that break a row or block identity are withheld).
     """
     res = TableResult()
+    if read != "grid":
+        text = join_cell_lines(text)
     where = regions(text)  # once per text: the three readers share it
     t3 = read_apply(text, version, where.get("t3"), read)
     t4 = read_review(text, where.get("t4"), separated_hint=t3.separated if "t3" in where else None, read=read)
