@@ -139,14 +139,14 @@ def jurisdiction_and_agency(title: str | None, text: str, source: str | None = N
     if not jurisdiction:
         m = _COMPILED_BY.search(text[:3000])
         if m:
-            jurisdiction, dept = split_issuer(m.group(1))
+            jurisdiction, dept = split_issuer(re.sub(rules().data["jurisdiction"]["contact_desk"], "", m.group(1)))
             if dept and agency_re.search(dept) and not agency:
                 agency = expand_agency((jurisdiction or "") + dept)
     if not jurisdiction:
         # "如对本报告有疑问,请与XX办公室联系": the office of the body that issued the report
         m = re.search(rules().data["jurisdiction"]["contact"], text[:3000])
         if m:
-            jurisdiction, dept = split_issuer(m.group(1))
+            jurisdiction, dept = split_issuer(re.sub(rules().data["jurisdiction"]["contact_desk"], "", m.group(1)))
             if jurisdiction and dept and agency_re.search(dept) and not agency and not re.match(r"人民政府|政府", dept):
                 agency = expand_agency(jurisdiction + dept)
     if not jurisdiction and source:

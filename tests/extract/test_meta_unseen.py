@@ -61,3 +61,12 @@ def test_pipe_info_box_date_and_title_named_to_the_public():
     d = extract_file(REAL / "kaihua-zhongcun-2023.txt")
     assert (d.title, d.published) == ("开化县中村乡人民政府2023年政府信息公开工作年度报告", "2024-01-26")
     assert (d.jurisdiction, d.year) == ("开化县中村乡", 2023)
+
+
+def test_issuer_from_its_desk_and_a_title_named_as_a_work_report():
+    # "请与阿巴嘎旗自然资源局办公室联系": the bureau, not its office
+    d = extract_file(REAL / "abaga-zrzyj-2023.txt")
+    assert (d.jurisdiction, d.agency) == ("阿巴嘎旗", "阿巴嘎旗自然资源局")
+    # "现公布朝阳市自然资源局2025年度政府信息公开工作报告。"
+    d = extract_file(REAL / "chaoyang-zrzyj-2025.txt")
+    assert (d.title, d.jurisdiction, d.year) == ("朝阳市自然资源局2025年度政府信息公开工作报告", "朝阳市", 2025)
