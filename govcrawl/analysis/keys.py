@@ -105,10 +105,11 @@ def metric_keys() -> tuple[MetricKey, ...]:
             cl = L["apply"]["cols"][col]
             add(MetricKey(f"apply.{row}.{col}", f"{rl} — {cl}", "t3", f"apply.{row}", rl, col, cl, "件", True,
                           fmts, tuple(ids)))
-    for group in R.APPLY_DERIVED_GROUPS:
+    for group in dict.fromkeys(g for groups in R.APPLY_DERIVED_GROUPS.values() for g in groups):
         rl = L["apply"]["rows"][group]
+        fmts = tuple(v for v, groups in R.APPLY_DERIVED_GROUPS.items() if group in groups)
         add(MetricKey(f"apply.{group}.total", f"{rl} — 总计", "t3", f"apply.{group}", rl, "total", "总计", "件", True,
-                      tuple(R.APPLY_ROWS), derived=True))
+                      fmts, derived=True))
     # 表四
     for block in R.REVIEW_BLOCKS:
         bl = L["review"]["blocks"][block]

@@ -204,7 +204,7 @@ def _report_tables(rid, values) -> str:
     tl = table_labels()
     out = []
     apply_rows = [r for r in dict.fromkeys(k for v in R.APPLY_ROWS.values() for k, _ in v)]
-    apply_rows += list(R.APPLY_DERIVED_GROUPS)
+    apply_rows += list(dict.fromkeys(g for groups in R.APPLY_DERIVED_GROUPS.values() for g in groups))
     grid = [(row, [values.get(f"apply.{row}.{c}") for c in R.APPLY_COLS]) for row in apply_rows]
     grid = [(row, cells) for row, cells in grid if any(cell is not None for cell in cells)]
     used = set()

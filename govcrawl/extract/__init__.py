@@ -157,7 +157,7 @@ def extract_staged(
             doc.kind = read.kind  # e.g. "markdown": a .md file read through the HTML grid reader
         note = read.note or label_note or read.weak_note
         stage = stages.TextStage(
-            kind=doc.kind, page=asdict(read.page), table_text=tables_text(read.html, read.tree, read.grids),
+            kind=doc.kind, page=asdict(read.page), table_text=tables_text(read.html, read.tree, read.grids, read.page.traditional),
             ruled=bool(read.grids), no_figures=read.no_figures, damaged=read.damaged, note=note,
             ocr=None if read.ocr is None else {"pages": read.ocr.pages, "cells": read.ocr.cells, "seconds": read.ocr.seconds})
         stages.finish(doc, stage, url, versions)

@@ -3,14 +3,17 @@
 - HTML entities decoded (plain-text archives keep some, e.g. ``5&bull;15``),
 - Traditional → Simplified with OpenCC, decided per document (a Simplified
   page is left alone), using ``tw2sp`` so Taiwan phrasing that mirror sites
-  produce comes back to mainland usage (規範性檔案 → 规范性文件),
+  produce comes back to mainland usage (規範性檔案 → 规范性文件), except the
+  words mainland reports use as they are (``mainland_words.txt``: 建立, 程序, 文件,
+  查詢 … are read character by character, not as 创建, 进程, 文档, 查找),
 - full-width digits/letters → ASCII, full-width punctuation inside numbers
   (``１，２３４．５％``) → ASCII; Chinese punctuation in prose is kept,
 - white space collapsed inside lines, blank lines dropped.
 
 ``match_form`` is the form the statistics readers match labels in (table cells,
-PDF grids and the document text alike): the same Simplified conversion, then NFKC
-(all full-width punctuation ASCII) and page furniture removed.
+PDF grids and the document text alike): NFKC (all full-width punctuation ASCII), page
+furniture removed, and for a Traditional document's cells the same conversion as its
+text (the document's flag is passed in: one decision, one converter).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # Full-width ASCII block (！ to ～) and the ideographic space.
 _FULLWIDTH_ALNUM = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF1A)}
@@ -73,9 +77,49 @@ def is_traditional(text: str) -> bool:
     return traditional_share(text) >= TRADITIONAL_RATIO
 
 
+# tw2sp also rewrites words mainland reports use as they are, which a page converted character
+# by character (a site's 繁體 switch, a Big5 mirror) still has: those phrases, listed in
+# mainland_words.txt (bench/mainland_words.py derives them from the real Simplified reports),
+# are matched first and read character by character. The longest phrase wins (檔案館 is kept,
+# 規範性檔案 still becomes 规范性文件).
+MAINLAND_WORDS = Path(__file__).with_name("mainland_words.txt")
+
+
+@lru_cache(maxsize=1)
+def _traditional_converter():
+    import json
+    import os
+    import tempfile
+
+    import opencc
+
+    share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    config = json.loads((share / "tw2sp.json").read_text(encoding="utf-8"))
+
+    def absolute(node):  # OpenCC looks for dictionaries beside the config only
+        if isinstance(node, dict):
+            if node.get("type") == "ocd2":
+                node["file"] = str(share / node["file"])
+            for v in node.values():
+                absolute(v)
+        elif isinstance(node, list):
+            for v in node:
+                absolute(v)
+
+    absolute(config)
+    words = [w for w in MAINLAND_WORDS.read_text(encoding="utf-8").split() if w]
+    with tempfile.TemporaryDirectory(prefix="govcrawl-opencc-") as tmp:
+        keep = os.path.join(tmp, "keep.txt")
+        Path(keep).write_text("".join(f"{w}\t{w}\n" for w in words), encoding="utf-8")
+        config["conversion_chain"][0]["dict"]["dicts"].insert(0, {"type": "text", "file": keep})
+        path = os.path.join(tmp, "tw2cn.json")
+        Path(path).write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        return opencc.OpenCC(path)  # dictionaries are read now: the files may go
+
+
 def to_simplified(text: str) -> str:
     """Traditional (incl. Taiwan phrasing) → Simplified mainland usage."""
-    return _converter("tw2sp").convert(text)
+    return _traditional_converter().convert(text)
 
 
 def fix_numbers(text: str) -> str:
@@ -124,25 +168,22 @@ PAGE_PREFIX_RE = re.compile(rf"^[ \t]*{PAGE_FURNITURE}[ \t]*[-—–:|][ \t]*")
 
 
 
-# Taiwan words t2s (characters only) leaves, as the mainland reports write them.
-MATCH_PHRASES = {"规范性档案": "规范性文件"}
+def match_form(text: str, traditional: bool = False) -> str:
+    """Entities decoded, ASCII digits/punctuation (NFKC), no page markers: the form the
+    statistics readers match labels in (table cells, PDF grids and the document text).
 
-
-def match_form(text: str) -> str:
-    """Simplified Chinese, ASCII digits/punctuation, entities decoded, no page markers.
-
-    Runs on every table cell and text of every document, Simplified or not, so it
-    converts characters only (t2s) plus ``MATCH_PHRASES``: the phrase-level tw2sp of
-    ``to_simplified`` is for documents found Traditional — on Simplified text it
-    rewrites mainland words (文件 -> 文档, 建立 -> 创建).
+    ``traditional`` is the document's flag (``normalize_text``'s, PageText.traditional):
+    a cell of a Traditional document gets the same conversion as its text (``to_simplified``);
+    nothing else is converted — the text the stats get is the document's, converted already,
+    and on Simplified text a conversion could only rewrite mainland words.
     """
     if not text:
         return ""
-    if text.isascii() and "&" not in text:  # number cells: OpenCC and NFKC leave ASCII alone
+    if text.isascii() and "&" not in text:  # number cells: conversion and NFKC leave ASCII alone
         return PAGE_MARKER_RE.sub("", text)
-    text = _converter("t2s").convert(html.unescape(text))
-    for tw, cn in MATCH_PHRASES.items():
-        text = text.replace(tw, cn)
+    text = html.unescape(text)
+    if traditional:
+        text = to_simplified(text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u00a0", " ").replace("\u3000", " ")
     return PAGE_MARKER_RE.sub("", text)

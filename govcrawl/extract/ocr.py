@@ -365,9 +365,10 @@ def ocr_pdf(data: bytes) -> OcrResult:
 
 
 # ---------------------------------------------------------------- which numbers to keep
-def confirmed(stats: list, mark: str | None = "ocr") -> tuple[list, int]:
+def confirmed(stats: list, mark: str | None = "ocr", version: str | None = None) -> tuple[list, int]:
     """The stats that their table's identities confirm, marked source=``mark`` (None: left as
-    they are); and how many were dropped. For OCR'd scans and for damaged documents."""
+    they are); and how many were dropped. For OCR'd scans and for damaged documents.
+    ``version``: the report's template version (the group totals derived from its rows)."""
     from .stats import registry as R
     from .stats.template import derived_groups
 
@@ -391,7 +392,7 @@ def confirmed(stats: list, mark: str | None = "ocr") -> tuple[list, int]:
         if by["litigation.direct.total"].value + by["litigation.after_reconsideration.total"].value == lit.value:
             keep[lit.key] = lit
     out = list(keep.values())
-    out += [s for s in derived_groups(out) if s.key not in keep]
+    out += [s for s in derived_groups(out, version) if s.key not in keep]
     for s in out if mark else ():
         s.source = mark
     return out, len(stats) - len(out)

@@ -89,14 +89,14 @@ def table_grid(table) -> Grid:
     the distinct left edges x distinct top edges of the table's cells; a cell
     covers the slots whose corner lies inside it.
     """
-    from .normalize import match_form as normalize
+    from .normalize import match_form
 
     texts = table.extract()
     cells: list[tuple[tuple[float, float, float, float], str]] = []
     for r, row in enumerate(table.rows):
         for c, bbox in enumerate(row.cells):
             if bbox is not None:
-                cells.append((bbox, _join_lines(normalize(texts[r][c] or ""))))
+                cells.append((bbox, _join_lines(match_form(texts[r][c] or ""))))
     lefts = _distinct(b[0] for b, _ in cells)
     tops = _distinct(b[1] for b, _ in cells)
     grid: Grid = []

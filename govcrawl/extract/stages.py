@@ -126,7 +126,8 @@ def finish(doc: Document, stage: TextStage, url: str | None, versions: StageVers
     else:
         meta.fill(doc, page, url=url)
         stage.meta, stage.meta_version = {k: getattr(doc, k) for k in _META_FIELDS}, versions.meta
-    doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, year=doc.year, table_text=stage.table_text, ruled=stage.ruled)
+    doc.stats, doc.checks, fmt = stats.extract_stats(doc.text, year=doc.year, table_text=stage.table_text, ruled=stage.ruled,
+                                                     traditional=bool(page.traditional))
     doc.checks[:0] = meta.date_checks(doc, page, url)  # e.g. published.url_date
     if stage.no_figures:
         doc.stats, doc.checks, fmt = [], [], None  # antiword dropped the table bodies: no figures from a torn table
@@ -134,7 +135,7 @@ def finish(doc: Document, stage: TextStage, url: str | None, versions: StageVers
         from .ocr import confirmed
 
         # OCR misreads digits: only numbers their table's identities confirm are kept (source 'ocr')
-        doc.stats, dropped = confirmed(doc.stats)
+        doc.stats, dropped = confirmed(doc.stats, version=fmt)
         doc.kind = "ocr"
         if dropped:
             o = stage.ocr
@@ -146,7 +147,7 @@ def finish(doc: Document, stage: TextStage, url: str | None, versions: StageVers
         from .ocr import confirmed
 
         # The parser lost data: a number may be misread, so only identity-confirmed ones are kept.
-        doc.stats, dropped = confirmed(doc.stats, mark=None)
+        doc.stats, dropped = confirmed(doc.stats, mark=None, version=fmt)
         if dropped:
             doc.checks.append(Check(rule="damaged.unconfirmed", detail=(
                 f"{dropped} number(s) of a damaged PDF that no identity confirms, not stored")))

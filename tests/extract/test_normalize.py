@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from govcrawl.extract.normalize import (
     collapse_whitespace,
     decode_entities,
@@ -59,3 +61,35 @@ def test_full_width_numbers():
 
 def test_whitespace_collapsed_lines_kept():
     assert collapse_whitespace("  一、 概述\u3000\n\n\t正文  第一段 \n") == "一、 概述\n正文 第一段"
+
+
+# -- one normaliser: the document's flag reaches the table cells ----------------------------
+# Two real reports (pingtan 2025 HTML, shanghai 2019 HTML: tables as grids) converted to
+# Traditional here, three ways a Traditional copy of a mainland report is made: character by
+# character (s2t: a site's 繁體 switch, a Big5 mirror), with Taiwan variants (s2tw), and with
+# Taiwan phrasing (s2twp: 文件 -> 檔案, 信息 -> 資訊, as mirror sites write). The converted
+# pages are SYNTHETIC derivatives; every one must give the statistics of the original.
+@pytest.mark.parametrize("report", ["real/pingtan/2025-report.html", "real/shanghai-szfbgt/2019-report.html"])
+@pytest.mark.parametrize("style", ["s2t", "s2tw", "s2twp"])
+def test_traditional_copy_reads_like_the_original(report, style):
+    import opencc
+
+    from govcrawl.extract import extract_staged
+
+    raw = (CORPUS / report).read_bytes()
+    want, _ = extract_staged(raw, filename="report.html")
+    trad = opencc.OpenCC(style).convert(raw.decode("utf-8")).encode("utf-8")
+    got, stage = extract_staged(trad, filename="report.html")
+    assert stage.page["traditional"]
+    assert got.format == want.format and want.format in ("std-2021", "std-2019")
+    assert {s.key: s.value for s in got.stats} == {s.key: s.value for s in want.stats}
+    assert len(want.stats) >= 60
+    # the cells were converted with the document's flag: no Traditional label left in the table rows
+    assert "規範性" not in stage.table_text and "规范性文件" in stage.table_text
+
+
+def test_mainland_words_kept_taiwan_phrasing_converted():
+    # words mainland reports use as they are stay (tw2sp alone gives 创建, 运行, 查找, 文档, 进程)
+    assert to_simplified("建立健全制度，嚴格執行查詢事項、行政程序，規範性文件") == "建立健全制度，严格执行查询事项、行政程序，规范性文件"
+    # Taiwan phrasing still comes back; a longer kept phrase wins over a converted shorter one
+    assert to_simplified("資訊公開，規範性檔案，縣檔案館") == "信息公开，规范性文件，县档案馆"

@@ -29,5 +29,7 @@ def test_readings_of_run_together_digits():
 
 
 def test_normalisation():
-    assert normalize("規範性檔案（一）１２３") == "规范性文件(一)123"
+    # a Traditional document's cell gets its text's conversion; a Simplified one's is not converted
+    assert normalize("規範性檔案（一）１２３", traditional=True) == "规范性文件(一)123"
+    assert normalize("规范性文件（一）１２３") == "规范性文件(一)123"
     assert cn_to_int("二十三") == 23 and cn_to_int("一百零五") == 105 and cn_to_int("三") == 3

@@ -29,7 +29,7 @@ from . import template
 from .annex import Annex, find_annex, find_indicator_table
 from .grid import tables_text
 from .prose import prose_figures
-from ..normalize import match_form as normalize
+from ..normalize import is_traditional, match_form, to_simplified
 
 __all__ = ["extract_stats"]
 
@@ -73,7 +73,7 @@ def _against_tables(prose: list[Stat], stats: dict[str, Stat], checks: list[Chec
 
 def extract_stats(text: str, html: str | None = None, year: int | None = None, tree=None,
                   grids: list | None = None, table_text: str | None = None,
-                  ruled: bool = False) -> tuple[list[Stat], list[Check], str | None]:
+                  ruled: bool = False, traditional: bool | None = None) -> tuple[list[Stat], list[Check], str | None]:
     """Return (stats, checks, format) for a report's clean text (and raw HTML when there is one).
 
     ``tree``: ``lxml.html.fromstring(html)`` when the caller already parsed the page.
@@ -82,13 +82,22 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
     cell differently the grid wins and a ``disagree.*`` check says so.
     ``table_text``: ``tables_text(html, tree, grids)`` computed earlier (the extractor's text
     stage caches it); ``ruled`` then says it came from ruled grids.
+    ``traditional``: the document's flag (``normalize.normalize_text``'s) when ``text`` is the
+    document's normalised text (the extractor: Simplified already); the tables read here from
+    ``html``/``grids`` get the same conversion. None (a caller with a raw text): decided from the
+    text, and the text converted, as the document normaliser does.
     """
-    text = normalize(text or "")
+    text = text or ""
+    if traditional is None:
+        traditional = is_traditional(text)
+        if traditional:
+            text = to_simplified(text)
+    text = match_form(text)
     stats: dict[str, Stat] = {}
     checks: list[Check] = []
 
     ruled = ruled or bool(grids)
-    grid_text = table_text if table_text is not None else tables_text(html, tree, grids)
+    grid_text = table_text if table_text is not None else tables_text(html, tree, grids, traditional)
     version = template.detect_version(grid_text) or template.detect_version(text)
     fmt = None
     prose_text = text
@@ -114,7 +123,7 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
                                     detail=f"ruled grid says {g.value}, text layer says {s.value}; the grid is kept: {s.evidence[:120]}"))
         if not got.found:
             checks.extend(from_text.checks)
-        for s in template.derived_groups(list(stats.values())):
+        for s in template.derived_groups(list(stats.values()), version):
             stats.setdefault(s.key, s)
     else:
         # a page cut from a template report (no version marker on it): its table 四 and shared rows

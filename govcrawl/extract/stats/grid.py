@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import match_form as normalize
+from ..normalize import match_form, to_simplified
 from .textnorm import EMPTY_CELLS
 
 _MAX_SPAN = 60  # a malformed colspan="9999" must not allocate a huge grid
@@ -28,10 +28,11 @@ def _span(el, name: str) -> int:
         return 1
 
 
-def html_tables(html: str, root=None) -> list[list[list[tuple[int, str]]]]:
+def html_tables(html: str, root=None, traditional: bool = False) -> list[list[list[tuple[int, str]]]]:
     """Every innermost <table> as a grid: rows of (cell id, text) with spans copied.
 
     ``root``: ``lxml.html.fromstring(html)`` when the caller already parsed the page.
+    ``traditional``: the document was found Traditional (its text converted): so are its cells.
     """
     from lxml import html as lhtml
 
@@ -57,7 +58,7 @@ def html_tables(html: str, root=None) -> list[list[list[tuple[int, str]]]]:
                 while (r, c) in pending:
                     row.append(pending.pop((r, c)))
                     c += 1
-                text = normalize(" ".join(td.itertext()))
+                text = match_form(" ".join(td.itertext()), traditional)
                 text = _SPACE_RUN.sub(" ", text).strip()
                 cell_id += 1
                 cs, rs = _span(td, "colspan"), _span(td, "rowspan")
@@ -102,13 +103,18 @@ def render_grid(grid: list[list[tuple[int, str]]]) -> str:
     return "\n".join(lines)
 
 
-def html_tables_text(html: str, root=None) -> str:
+def html_tables_text(html: str, root=None, traditional: bool = False) -> str:
     """All tables of a page as separated text rows, one blank line between tables."""
-    return "\n\n".join(render_grid(g) for g in html_tables(html, root))
+    return "\n\n".join(render_grid(g) for g in html_tables(html, root, traditional))
 
 
-def tables_text(html: str | None = None, tree=None, grids: list | None = None) -> str:
-    """The document's tables as separated text rows: a PDF's ruled grids, else the HTML's tables."""
+def tables_text(html: str | None = None, tree=None, grids: list | None = None, traditional: bool = False) -> str:
+    """The document's tables as separated text rows: a PDF's ruled grids, else the HTML's tables.
+
+    ``traditional``: the document's flag (PageText.traditional): a Traditional document's cells
+    get the conversion its text got (a PDF grid's cells are in match form already, unconverted)."""
     if grids:
+        if traditional:
+            grids = [[[(cid, to_simplified(t)) for cid, t in row] for row in g] for g in grids]
         return "\n\n".join(render_grid(g) for g in grids)
-    return html_tables_text(html, tree) if html else ""
+    return html_tables_text(html, tree, traditional) if html else ""

@@ -1,7 +1,7 @@
 """The label registry: which printed label means which metric key.
 
 Pure data. Patterns are regular expressions applied to normalised text
-(simplified Chinese, ASCII punctuation: see textnorm.normalize), written to
+(simplified Chinese, ASCII punctuation: see normalize.match_form), written to
 tolerate the noise real reports carry: typos (只计这一情况), missing words
 (三类内容事务信息), parenthetical notes, labels broken across PDF lines.
 Keys follow DESIGN.md ("Metric keys").
@@ -79,8 +79,12 @@ GENERIC_NUMBERED = {"handled": r"\(七\)总计"}
 # Rows whose sum is (七)总计, per column (the rest are new/carried_in/handled/carried_out).
 APPLY_INPUT_ROWS = ("new", "carried_in")
 APPLY_SUMMARY_ROWS = ("new", "carried_in", "handled", "carried_out")
-# Group totals the extractor derives (flagged derived) from their numbered sub-rows.
-APPLY_DERIVED_GROUPS = ("withheld", "unavailable", "not_processed")
+# Group totals the extractor derives (flagged derived) from their numbered sub-rows, per template
+# version: a group's rows are that version's APPLY_ROWS keys "<group>.*" (template.derived_groups).
+APPLY_DERIVED_GROUPS = {
+    "std-2021": ("withheld", "unavailable", "not_processed"),
+    "std-2019": ("withheld", "unavailable", "not_processed"),
+}
 
 # Which template table a metric key belongs to (by key prefix).
 TEMPLATE_TABLES = {"t2": ("proactive.",), "t3": ("apply.",), "t4": ("reconsideration.", "litigation.")}

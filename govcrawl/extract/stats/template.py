@@ -481,12 +481,14 @@ def apply_identities(values: dict[str, tuple], row_keys: list[str]) -> list[Chec
     return out
 
 
-def derived_groups(stats: list[Stat]) -> list[Stat]:
-    """Group totals (不予公开 / 无法提供 / 不予处理) summed from their numbered rows, flagged derived."""
+def derived_groups(stats: list[Stat], version: str | None) -> list[Stat]:
+    """Group totals (不予公开 / 无法提供 / 不予处理) summed from their numbered rows of the
+    report's template ``version``, flagged derived; none for a report without a template."""
     by_key = {s.key: s.value for s in stats}
     out = []
-    for group in R.APPLY_DERIVED_GROUPS:
-        reasons = [k for k, _ in R.APPLY_ROWS["std-2021"] if k.startswith(group + ".")]
+    rows = [k for k, _ in R.APPLY_ROWS.get(version, ())]
+    for group in R.APPLY_DERIVED_GROUPS.get(version, ()):
+        reasons = [k for k in rows if k.startswith(group + ".")]
         vals = [by_key.get(f"apply.{k}.total") for k in reasons]
         if vals and None not in vals:
             out.append(Stat(key=f"apply.{group}.total", value=sum(vals), unit="件", derived=True, source="table", read="sum",
