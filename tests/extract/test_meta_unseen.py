@@ -70,3 +70,38 @@ def test_issuer_from_its_desk_and_a_title_named_as_a_work_report():
     # "现公布朝阳市自然资源局2025年度政府信息公开工作报告。"
     d = extract_file(REAL / "chaoyang-zrzyj-2025.txt")
     assert (d.title, d.jurisdiction, d.year) == ("朝阳市自然资源局2025年度政府信息公开工作报告", "朝阳市", 2025)
+
+
+# SYNTHETIC report text (the template's words, no real numbers) for the title-wrap rule
+_BODY = ("\n根据《中华人民共和国政府信息公开条例》规定，现将本单位2022年度政府信息公开工作情况报告如下。\n"
+         "一、总体情况\n本年度共收到政府信息公开申请3件。\n")
+
+
+@pytest.mark.parametrize(
+    "head, name, title",
+    [
+        ("## 某某县2022年政府信息公开\n## 工作年度报告", "r.md", "某某县2022年政府信息公开工作年度报告"),
+        ("某某县人民政府办公室\n2022年政府信息公开工作\n年度报告", "r.txt", "某某县人民政府办公室2022年政府信息公开工作年度报告"),
+        ("淮安市人民政府\n2024年政府信息公开工作年度报告", "r.txt", "淮安市人民政府2024年政府信息公开工作年度报告"),
+    ],
+)
+def test_title_wrapped_before_its_end_is_joined(head, name, title):
+    from govcrawl.extract import extract
+
+    d = extract((head + _BODY).encode(), filename=name)
+    assert d.title == title and not d.text.startswith(("某某县", "淮安市", "2022年", "年度报告", "工作年度报告"))
+
+
+def test_a_sentence_is_not_joined_to_a_title_tail():
+    from govcrawl.extract import extract
+
+    d = extract(("本年度，我局认真做好2022年政府信息公开\n工作年度报告" + _BODY).encode(), filename="r.txt")
+    assert d.title is None
+
+
+def test_a_list_page_ending_in_a_column_name_is_not_a_title():
+    from govcrawl.extract import extract
+
+    # SYNTHETIC navigation text: the last line looks like a title's tail but has no line with a year above
+    d = extract("示例市人民政府\n首页\n政务公开\n政府信息公开指南\n政府信息公开年报".encode(), filename="r.txt")
+    assert d.title is None and d.text.endswith("政府信息公开年报")

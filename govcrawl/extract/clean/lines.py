@@ -169,10 +169,15 @@ def _find_title(lines: list[str], page: PageText) -> list[str]:
             # Only a short, year-less piece (an agency name) continues on the next line,
             # and only onto a line that needs it: one opening with the year ("2017年…报告").
             # A line naming its issuer before the year is whole; what is above it is chrome
-            # ("登录 注册", a column name "政府信息公开").
-            if k > 1 and any(len(x) > 20 or _YEAR.search(x) for x in piece[:-1]):
+            # ("登录 注册", a column name "政府信息公开"). The title's own end may wrap onto
+            # one more line ("…2022年政府信息公开" / "工作年度报告"): a tail, after the year's line.
+            tail = len(piece) > 1 and bool(r.title_tail.match(squeeze_title(piece[-1])))
+            core = piece[:-1] if tail else piece
+            if tail and (not _YEAR.search(core[-1]) or len(core[-1]) > 40 or _SENTENCE_PUNCT.search(core[-1])):
                 break
-            if k > 1 and not _OPENS_WITH_YEAR.match(r.title_label.sub("", piece[-1])):
+            if len(core) > 1 and any(len(x) > 20 or _YEAR.search(x) for x in core[:-1]):
+                break
+            if len(core) > 1 and not _OPENS_WITH_YEAR.match(r.title_label.sub("", core[-1])):
                 break
             if is_title_line(joined):
                 title, span = joined, k

@@ -84,6 +84,7 @@ class Rules:
         t = data["title"]
         self.title = c(t["pattern"])
         self.title_from_abstract = c(t["from_abstract"])
+        self.title_tail = c(t["tail"])
         self.title_site_sep = c(t["site_separators"])
         self.title_leading = c(t["leading"])
         self.title_info_box, self.title_label, self.title_in_sentence = c(t["info_box"]), c(t["label"]), c(t["in_sentence"])
