@@ -57,8 +57,9 @@ class RecyclingPool:
     def due(self) -> bool:
         return self.submitted >= self.recycle_after * self.workers
 
-    def submit(self, fn, *args):
-        self.submitted += 1
+    def submit(self, fn, *args, docs: int = 1):
+        """``docs``: the documents this task holds (reparse hands several per task)."""
+        self.submitted += docs
         return self.executor.submit(fn, *args)
 
     def recycle(self, wait: bool = True) -> None:
