@@ -136,6 +136,15 @@ def jurisdiction_and_agency(title: str | None, text: str, source: str | None = N
                 jurisdiction = _jurisdiction_in_text(dept, text)
                 dept = dept.lstrip("省市县区") if jurisdiction else dept
             agency = expand_agency((jurisdiction or "") + dept)
+    if not jurisdiction and title:
+        # "自治区北部湾办", "省教育厅": the level's full name is in the text ("由广西壮族自治区…编制")
+        lv = re.match(r"自治区|自治州|自治县|省", issuer_of(title))
+        unit = re.compile(rules().data["jurisdiction"]["unit"])
+        for m in re.finditer(r"[\u4e00-\u9fff]{2,12}?%s" % lv.group(0) if lv else r"(?!)", text[:3000]):
+            place = _after_function_word(m.group(0), text[: m.start()])
+            if place and unit.fullmatch(place):
+                jurisdiction = place
+                break
     if not jurisdiction:
         m = _COMPILED_BY.search(text[:3000])
         if m:

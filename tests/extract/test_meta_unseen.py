@@ -105,3 +105,14 @@ def test_a_list_page_ending_in_a_column_name_is_not_a_title():
     # SYNTHETIC navigation text: the last line looks like a title's tail but has no line with a year above
     d = extract("示例市人民政府\n首页\n政务公开\n政府信息公开指南\n政府信息公开年报".encode(), filename="r.txt")
     assert d.title is None and d.text.endswith("政府信息公开年报")
+
+
+def test_date_then_source_line_and_a_bare_level_word():
+    # "2023-01-16 16:50:00 来源: 荔浦市政府" under the title
+    assert extract_file(REAL / "lipu-2022.txt").published == "2023-01-16"
+    assert extract_file(REAL / "gxzf-bgt-2020.txt").published == "2021-02-07"  # "2021-02-07 18:07     来源:…"
+    # "自治区北部湾办2022年…": "自治区" alone is no place; the text names it ("由广西壮族自治区北部湾经济区…编制")
+    d = extract_file(REAL / "beibuwan-ban-2022.txt")
+    assert (d.jurisdiction, d.published) == ("广西壮族自治区", "2023-01-31")
+    assert split_issuer("开发区管委会") == (None, "开发区管委会")
+    assert split_issuer("广西壮族自治区人民政府办公厅") == ("广西壮族自治区", None)
