@@ -29,6 +29,9 @@ _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
 _GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d]|-\d)")
 _NUMTOK_RE = re.compile(_NUMTOK)
 _NOTE_WHOLE = re.compile(r"\([^()]*\)")
+# A mirror's pinyin gloss after a character ("規(guī)章", "數(shù)量"): not part of the label.
+_PINYIN_GLOSS = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
+_CJK_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n[ \t\n]*(?=[\u4e00-\u9fff])")
 _LABEL_NOTE = re.compile(r"\([^()\n|]*[\u4e00-\u9fff][^()\n|]*\)")
 _NOTE_OPEN = re.compile(r"\([^()]*$")
 _NOTE_CLOSE = re.compile(r"^[^()]*\)")
@@ -296,14 +299,15 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
             return out
     out = []
     p = 0
-    carry = 0
+    carry = prev_end = 0
+    loose: set[int] = set()
     skipped = 0  # row-like groups passed over since the last row was taken
     separated = len(exact) * 2 >= len(groups)
     for g in groups:
         if p >= len(rows):
             break
         before = text[carry : g.start]
-        label = _drop_notes(before)
+        label = compact(_drop_notes(before))  # a label wrapped over lines reads whole
         best, best_pos = None, -1
         # each skipped row-like group stands for a row whose label was not found:
         # the label text before this group may be that row's tail, so it is not reused
@@ -318,8 +322,17 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
                 last = m.start()
             if last is not None and last > best_pos:
                 best, best_pos = j, last
+        row_like = n is not None and len(_trim(g.tokens, n)) == n
+        if best is None and row_like and first < len(rows) and _like(text[prev_end : g.start], rows[first][0]):
+            # a misprinted label ("2.其他法律行政止公开") at the next row's place: kept only when
+            # the rows on both sides are matched exactly (checked below)
+            out.append((first, g, before))
+            loose.add(len(out) - 1)
+            p, carry, skipped, prev_end = first + 1, g.end, 0, g.end
+            continue
+        prev_end = g.end
         if best is None:
-            if not separated or (n is not None and len(_trim(g.tokens, n)) == n):
+            if not separated or row_like:
                 skipped += 1
             continue  # its text carries over to the next group
         k = len(g.tokens) // n if n and len(g.tokens) % n == 0 else 1
@@ -335,7 +348,39 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
         p = best + 1
         carry = g.end
         skipped = 0
-    return out
+    # a loosely matched row stands only between its two exactly matched neighbours
+    return [a for i, a in enumerate(out) if i not in loose or (
+        0 < i < len(out) - 1 and i - 1 not in loose and i + 1 not in loose
+        and out[i - 1][0] == a[0] - 1 and out[i + 1][0] == a[0] + 1)]
+
+
+def _lcs(a: str, b: str) -> int:
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+_NUMBERING = re.compile(r"\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、]|[-|\s]")
+
+
+def _like(label_text: str, key: str) -> bool:
+    """Is this label text the template's label of row ``key`` printed with a typo or a missing word?
+
+    Tolerant comparison against the registry's printed label (APPLY_LABELS): numbering, notes
+    and blanks removed, at least LOOSE_LABEL_SHARE of its characters in order, and not much
+    longer (a sentence is no label). Short labels (予以公开, 总计, 其他) are never matched loosely.
+    """
+    want = R.APPLY_LABELS.get(key)
+    if not want or len(want) < R.LOOSE_LABEL_MIN:
+        return False
+    got = _NUMBERING.sub("", compact(_drop_notes(label_text)))
+    if not got or len(got) > 2 * len(want):
+        return False
+    return _lcs(want, got) >= R.LOOSE_LABEL_SHARE * len(want)
 
 
 def _label_run(label: str, rows, last: int, k: int, first: int) -> list[int] | None:
@@ -566,8 +611,11 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
     # "上一年项目数量(指2019年事项数)" (whose 2019 is no cell)
     region = _LABEL_NOTE.sub("", region)
+    # a label wrapped over lines (PDF text: "行政规范性文\n件") is one label again; its cells may
+    # follow on the next lines, one per line
+    region = _CJK_BREAK.sub("", region)
     for pattern, prefix, cols, unit in R.PROACTIVE_ROWS[version]:
-        m = re.search(rf"(?:{pattern})[ \t|]*(?={_NUMTOK})", region)
+        m = re.search(rf"(?:{pattern})[ \t|\r\n]*(?={_NUMTOK})", region)
         if not m:
             continue
         g = next((g for g in _groups(region[m.end() :]) if g.start == 0), None)
@@ -604,6 +652,7 @@ def read_fragment(text: str, read: str = "text") -> TableResult:
     text, 总计 = the sum of the applicant columns (read_apply's gate).
     """
     res = TableResult()
+    text = _PINYIN_GLOSS.sub("", text)
     if read != "grid":
         text = join_cell_lines(text)
     m4 = re.search(R.TABLE4_START, text)
@@ -621,6 +670,14 @@ def read_fragment(text: str, read: str = "text") -> TableResult:
     return res
 
 
+def table_version(text: str, reg: tuple[int, int] | None, table: str, version: str) -> str:
+    """The version of one table, from its own region's markers (reports mix the two templates)."""
+    if not reg:
+        return version
+    part = compact(text[reg[0] : reg[1]])
+    return next((v for v, pat in R.TABLE_VERSION_MARKERS[table].items() if re.search(pat, part)), version)
+
+
 def read_template(text: str, version: str, read: str = "text") -> TableResult:
     """All three tables from one text; found=True when any of them was there.
 
@@ -629,12 +686,13 @@ def read_template(text: str, version: str, read: str = "text") -> TableResult:
     that break a row or block identity are withheld).
     """
     res = TableResult()
+    text = _PINYIN_GLOSS.sub("", text)
     if read != "grid":
         text = join_cell_lines(text)
     where = regions(text)  # once per text: the three readers share it
-    t3 = read_apply(text, version, where.get("t3"), read)
+    t3 = read_apply(text, table_version(text, where.get("t3"), "t3", version), where.get("t3"), read)
     t4 = read_review(text, where.get("t4"), separated_hint=t3.separated if "t3" in where else None, read=read)
-    t2 = read_proactive(text, version, t3.separated, where.get("t2"), read)
+    t2 = read_proactive(text, table_version(text, where.get("t2"), "t2", version), t3.separated, where.get("t2"), read)
     for part in (t2, t3, t4):
         res.stats.extend(part.stats)
         res.checks.extend(part.checks)
