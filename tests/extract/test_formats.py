@@ -23,9 +23,9 @@ FLOORS = {
     "pingtan-2025/lo.docx": 1.0,
     "pingtan-2025/lo.doc": 1.0,
     "pingtan-2025/lo.pdf": 1.0,
-    "pingtan-2025/lo-pdf.pdftotext-layout.txt": 0.94,
+    "pingtan-2025/lo-pdf.pdftotext-layout.txt": 1.0,
     "pingtan-2025/lo-pdf.pdftotext-plain.txt": 0.71,  # 表四 withheld: its text reading breaks a block total
-    "pingtan-2025/lo-pdf.pdfplumber.txt": 0.94,
+    "pingtan-2025/lo-pdf.pdfplumber.txt": 1.0,
     "pingtan-2025/pandoc-gfm.md": 1.0,
     "pingtan-2025/pandoc-pipe.md": 0.06,  # pandoc writes its merged-cell tables 三/四 as "[TABLE]": no numbers
     "shanghai-2019/lo.docx": 1.0,

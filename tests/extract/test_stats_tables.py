@@ -230,3 +230,21 @@ def test_table_two_one_value_per_line_under_a_wrapped_label():
     assert [got[f"proactive.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [58, 45, 546]
     assert [got[f"proactive.rules.{c}"] for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
     assert got["proactive.licensing.decisions"] == 2418 and got["proactive.punishment.decisions"] == 644
+
+
+LAYOUT = PLAIN.with_name("lo-pdf.pdftotext-layout.txt")
+
+
+def test_labels_wrapped_around_their_numbers_in_layout_text():
+    """Format matrix (SYNTHETIC rendering of the real pingtan 2025 page, pdftotext -layout): a two-line
+    label is printed on both sides of its numbers ("行政规范性文 / 58 45 546 / 件"), and the rotated group
+    label (六)其他处理 runs into "1.申请人无正当理由逾期不 / 他处理 补正、行政机关 / 8 0 0 0 0 0 8 / 不再处理…":
+    no pattern matches that row, but it lies alone between the exactly matched 5.要求行政机关确认 and
+    2.申请人逾期未按收费通知 rows and reads as most of the template's label. Before: 0.95 recall."""
+    from govcrawl.extract import extract
+
+    got = stated(extract(LAYOUT.read_bytes(), filename=LAYOUT.name).stats)
+    assert [got[f"proactive.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [58, 45, 546]
+    assert got["proactive.fees.amount"] == 4166.241619
+    assert (got["apply.other.no_correction.natural_person"], got["apply.other.no_correction.total"]) == (8, 8)
+    assert (got["apply.other.unpaid_fee.total"], got["apply.not_processed.confirm.total"]) == (2, 0)

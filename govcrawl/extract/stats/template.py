@@ -31,6 +31,10 @@ _NUMTOK_RE = re.compile(_NUMTOK)
 _NOTE_WHOLE = re.compile(r"\([^()]*\)")
 # A mirror's pinyin gloss after a character ("規(guī)章", "數(shù)量"): not part of the label.
 _PINYIN_GLOSS = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
+# A label wrapped around its row's numbers (PDF -layout centres the numbers on a two-line label:
+# "行政规范性文\n   58  45  546\n件"): the label's last line is put back before the numbers.
+_WRAPPED_LABEL = re.compile(r"([^\n]*[\u4e00-\u9fff])[ \t]*\n([ \t]*(?:\d+(?:\.\d+)?|[-/—–])(?:[ \t]+(?:\d+(?:\.\d+)?|[-/—–]))*[ \t]*)"
+                            r"\n[ \t]*([\u4e00-\u9fff]{1,4})[ \t]*(?=\n|$)")
 _CJK_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n[ \t\n]*(?=[\u4e00-\u9fff])")
 _LABEL_NOTE = re.compile(r"\([^()\n|]*[\u4e00-\u9fff][^()\n|]*\)")
 _NOTE_OPEN = re.compile(r"\([^()]*$")
@@ -299,11 +303,11 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
             return out
     out = []
     p = 0
-    carry = prev_end = 0
-    loose: set[int] = set()
+    carry = 0
+    where: list[int] = []  # the index in ``groups`` of each row taken
     skipped = 0  # row-like groups passed over since the last row was taken
     separated = len(exact) * 2 >= len(groups)
-    for g in groups:
+    for gi, g in enumerate(groups):
         if p >= len(rows):
             break
         before = text[carry : g.start]
@@ -322,17 +326,8 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
                 last = m.start()
             if last is not None and last > best_pos:
                 best, best_pos = j, last
-        row_like = n is not None and len(_trim(g.tokens, n)) == n
-        if best is None and row_like and first < len(rows) and _like(text[prev_end : g.start], rows[first][0]):
-            # a misprinted label ("2.其他法律行政止公开") at the next row's place: kept only when
-            # the rows on both sides are matched exactly (checked below)
-            out.append((first, g, before))
-            loose.add(len(out) - 1)
-            p, carry, skipped, prev_end = first + 1, g.end, 0, g.end
-            continue
-        prev_end = g.end
         if best is None:
-            if not separated or row_like:
+            if not separated or (n is not None and len(_trim(g.tokens, n)) == n):
                 skipped += 1
             continue  # its text carries over to the next group
         k = len(g.tokens) // n if n and len(g.tokens) % n == 0 else 1
@@ -343,15 +338,35 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
             for r, j in enumerate(firsts):
                 part = g.tokens[r * n : (r + 1) * n]
                 out.append((j, Group(g.start, g.end, g.raw, part), before))
+                where.append(gi)
         else:
             out.append((best, g, before))
+            where.append(gi)
         p = best + 1
         carry = g.end
         skipped = 0
-    # a loosely matched row stands only between its two exactly matched neighbours
-    return [a for i, a in enumerate(out) if i not in loose or (
-        0 < i < len(out) - 1 and i - 1 not in loose and i + 1 not in loose
-        and out[i - 1][0] == a[0] - 1 and out[i + 1][0] == a[0] + 1)]
+    return _loose_rows(text, groups, rows, n, out, where)
+
+
+def _loose_rows(text, groups, rows, n, out, where):
+    """Add the rows whose printed label matches no pattern (a misprint, "2.其他法律行政止公开"):
+    one row-like group alone between the groups of two exactly matched rows j-1 and j+1 is row j
+    when its label is like the template's (``_like``). Done after the exact matching, so a loose
+    guess never moves an exactly matched row."""
+    if n is None:
+        return out
+    add = []
+    for a in range(len(out) - 1):
+        (ja, ga, _), (jb, gb, _) = out[a], out[a + 1]
+        ia, ib = where[a], where[a + 1]
+        if jb != ja + 2 or ib != ia + 2:
+            continue
+        g = groups[ia + 1]
+        if len(_trim(g.tokens, n)) == n and _like(text[ga.end : g.start], text[g.end : gb.start], rows[ja + 1][0]):
+            add.append((a + 1, (ja + 1, g, text[ga.end : g.start])))
+    for k, item in reversed(add):
+        out.insert(k, item)
+    return out
 
 
 def _lcs(a: str, b: str) -> int:
@@ -367,20 +382,22 @@ def _lcs(a: str, b: str) -> int:
 _NUMBERING = re.compile(r"\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、]|[-|\s]")
 
 
-def _like(label_text: str, key: str) -> bool:
+def _like(before: str, after: str, key: str) -> bool:
     """Is this label text the template's label of row ``key`` printed with a typo or a missing word?
 
-    Tolerant comparison against the registry's printed label (APPLY_LABELS): numbering, notes
-    and blanks removed, at least LOOSE_LABEL_SHARE of its characters in order, and not much
-    longer (a sentence is no label). Short labels (予以公开, 总计, 其他) are never matched loosely.
+    Tolerant comparison against the registry's printed label (APPLY_LABELS) of the text before
+    the row's numbers, or around them (a PDF prints a wrapped label on both sides of its numbers): numbering, notes and
+    blanks removed, at least LOOSE_LABEL_SHARE of its characters in order, and not much longer
+    (a paragraph is no label). Short labels (予以公开, 总计, 其他) are never matched loosely.
     """
     want = R.APPLY_LABELS.get(key)
     if not want or len(want) < R.LOOSE_LABEL_MIN:
         return False
-    got = _NUMBERING.sub("", compact(_drop_notes(label_text)))
-    if not got or len(got) > 2 * len(want):
-        return False
-    return _lcs(want, got) >= R.LOOSE_LABEL_SHARE * len(want)
+    for text in (before, before + after):
+        got = _NUMBERING.sub("", compact(_drop_notes(text)))
+        if got and len(got) <= 3 * len(want) and _lcs(want, got) >= R.LOOSE_LABEL_SHARE * len(want):
+            return True
+    return False
 
 
 def _label_run(label: str, rows, last: int, k: int, first: int) -> list[int] | None:
@@ -613,7 +630,16 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     region = _LABEL_NOTE.sub("", region)
     # a label wrapped over lines (PDF text: "行政规范性文\n件") is one label again; its cells may
     # follow on the next lines, one per line
-    region = _CJK_BREAK.sub("", region)
+    patterns = [re.compile(row[0]) for row in R.PROACTIVE_ROWS[version]]
+
+    def unwrap(m):
+        # only a label that is none until its last line is put back ("行政处罚 / 644 / 行政强制" stays)
+        head, tail = m.group(1), m.group(3)
+        if any(p.search(head) for p in patterns) or not any(p.search(head + tail) for p in patterns):
+            return m.group(0)
+        return f"{head}{tail}\n{m.group(2)}"
+
+    region = _CJK_BREAK.sub("", _WRAPPED_LABEL.sub(unwrap, region))
     for pattern, prefix, cols, unit in R.PROACTIVE_ROWS[version]:
         m = re.search(rf"(?:{pattern})[ \t|\r\n]*(?={_NUMTOK})", region)
         if not m:
