@@ -37,7 +37,7 @@ FLOORS = {
     "shanghai-2019/pandoc-gfm.md": 1.0,
     "shanghai-2019/pandoc-pipe.md": 0.65,
     "huaian-2024/pdftotext-layout.txt": 1.0,
-    "huaian-2024/pdftotext-plain.txt": 0.65,
+    "huaian-2024/pdftotext-plain.txt": 0.92,
     "huaian-2024/pdfplumber.txt": 1.0,
 }
 

@@ -348,6 +348,26 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
     return _loose_rows(text, groups, rows, n, out, where)
 
 
+def _pinned_runs(groups, rows, n, out, where):
+    """Split a run of k rows' cells that follows one row's label ("二、上年结转… 34 … 34 1288 … 1362
+    447 … 454", the other labels printed elsewhere) when the exactly matched rows before and after
+    it pin the run to rows j … j+k-1: the previous row is j-1 and the next is j+k."""
+    res, res_where = [], []
+    for a, (j, g, before) in enumerate(out):
+        k = len(g.tokens) // n if len(g.tokens) % n == 0 else 1
+        prev_ok = (a == 0 and j == 0) or (a > 0 and out[a - 1][0] == j - 1 and out[a - 1][1] is not g)
+        if (k > 1 and prev_ok and a + 1 < len(out) and out[a + 1][0] == j + k
+                and where[a + 1] == where[a] + 1 and j + k <= len(rows)):
+            for r in range(k):
+                res.append((j + r, Group(g.start, g.end, g.raw, g.tokens[r * n : (r + 1) * n]), before))
+                res_where.append(where[a])
+            continue
+        res.append((j, g, before))
+        res_where.append(where[a])
+    where[:] = res_where
+    return res
+
+
 def _loose_rows(text, groups, rows, n, out, where):
     """Add the rows whose printed label matches no pattern (a misprint, "2.其他法律行政止公开"):
     one row-like group alone between the groups of two exactly matched rows j-1 and j+1 is row j
@@ -355,6 +375,7 @@ def _loose_rows(text, groups, rows, n, out, where):
     guess never moves an exactly matched row."""
     if n is None:
         return out
+    out = _pinned_runs(groups, rows, n, out, where)
     add = []
     for a in range(len(out) - 1):
         (ja, ga, _), (jb, gb, _) = out[a], out[a + 1]
