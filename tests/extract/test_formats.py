@@ -23,21 +23,21 @@ FLOORS = {
     "pingtan-2025/lo.docx": 1.0,
     "pingtan-2025/lo.doc": 1.0,
     "pingtan-2025/lo.pdf": 1.0,
-    "pingtan-2025/lo-pdf.pdftotext-layout.txt": 0.94,
-    "pingtan-2025/lo-pdf.pdftotext-plain.txt": 0.66,  # 表四 withheld: its text reading breaks a block total
-    "pingtan-2025/lo-pdf.pdfplumber.txt": 0.94,
+    "pingtan-2025/lo-pdf.pdftotext-layout.txt": 1.0,
+    "pingtan-2025/lo-pdf.pdftotext-plain.txt": 0.71,  # 表四 withheld: its text reading breaks a block total
+    "pingtan-2025/lo-pdf.pdfplumber.txt": 1.0,
     "pingtan-2025/pandoc-gfm.md": 1.0,
     "pingtan-2025/pandoc-pipe.md": 0.06,  # pandoc writes its merged-cell tables 三/四 as "[TABLE]": no numbers
     "shanghai-2019/lo.docx": 1.0,
     "shanghai-2019/lo.doc": 1.0,
     "shanghai-2019/lo.pdf": 1.0,
     "shanghai-2019/lo-pdf.pdftotext-layout.txt": 0.37,  # the (一)予以公开 row withheld (blank cells lost)
-    "shanghai-2019/lo-pdf.pdftotext-plain.txt": 0.03,
+    "shanghai-2019/lo-pdf.pdftotext-plain.txt": 0.26,
     "shanghai-2019/lo-pdf.pdfplumber.txt": 0.37,
     "shanghai-2019/pandoc-gfm.md": 1.0,
     "shanghai-2019/pandoc-pipe.md": 0.65,
     "huaian-2024/pdftotext-layout.txt": 1.0,
-    "huaian-2024/pdftotext-plain.txt": 0.60,
+    "huaian-2024/pdftotext-plain.txt": 0.92,
     "huaian-2024/pdfplumber.txt": 1.0,
 }
 

@@ -138,3 +138,131 @@ def test_one_value_per_line_rows_read_by_their_labels():
             key = f"apply.{row}.{col}"
             assert got.get(key) == orig[key], key
     assert (got["apply.unavailable.not_held.natural_person"], got["apply.unavailable.not_held.total"]) == (49, 50)
+
+
+# ---------------------------------------------------------------- mixed templates
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "real"
+
+
+def _grid_text(rel: str) -> str:
+    from govcrawl.extract.stats.grid import tables_text
+
+    return tables_text((REAL / rel).read_text(encoding="utf-8"))
+
+
+PINGTAN_SIX = [
+    "三、本年度办理结果 | (六)其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 | 8 | 0 | 0 | 0 | 0 | 0 | 8",
+    "三、本年度办理结果 | (六)其他处理 | 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 2 | 0 | 0 | 0 | 0 | 0 | 2",
+    "三、本年度办理结果 | (六)其他处理 | 3.其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1",
+]
+
+
+def test_a_2021_report_that_keeps_the_2019_single_other_row():
+    """SYNTHETIC: the real pingtan 2025 page (2021 template) as pipe rows, its three (六) rows replaced
+    by the 2019 single "(六)其他处理" row carrying their sums (8+2+1 = 11), as some 2021 reports print it.
+    Table 三 is read with its own version's rows: the row is apply.other (2019's key), table 二 keeps
+    the 2021 columns, and (七)总计 = the sum of the outcome rows still holds. Before: the row was lost."""
+    text = _grid_text("pingtan/2025-report.html")
+    assert all(r in text for r in PINGTAN_SIX)
+    text = text.replace("\n".join(PINGTAN_SIX), "三、本年度办理结果 | (六)其他处理 | 11 | 0 | 0 | 0 | 0 | 0 | 11")
+    stats, checks, _ = extract_stats(text)
+    got = stated(stats)
+    assert (got["apply.other.natural_person"], got["apply.other.total"]) == (11, 11)
+    assert not any(k.startswith("apply.other.no_correction") for k in got)
+    assert got["proactive.rules.issued"] == 0 and got["proactive.normative.in_force"] == 546
+    assert not any(c.rule.startswith(("apply.handled.", "unreadable.apply", "ambiguous.apply")) for c in checks)
+
+
+def test_a_2019_report_with_a_2021_table_three_keeps_its_2019_table_two():
+    """SYNTHETIC: the real shanghai 2019 page (2019 template) as pipe rows, its (六)其他处理 row (blank)
+    replaced by the 2021 three sub-rows (blank too). The 2021 words in table 三 made the whole report
+    2021, and table 二's 本年新制作/本年新公开/对外公开总数量 were stated as 本年制发/本年废止/现行有效
+    (wrong keys: 13 "repealed" rules). Each table now has its own version."""
+    text = _grid_text("shanghai-szfbgt/2019-report.html")
+    six = "三、本年度办理结果 | (六)其他处理 | - | - | - | - | - | - | -"
+    assert six in text
+    text = text.replace(six, "\n".join(r.rsplit(" | ", 7)[0] + " | -" * 7 for r in PINGTAN_SIX))
+    got = stated(extract_stats(text)[0])
+    assert [got[f"proactive.rules.{c}"] for c in ("made", "published", "total")] == [13, 13, 524]
+    assert not any(k.startswith(("proactive.rules.issued", "proactive.rules.repealed")) for k in got)
+    assert (got["apply.handled.natural_person"], got["apply.handled.total"]) == (767, 805)
+
+
+# ---------------------------------------------------------------- loose labels, by template position
+def _pingtan_with(old: str, new: str) -> str:
+    text = _grid_text("pingtan/2025-report.html")
+    assert old in text
+    return text.replace(old, new)
+
+
+def test_a_misprinted_label_is_read_at_its_place_in_template_order():
+    """SYNTHETIC: the real pingtan 2025 page as pipe rows with the misprint issue 13 quotes from a real
+    report, "2.其他法律行政止公开" (法规禁 dropped): no label pattern matches it, but it stands between
+    the exactly matched 1.属于国家秘密 and 3.危及“三安全一稳定” rows and is most of the template's
+    label, so its cells are that row's. Before: the row was lost (unreadable)."""
+    text = _pingtan_with("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+    # give the row numbers of its own (the real row is all zeros), keeping table 三's identities
+    row = "2.其他法律行政止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0"
+    assert row in text
+    text = text.replace(row, "2.其他法律行政止公开 | 4 | 0 | 0 | 0 | 0 | 0 | 4")
+    stats, checks, _ = extract_stats(text)
+    got = stated(stats)
+    assert (got["apply.withheld.law_prohibited.natural_person"], got["apply.withheld.law_prohibited.total"]) == (4, 4)
+    assert got["apply.withheld.security_stability.total"] == 0 and got["apply.withheld.state_secret.total"] == 0
+
+
+def test_a_loose_label_without_exactly_matched_neighbours_is_not_read():
+    """SYNTHETIC (as above), and the next row's label also unreadable ("3.危及…" replaced by "3.？？"):
+    the misprinted row's place is no longer pinned on both sides, so neither row is read."""
+    text = _pingtan_with("3.危及“三安全一稳定”", "3.？？").replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+    got = stated(extract_stats(text)[0])
+    assert not any(k.startswith(("apply.withheld.law_prohibited", "apply.withheld.security_stability")) for k in got)
+    assert got["apply.withheld.state_secret.total"] == 0 and got["apply.withheld.third_party.total"] == 0
+
+
+def test_table_two_one_value_per_line_under_a_wrapped_label():
+    """Format matrix (SYNTHETIC rendering of the real pingtan 2025 page, pdftotext plain): table 二 is
+    "规章 / 0 / 0 / 0 / 行政规范性文 / 件 / 58 / 45 / 546", one cell per line and the label wrapped.
+    Before: no table 二 number."""
+    from govcrawl.extract import extract
+
+    got = stated(extract(PLAIN.read_bytes(), filename=PLAIN.name).stats)
+    assert [got[f"proactive.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [58, 45, 546]
+    assert [got[f"proactive.rules.{c}"] for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
+    assert got["proactive.licensing.decisions"] == 2418 and got["proactive.punishment.decisions"] == 644
+
+
+LAYOUT = PLAIN.with_name("lo-pdf.pdftotext-layout.txt")
+
+
+def test_labels_wrapped_around_their_numbers_in_layout_text():
+    """Format matrix (SYNTHETIC rendering of the real pingtan 2025 page, pdftotext -layout): a two-line
+    label is printed on both sides of its numbers ("行政规范性文 / 58 45 546 / 件"), and the rotated group
+    label (六)其他处理 runs into "1.申请人无正当理由逾期不 / 他处理 补正、行政机关 / 8 0 0 0 0 0 8 / 不再处理…":
+    no pattern matches that row, but it lies alone between the exactly matched 5.要求行政机关确认 and
+    2.申请人逾期未按收费通知 rows and reads as most of the template's label. Before: 0.95 recall."""
+    from govcrawl.extract import extract
+
+    got = stated(extract(LAYOUT.read_bytes(), filename=LAYOUT.name).stats)
+    assert [got[f"proactive.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [58, 45, 546]
+    assert got["proactive.fees.amount"] == 4166.241619
+    assert (got["apply.other.no_correction.natural_person"], got["apply.other.no_correction.total"]) == (8, 8)
+    assert (got["apply.other.unpaid_fee.total"], got["apply.not_processed.confirm.total"]) == (2, 0)
+
+
+def test_a_run_of_rows_pinned_by_the_rows_around_it():
+    """Format matrix (SYNTHETIC rendering of the real huaian 2024 PDF, pdftotext plain): one value per
+    line, "二、上年结转…" followed by 21 values (its row, then (一)予以公开 and (二)部分公开, whose labels
+    are printed elsewhere), then "1.属于国家秘密". The exactly matched 一、本年新收 before and 1.属于国家秘密
+    after pin the run to rows 二, (一), (二). Before: 0.61 recall, those three rows unreadable."""
+    from govcrawl.extract import extract
+    from govcrawl.extract.pdf import pdf_read
+
+    path = PLAIN.parents[1] / "huaian-2024" / "pdftotext-plain.txt"
+    got = stated(extract(path.read_bytes(), filename=path.name).stats)
+    pdf = REAL / "huaian" / "2024-report.pdf"
+    grid = stated(extract_stats(pdf_read(pdf.read_bytes()).text, grids=pdf_read(pdf.read_bytes()).grids)[0])
+    assert {k: v for k, v in got.items() if grid.get(k) != v} == {}
+    for row in ("carried_in", "disclosed", "partial", "not_processed.mass_repeat", "other.other"):
+        assert got[f"apply.{row}.total"] == grid[f"apply.{row}.total"], row
+    assert (got["apply.disclosed.natural_person"], got["apply.disclosed.total"]) == (1288, 1362)

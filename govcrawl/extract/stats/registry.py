@@ -20,6 +20,14 @@ TEMPLATE_MARKERS = [r"本年新收.{0,12}申请", r"上年结转.{0,12}申请"]
 # the first version whose clue is in the text, else VERSION_DEFAULT.
 VERSION_CLUES = {"std-2021": r"不补正|缴纳费用"}
 VERSION_DEFAULT = "std-2019"
+# Each table's own version, read from its own region: reports mix them (a 2021 table 二 with
+# the 2019 single (六)其他处理 row; a 2019 table 二 with the 2021 table 三). First match wins;
+# none: the document's version.
+TABLE_VERSION_MARKERS = {
+    "t2": {"std-2021": r"本年制发件数|本年废止件数|现行有效件数|本年收费金额",
+           "std-2019": r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|采购总金额"},
+    "t3": {"std-2021": r"不补正|缴纳费用|收费通知", "std-2019": r"其他处理"},
+}
 
 # Where each table's region starts and ends (template.regions).
 TABLE3_START = r"本列数据|申请人情况|本年新收"
@@ -71,6 +79,34 @@ APPLY_ROWS = {
     + APPLY_ROWS_TAIL,
     "std-2019": APPLY_ROWS_COMMON_HEAD + [("other", r"其他处理")] + APPLY_ROWS_TAIL,
 }
+# Each row's label as the template prints it: a row whose printed label matches no pattern
+# above (a typo: "2.其他法律行政止公开") is taken by tolerant comparison with this text, only at
+# its place in template order between two exactly matched rows (template._like).
+APPLY_LABELS = {
+    "new": "本年新收政府信息公开申请数量",
+    "carried_in": "上年结转政府信息公开申请数量",
+    "withheld.state_secret": "属于国家秘密",
+    "withheld.law_prohibited": "其他法律行政法规禁止公开",
+    "withheld.security_stability": "危及三安全一稳定",
+    "withheld.third_party": "保护第三方合法权益",
+    "withheld.internal_affairs": "属于三类内部事务信息",
+    "withheld.process_info": "属于四类过程性信息",
+    "withheld.enforcement_file": "属于行政执法案卷",
+    "withheld.query_matter": "属于行政查询事项",
+    "unavailable.not_held": "本机关不掌握相关政府信息",
+    "unavailable.needs_creation": "没有现成信息需要另行制作",
+    "unavailable.still_unclear": "补正后申请内容仍不明确",
+    "not_processed.petition": "信访举报投诉类申请",
+    "not_processed.repeat": "重复申请",
+    "not_processed.publication": "要求提供公开出版物",
+    "not_processed.mass_repeat": "无正当理由大量反复申请",
+    "not_processed.confirm": "要求行政机关确认或重新出具已获取信息",
+    "other.no_correction": "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
+    "other.unpaid_fee": "申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
+    "carried_out": "结转下年度继续办理",
+}
+LOOSE_LABEL_MIN = 5  # characters; shorter labels are matched by their patterns only
+LOOSE_LABEL_SHARE = 0.7  # of the printed label's characters, in order
 # Rows with a generic label, taken only as the very next row (see template._assign_rows).
 GENERIC_ROWS = ("other.other", "handled")
 # ...unless the label is printed with its template number, which no stray word
@@ -98,10 +134,11 @@ REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
 # columns (reports that leave out the 第二十条 rows, text cut at a page break).
 PROACTIVE_START = r"第二十条|信息内容[ \t|]*(?:本年制发件数|本年新制作数量|本年处理决定数量|上一年项目数量|本年收费金额|采购项目数量)"
 # (label pattern, key prefix, columns, unit) per version; the numbers follow the label.
+# (Traditional mirrors convert 文件 to the Taiwanese 檔案 / 文檔: "規範性檔案", "規範性文檔".)
 PROACTIVE_ROWS = {
     "std-2021": [
         (r"规章", "proactive.rules", ["issued", "repealed", "in_force"], "件"),
-        (r"规范性文件", "proactive.normative", ["issued", "repealed", "in_force"], "件"),
+        (r"规范性(?:文件|文档|档案)", "proactive.normative", ["issued", "repealed", "in_force"], "件"),
         (r"行政许可", "proactive.licensing", ["decisions"], "件"),
         (r"行政处罚", "proactive.punishment", ["decisions"], "件"),
         (r"行政强制", "proactive.enforcement", ["decisions"], "件"),
@@ -109,7 +146,7 @@ PROACTIVE_ROWS = {
     ],
     "std-2019": [
         (r"规章", "proactive.rules", ["made", "published", "total"], "件"),
-        (r"规范性文件", "proactive.normative", ["made", "published", "total"], "件"),
+        (r"规范性(?:文件|文档|档案)", "proactive.normative", ["made", "published", "total"], "件"),
         (r"行政许可", "proactive.licensing", ["prev", "delta", "decisions"], "件"),
         (r"其他对外管理服务事项", "proactive.services", ["prev", "delta", "decisions"], "件"),
         (r"行政处罚", "proactive.punishment", ["prev", "delta", "decisions"], "件"),

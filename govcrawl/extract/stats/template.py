@@ -29,6 +29,13 @@ _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
 _GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d]|-\d)")
 _NUMTOK_RE = re.compile(_NUMTOK)
 _NOTE_WHOLE = re.compile(r"\([^()]*\)")
+# A mirror's pinyin gloss after a character ("規(guī)章", "數(shù)量"): not part of the label.
+_PINYIN_GLOSS = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
+# A label wrapped around its row's numbers (PDF -layout centres the numbers on a two-line label:
+# "行政规范性文\n   58  45  546\n件"): the label's last line is put back before the numbers.
+_WRAPPED_LABEL = re.compile(r"([^\n]*[\u4e00-\u9fff])[ \t]*\n([ \t]*(?:\d+(?:\.\d+)?|[-/—–])(?:[ \t]+(?:\d+(?:\.\d+)?|[-/—–]))*[ \t]*)"
+                            r"\n[ \t]*([\u4e00-\u9fff]{1,4})[ \t]*(?=\n|$)")
+_CJK_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n[ \t\n]*(?=[\u4e00-\u9fff])")
 _LABEL_NOTE = re.compile(r"\([^()\n|]*[\u4e00-\u9fff][^()\n|]*\)")
 _NOTE_OPEN = re.compile(r"\([^()]*$")
 _NOTE_CLOSE = re.compile(r"^[^()]*\)")
@@ -297,13 +304,14 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
     out = []
     p = 0
     carry = 0
+    where: list[int] = []  # the index in ``groups`` of each row taken
     skipped = 0  # row-like groups passed over since the last row was taken
     separated = len(exact) * 2 >= len(groups)
-    for g in groups:
+    for gi, g in enumerate(groups):
         if p >= len(rows):
             break
         before = text[carry : g.start]
-        label = _drop_notes(before)
+        label = compact(_drop_notes(before))  # a label wrapped over lines reads whole
         best, best_pos = None, -1
         # each skipped row-like group stands for a row whose label was not found:
         # the label text before this group may be that row's tail, so it is not reused
@@ -330,12 +338,87 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
             for r, j in enumerate(firsts):
                 part = g.tokens[r * n : (r + 1) * n]
                 out.append((j, Group(g.start, g.end, g.raw, part), before))
+                where.append(gi)
         else:
             out.append((best, g, before))
+            where.append(gi)
         p = best + 1
         carry = g.end
         skipped = 0
+    return _loose_rows(text, groups, rows, n, out, where)
+
+
+def _pinned_runs(groups, rows, n, out, where):
+    """Split a run of k rows' cells that follows one row's label ("二、上年结转… 34 … 34 1288 … 1362
+    447 … 454", the other labels printed elsewhere) when the exactly matched rows before and after
+    it pin the run to rows j … j+k-1: the previous row is j-1 and the next is j+k."""
+    res, res_where = [], []
+    for a, (j, g, before) in enumerate(out):
+        k = len(g.tokens) // n if len(g.tokens) % n == 0 else 1
+        prev_ok = (a == 0 and j == 0) or (a > 0 and out[a - 1][0] == j - 1 and out[a - 1][1] is not g)
+        if (k > 1 and prev_ok and a + 1 < len(out) and out[a + 1][0] == j + k
+                and where[a + 1] == where[a] + 1 and j + k <= len(rows)):
+            for r in range(k):
+                res.append((j + r, Group(g.start, g.end, g.raw, g.tokens[r * n : (r + 1) * n]), before))
+                res_where.append(where[a])
+            continue
+        res.append((j, g, before))
+        res_where.append(where[a])
+    where[:] = res_where
+    return res
+
+
+def _loose_rows(text, groups, rows, n, out, where):
+    """Add the rows whose printed label matches no pattern (a misprint, "2.其他法律行政止公开"):
+    one row-like group alone between the groups of two exactly matched rows j-1 and j+1 is row j
+    when its label is like the template's (``_like``). Done after the exact matching, so a loose
+    guess never moves an exactly matched row."""
+    if n is None:
+        return out
+    out = _pinned_runs(groups, rows, n, out, where)
+    add = []
+    for a in range(len(out) - 1):
+        (ja, ga, _), (jb, gb, _) = out[a], out[a + 1]
+        ia, ib = where[a], where[a + 1]
+        if jb != ja + 2 or ib != ia + 2:
+            continue
+        g = groups[ia + 1]
+        if len(_trim(g.tokens, n)) == n and _like(text[ga.end : g.start], text[g.end : gb.start], rows[ja + 1][0]):
+            add.append((a + 1, (ja + 1, g, text[ga.end : g.start])))
+    for k, item in reversed(add):
+        out.insert(k, item)
     return out
+
+
+def _lcs(a: str, b: str) -> int:
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+_NUMBERING = re.compile(r"\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、]|[-|\s]")
+
+
+def _like(before: str, after: str, key: str) -> bool:
+    """Is this label text the template's label of row ``key`` printed with a typo or a missing word?
+
+    Tolerant comparison against the registry's printed label (APPLY_LABELS) of the text before
+    the row's numbers, or around them (a PDF prints a wrapped label on both sides of its numbers): numbering, notes and
+    blanks removed, at least LOOSE_LABEL_SHARE of its characters in order, and not much longer
+    (a paragraph is no label). Short labels (予以公开, 总计, 其他) are never matched loosely.
+    """
+    want = R.APPLY_LABELS.get(key)
+    if not want or len(want) < R.LOOSE_LABEL_MIN:
+        return False
+    for text in (before, before + after):
+        got = _NUMBERING.sub("", compact(_drop_notes(text)))
+        if got and len(got) <= 3 * len(want) and _lcs(want, got) >= R.LOOSE_LABEL_SHARE * len(want):
+            return True
+    return False
 
 
 def _label_run(label: str, rows, last: int, k: int, first: int) -> list[int] | None:
@@ -568,8 +651,20 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
     # "上一年项目数量(指2019年事项数)" (whose 2019 is no cell)
     region = _LABEL_NOTE.sub("", region)
+    # a label wrapped over lines (PDF text: "行政规范性文\n件") is one label again; its cells may
+    # follow on the next lines, one per line
+    patterns = [re.compile(row[0]) for row in R.PROACTIVE_ROWS[version]]
+
+    def unwrap(m):
+        # only a label that is none until its last line is put back ("行政处罚 / 644 / 行政强制" stays)
+        head, tail = m.group(1), m.group(3)
+        if any(p.search(head) for p in patterns) or not any(p.search(head + tail) for p in patterns):
+            return m.group(0)
+        return f"{head}{tail}\n{m.group(2)}"
+
+    region = _CJK_BREAK.sub("", _WRAPPED_LABEL.sub(unwrap, region))
     for pattern, prefix, cols, unit in R.PROACTIVE_ROWS[version]:
-        m = re.search(rf"(?:{pattern})[ \t|]*(?={_NUMTOK})", region)
+        m = re.search(rf"(?:{pattern})[ \t|\r\n]*(?={_NUMTOK})", region)
         if not m:
             continue
         g = next((g for g in _groups(region[m.end() :]) if g.start == 0), None)
@@ -606,6 +701,7 @@ def read_fragment(text: str, read: str = "text") -> TableResult:
     text, 总计 = the sum of the applicant columns (read_apply's gate).
     """
     res = TableResult()
+    text = _PINYIN_GLOSS.sub("", text)
     if read != "grid":
         text = join_cell_lines(text)
     m4 = re.search(R.TABLE4_START, text)
@@ -623,6 +719,14 @@ def read_fragment(text: str, read: str = "text") -> TableResult:
     return res
 
 
+def table_version(text: str, reg: tuple[int, int] | None, table: str, version: str) -> str:
+    """The version of one table, from its own region's markers (reports mix the two templates)."""
+    if not reg:
+        return version
+    part = compact(text[reg[0] : reg[1]])
+    return next((v for v, pat in R.TABLE_VERSION_MARKERS[table].items() if re.search(pat, part)), version)
+
+
 def read_template(text: str, version: str, read: str = "text") -> TableResult:
     """All three tables from one text; found=True when any of them was there.
 
@@ -631,12 +735,13 @@ def read_template(text: str, version: str, read: str = "text") -> TableResult:
     that break a row or block identity are withheld).
     """
     res = TableResult()
+    text = _PINYIN_GLOSS.sub("", text)
     if read != "grid":
         text = join_cell_lines(text)
     where = regions(text)  # once per text: the three readers share it
-    t3 = read_apply(text, version, where.get("t3"), read)
+    t3 = read_apply(text, table_version(text, where.get("t3"), "t3", version), where.get("t3"), read)
     t4 = read_review(text, where.get("t4"), separated_hint=t3.separated if "t3" in where else None, read=read)
-    t2 = read_proactive(text, version, t3.separated, where.get("t2"), read)
+    t2 = read_proactive(text, table_version(text, where.get("t2"), "t2", version), t3.separated, where.get("t2"), read)
     for part in (t2, t3, t4):
         res.stats.extend(part.stats)
         res.checks.extend(part.checks)
