@@ -116,3 +116,12 @@ def test_date_then_source_line_and_a_bare_level_word():
     assert (d.jurisdiction, d.published) == ("广西壮族自治区", "2023-01-31")
     assert split_issuer("开发区管委会") == (None, "开发区管委会")
     assert split_issuer("广西壮族自治区人民政府办公厅") == ("广西壮族自治区", None)
+
+
+def test_title_named_as_compiled_or_for_a_township():
+    # "根据…要求,特编制湛江市人民政府地方志办公室2023年政府信息公开工作年度报告。"
+    d = extract_file(REAL / "zhanjiang-dfz-2023.txt")
+    assert (d.title, d.jurisdiction) == ("湛江市人民政府地方志办公室2023年政府信息公开工作年度报告", "湛江市")
+    # "现向社会公布龙口镇2022年度政府信息公开工作年度报告": a township opens the title
+    d = extract_file(REAL / "longkou-zhen-2022.txt")
+    assert (d.title, d.jurisdiction) == ("龙口镇2022年度政府信息公开工作年度报告", "龙口镇")

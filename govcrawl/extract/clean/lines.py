@@ -289,7 +289,7 @@ def clean_lines(lines: list[str], page: PageText, from_pdf: bool = False) -> Pag
     if not page.title:
         # last resort: the report names itself in its first sentences ("现公布XX年度报告");
         # "现公布我局2022年…" or "…区统计局2023年…" names no place: not taken as a title
-        place = re.compile(rules().data["jurisdiction"]["unit"])
+        place = re.compile("(?:%(unit)s)|(?:%(township)s)" % rules().data["jurisdiction"])  # 泰州市…, 龙口镇2022年…
         for ln in lines[:6]:
             m = rules().title_in_sentence.search(ln)
             if m and is_title_line(squeeze_title(m.group("title"))) and place.match(m.group("title")):
