@@ -2,8 +2,9 @@
 
 Two entry points, one pipeline:
 
-- ``clean_html``: the article (article.py: trafilatura finds it, its container is
-  read whole from the DOM, tables included), the page's own metadata
+- ``clean_html``: the article (article.py: its container found from the page's text
+  blocks, or by trafilatura where none is, read whole from the DOM, tables included),
+  the page's own metadata
   (htmlmeta.py: meta tags, title, breadcrumb), then the line stages on that text.
 - ``clean_plain_text``: archived text (seeds, another crawler's text dumps)
   and PDF text go straight to the line stages (lines.py).
@@ -35,7 +36,7 @@ def clean_plain_text(text: str, from_pdf: bool = False) -> PageText:
 
 
 def clean_html(html: str, url: str | None = None, tree=None) -> PageText:
-    """An HTML page → PageText (trafilatura for the article, lxml for the page's metadata).
+    """An HTML page → PageText (the article and the page's metadata read from one lxml tree).
 
     ``tree``: the page already parsed by ``parse_html`` (parsed here when not given).
     """

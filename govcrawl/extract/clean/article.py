@@ -1,11 +1,18 @@
-"""The article of an HTML page: trafilatura finds it, the DOM gives it back whole.
+"""The article of an HTML page: found from its own text blocks, read whole from the DOM.
 
-trafilatura (deduplicate off, headings kept) yields the article's paragraphs;
-``article_text_from_dom`` finds the element holding them and reads ALL its lines
-in DOM order, tables included (trafilatura's own text drops repeated paragraphs).
+Article first: ``find_container`` locates the report's container from the page's
+text blocks (the deepest element holding most paragraph CJK text, rules in
+``[article]`` of chrome_rules.toml) and ``read_container`` reads ALL its lines in
+DOM order, tables included. Only where that finds nothing does trafilatura
+(deduplicate off, headings kept) run, on the same parsed tree: its paragraphs
+anchor the container (``article_text_from_dom``), or are the text.
 ``parse_html`` parses a page once for all its readers.
 """
 from __future__ import annotations
+
+import re
+
+from .rules import rules
 
 
 def article_text(html: str, url: str | None, tree) -> tuple[str, list[str]]:
@@ -13,22 +20,30 @@ def article_text(html: str, url: str | None, tree) -> tuple[str, list[str]]:
 
     ``tree``: the page parsed by ``parse_html`` (None: unparsable markup).
     """
+    found = find_container(tree)
+    if found is not None:
+        return read_container(found), ["article container found from the page's text blocks"]
     import trafilatura
 
     notes: list[str] = []
+    # trafilatura gets the parsed tree (it works on a copy): no second parse of the page.
+    # From a string it refuses markup that does not name itself HTML in its first 50
+    # characters and has one top element (a sitemap, a fragment); it checks no tree,
+    # so such markup goes as the string, refused as before.
+    doc = tree if tree is not None and ("html" in html[:50].lower() or len(tree) >= 2) else html
     # trafilatura's text only serves to find the article's container, which is then
     # read whole from the DOM, tables included; its paragraphs suffice for that, so the
     # first pass skips tables (cheaper). When it finds no container, the pass with
     # tables runs (on pages that have any) and, failing a container again, is the text.
-    first = _trafilatura_text(html, url, tables=False)
+    first = _trafilatura_text(doc, url, tables=False)
     dom_text = article_text_from_dom(html, first, tree=tree, tables_inside=True) if first else None
     if not dom_text:
         # Without a <table> on the page the full pass would return the same text.
         has_table = tree is None or next(tree.iter("table"), None) is not None
-        body = _trafilatura_text(html, url, tables=True) if has_table else first
+        body = _trafilatura_text(doc, url, tables=True) if has_table else first
         if not body:
             # trafilatura found no article (tiny or odd page): take all visible text.
-            body = trafilatura.html2txt(html) or ""
+            body = trafilatura.html2txt(doc) or ""
             notes.append("no article found: whole page text")
         # trafilatura's recovery pass collapses identical paragraphs ("170 |" twice in an
         # annex) and drops paragraphs repeated inside an earlier one; the article's own
@@ -40,7 +55,83 @@ def article_text(html: str, url: str | None, tree) -> tuple[str, list[str]]:
     return body, notes
 
 
-def _trafilatura_text(html: str, url: str | None, tables: bool) -> str | None:
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Elements whose own text is no paragraph text of the page: links (menus, lists of
+# other documents), tables (read with their container, never located by), non-text.
+_NOT_PARAGRAPH = frozenset({"a", "table", "script", "style", "noscript", "template", "textarea", "title", "head",
+                            "select", "option", "button", "iframe", "object"})
+# Elements that make a text block of their own text and that of their inline children.
+_TEXT_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dd", "dt",
+                          "section", "article", "main", "aside", "nav", "header", "footer", "blockquote", "pre",
+                          "center", "form", "body", "html"})
+
+
+def find_container(tree):
+    """The report's container from the page's text blocks, or None (trafilatura decides).
+
+    A text block is a block element's own text plus that of its inline children,
+    outside links and tables; it is paragraph text from ``min_block_cjk`` CJK
+    characters. The container is the deepest element holding ``share`` of the
+    paragraph text (as ``article_text_from_dom`` does with trafilatura's lines). None
+    when the page has too little paragraph text, when only the page itself holds
+    it, or when a long table lies outside the container (it may be the article).
+    """
+    if tree is None:
+        return None
+    ar = rules().article
+    owner: dict = {}  # element -> the block its .text belongs to (None: not paragraph text)
+    cjk: dict = {}  # block -> CJK characters of its own text
+    count = _CJK.findall
+    # One walk in document order: a parent is always seen before its children. (Picking
+    # the text nodes by XPath with an ancestor test is 5x slower.)
+    for el in tree.iter():
+        parent = el.getparent()
+        up = owner.get(parent) if parent is not None else None
+        tag = el.tag
+        if parent is None:
+            own = el if isinstance(tag, str) else None
+        elif up is None or not isinstance(tag, str) or tag in _NOT_PARAGRAPH:
+            own = None  # a comment, or inside a link, a table, a script …
+        else:
+            own = el if tag in _TEXT_BLOCKS else up  # an inline element's text is its block's
+        owner[el] = own
+        if own is not None and el.text:
+            cjk[own] = cjk.get(own, 0) + len(count(el.text))
+        if up is not None and el.tail:  # a tail is the parent's text
+            cjk[up] = cjk.get(up, 0) + len(count(el.tail))
+    blocks = [(b, n) for b, n in cjk.items() if n >= ar.min_block_cjk]
+    total = sum(n for _, n in blocks)
+    if len(blocks) < ar.min_blocks or total < ar.min_page_cjk:
+        return None
+    below: dict = {}
+    for b, n in blocks:
+        parent = b.getparent()
+        if parent is not None:
+            below[parent] = below.get(parent, 0) + n
+    weight: dict = {}
+    for parent, n in below.items():
+        for anc in (parent, *parent.iterancestors()):
+            weight[anc] = weight.get(anc, 0) + n
+    candidates = [a for a, n in weight.items() if n >= ar.share * total]
+    if not candidates:
+        return None
+    found = max(candidates, key=lambda a: sum(1 for _ in a.iterancestors()))
+    # A CMS article box below it holding cms_share of the text is the article itself. Such
+    # boxes hold over half the text, so they lie on one chain below ``found``: only the
+    # elements that hold that much need a look.
+    names = set(ar.cms_containers)
+    boxes = [b for b in weight.keys() | cjk.keys()
+             if weight.get(b, 0) + cjk.get(b, 0) >= ar.cms_share * total and b is not found
+             and (b.get("id") in names or not names.isdisjoint((b.get("class") or "").split()))
+             and any(a is found for a in b.iterancestors())]
+    if boxes:
+        found = min(boxes, key=lambda b: sum(1 for _ in b.iterancestors()))  # the outermost
+    if found.tag in ar.not_containers or _table_outside(tree, found):
+        return None
+    return found
+
+
+def _trafilatura_text(html, url: str | None, tables: bool) -> str | None:
     import trafilatura
 
     return trafilatura.extract(
@@ -81,8 +172,6 @@ def article_text_from_dom(html: str, extracted: str, tree=None, tables_inside: b
     have missed an article made mostly of tables; refuse (None) when a table with
     ``OUTSIDE_TABLE_CHARS`` of text lies outside the container and does not hold it.
     """
-    from copy import deepcopy
-
     if tree is None:
         tree = _parse_html(html)
     if tree is None or not extracted:
@@ -123,6 +212,13 @@ def article_text_from_dom(html: str, extracted: str, tree=None, tables_inside: b
     found = max(candidates, key=lambda a: sum(1 for _ in a.iterancestors()))
     if tables_inside and _table_outside(tree, found):
         return None
+    return read_container(found)
+
+
+def read_container(found) -> str:
+    """ALL the lines of the container, in DOM order: one per block, table rows as "a | b"."""
+    from copy import deepcopy
+
     container = deepcopy(found)
     for bad in container.xpath(".//script|.//style|.//noscript|.//template"):
         bad.drop_tree()

@@ -46,6 +46,19 @@ def _words_within(words: list[str], candidates: list[str], table: str) -> None:
         raise ValueError(f"chrome_rules.toml [{table}]: words {lost} hold none of candidate_words {candidates}")
 
 
+@dataclass(frozen=True)
+class ArticleRules:
+    """``[article]``: how the report's container is found from the page's text blocks (clean/article.py)."""
+
+    min_block_cjk: int
+    min_blocks: int
+    min_page_cjk: int
+    share: float
+    not_containers: list
+    cms_share: float
+    cms_containers: list
+
+
 class Rules:
     """chrome_rules.toml, compiled once."""
 
@@ -89,6 +102,7 @@ class Rules:
         self.title_leading = c(t["leading"])
         self.title_info_box, self.title_label, self.title_in_sentence = c(t["info_box"]), c(t["label"]), c(t["in_sentence"])
         self.section_top = c(data["section"]["top"])
+        self.article = ArticleRules(**data["article"])
 
 
 @lru_cache(maxsize=1)
