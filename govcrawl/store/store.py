@@ -118,6 +118,7 @@ _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
 # its output's fingerprint; written by every path (crawl, reparse, import), read by reparse to skip.
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
           "report_id": int, "skip_reason": str, "updated_at": str}
+FTS_AUTOMERGE = 16  # segments per level the full-text index lets pile up before merging them (Store._fts_automerge)
 # stage_cache: the extractor's text stage output per input (extract/stages.py), keyed by that
 # stage's version, so reparse re-runs only the later stages when only their code changed.
 _STAGE_CACHE = {"canonical_url": str, "input_sha256": str, "text_version": str, "meta_version": str, "data": bytes}
@@ -225,6 +226,7 @@ class Store:
         if "reports_fts" not in db.table_names():
             db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
         self._narrow_fts_update_trigger()
+        self._fts_automerge()
         with db.conn:
             views.ensure_views(db)
 
@@ -243,6 +245,17 @@ class Store:
   INSERT INTO "reports_fts" ("reports_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
   INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
 END""")
+
+    def _fts_automerge(self) -> None:
+        # FTS5 merges its index segments as they pile up, at every commit that adds one (the crawl
+        # commits per item): with the default of 4 segments per level that merging was ~1/4 of
+        # indexing a report. 16 per level: the index holds the same entries (searches give the same
+        # rows, as fast within measuring noise), indexing costs 2.6-2.8 -> 2.0 ms per report (bench/NOTES.md).
+        # Kept in the index's own config table, so every writer of this DB uses it.
+        row = self.db.execute("select v from reports_fts_config where k = 'automerge'").fetchone()
+        if row is None or row[0] != FTS_AUTOMERGE:
+            with self.db.conn:
+                self.db.execute("insert into reports_fts (reports_fts, rank) values ('automerge', ?)", [FTS_AUTOMERGE])
 
     # -- transactions -----------------------------------------------------------
     @contextmanager

@@ -64,6 +64,33 @@ def test_full_text_index_follows_text_changes_only():
     assert conn.total_changes - before > 1 and search("行政复议") == [rid]  # re-indexed
 
 
+
+def test_full_text_index_merges_lazily_and_finds_exactly_what_a_scan_finds(tmp_path):
+    """The index lets 16 segments per level pile up before merging (cheaper per commit, Store._fts_automerge),
+    set once in its config, also on a DB an older govcrawl made; searches still give exactly the rows
+    a substring scan gives, after 120 one-report commits (as the crawl commits)."""
+    import random
+
+    from govcrawl.store.store import FTS_AUTOMERGE
+
+    db = tmp_path / "g.db"
+    store = Store(db)
+    assert store.db.execute("select v from reports_fts_config where k = 'automerge'").fetchone() == (FTS_AUTOMERGE,)
+    with store.db.conn:  # as an older govcrawl left it: FTS5's default
+        store.db.execute("delete from reports_fts_config where k = 'automerge'")
+    store.close()
+    store = Store(db)
+    assert store.db.execute("select v from reports_fts_config where k = 'automerge'").fetchone() == (FTS_AUTOMERGE,)
+    rng = random.Random(7)
+    words = ["行政复议", "行政诉讼", "依申请公开", "主动公开", "政府信息", "年度报告", "收费", "答复"]
+    for i in range(120):  # SYNTHETIC texts
+        with store.transaction():
+            _save(store, _doc("".join(rng.choice(words) for _ in range(12))), url=f"http://a.gov.cn/t{i}.html", sha=f"s{i}")
+    for q in ("行政复议", "依申请公开政府", "收费答复", "诉讼行政复议主动"):
+        fts = {r[0] for r in store.db.execute("select rowid from reports_fts where reports_fts match ?", ['"' + q + '"'])}
+        scan = {r[0] for r in store.db.execute("select id from reports where instr(title, ?) > 0 or instr(text, ?) > 0", [q, q])}
+        assert fts == scan and scan, q
+
 def test_nested_transactions_commit_once_and_roll_back_together(tmp_path):
     db = tmp_path / "g.db"
     store = Store(db)
