@@ -194,6 +194,34 @@ def test_workers_are_recycled_without_changing_the_output(crawled, tmp_path, mon
     assert content(tmp_path / "two.db") == content(tmp_path / "one.db")
 
 
+
+def _extract_failing_2016(data, **kw):
+    """The real extractor, made to raise on the 2016 reports (a stand-in for a crash on some inputs)."""
+    doc = extract(data, **kw)
+    if doc.year == 2016:
+        raise ValueError("synthetic failure on a 2016 report")
+    return doc
+
+
+def test_a_document_failing_in_a_worker_costs_only_itself(crawled, tmp_path, monkeypatch):
+    """Workers get several documents per task (reparse.CHUNK): one that raises is recorded as failed,
+    the others of its task are stored as without it."""
+    import govcrawl.offline.reparse as rp
+
+    archive = crawled / "archive"
+    _, whole = reparse(str(tmp_path / "one.db"), str(archive), jobs=1, progress=False)
+    monkeypatch.setattr(rp, "CHUNK", 4)  # 14 documents: the failing ones share tasks with others
+    _, s = reparse(str(tmp_path / "two.db"), str(archive), jobs=2, progress=False, extract_fn=_extract_failing_2016)
+    assert s.failed >= 1 and s.failures == {"worker failed: ValueError: synthetic failure on a 2016 report": s.failed}
+    assert s.documents == whole.documents and s.new + s.unchanged + s.failed == s.documents
+
+    def content(db_path):
+        return sorted(sqlite_utils.Database(db_path).execute(
+            "select canonical_url, year, title, text_sha256, stats_count, checks_count from reports").fetchall())
+    assert content(tmp_path / "two.db") == [r for r in content(tmp_path / "one.db") if r[1] != 2016]
+    assert len(content(tmp_path / "two.db")) == whole.new - 1  # one 2016 report in the test portal
+
+
 # -- one write path: the crawl, reparse and import write the same rows for the same document ------------
 _OUTPUT_COLUMNS = ("url", "canonical_url", "title", "jurisdiction", "agency", "year", "published", "breadcrumb", "format",
                    "text", "text_sha256", "input_sha256", "extractor_version", "error", "version", "previous_version_id",

@@ -33,6 +33,7 @@ class FetchedPage:
     doc: Any = None  # govcrawl.extract.Document for detail/attachment pages
     fingerprint: str | None = None  # the doc's output fingerprint, computed beside it (store/fingerprint.py)
     stage: tuple | None = None  # the doc's stage cache entry (extract/stages.py), stored for reparse
+    signature: Any = None  # a report's MinHash (store/neardup.py), computed in the extraction worker
     # A distributed crawl sends items to its writer without the body (govcrawl/distributed):
     size: int | None = None  # the body's length, when the body is not carried
     fetch_key: str | None = None  # run + request fingerprint: the writer stores each fetch once

@@ -44,6 +44,10 @@ from ..store.fingerprint import doc_fingerprint
 BATCH = 100  # documents per write transaction in reparse
 RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see extract/pool.py)
 INFLIGHT = 8  # documents in flight per worker: enough that the DB writer never waits on one slow page
+# Documents per task handed to a worker. Each task costs the parent a wake-up of the pool's manager
+# thread, a pickle through its feeder thread and a result message: with one document per task
+# that was ~1/3 of the parent's CPU (py-spy, 1,000 records), CPU the workers then lack on 2 cores.
+CHUNK = 4
 
 
 @dataclass
@@ -127,6 +131,23 @@ def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, v
     return doc, sig, doc_fingerprint(doc), stage
 
 
+def _extract_chunk(items: list[tuple[Job, bytes | None]], extract_fn: Callable[..., Document] = extract,
+                   versions: StageVersions | None = None) -> list[tuple[str, object]]:
+    """Worker: ``_extract_and_sign`` for each (job, cached stage) of a task, in order; a document that
+    raises is ("error", why) and does not cost the others of the task theirs."""
+    out: list[tuple[str, object]] = []
+    for job, cached in items:
+        try:
+            out.append(("ok", _extract_and_sign(job, extract_fn, versions, cached)))
+        except Exception as exc:
+            out.append(("error", _failure(exc)))
+    return out
+
+
+def _failure(exc: BaseException) -> str:
+    return f"worker failed: {type(exc).__name__}: {exc}"[:200]
+
+
 def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
     from ..portals import load_portals
 
@@ -168,8 +189,10 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     hints = _encoding_hints(portals_file)
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.warc.gz")) if root.is_dir() else []
     sizes = {f: (root / f).stat().st_size for f in files}
-    inflight: deque = deque()
+    inflight: deque = deque()  # (jobs of one task, its future), in submission order
     inflight_keys: set = set()
+    pending: list = []  # (job, cached stage) gathered for the next task
+    in_flight_docs = 0
     batches = _Batches(store, BATCH)
 
     def settle(job: Job, result: tuple | None, error: str | None = None) -> None:
@@ -187,6 +210,26 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
+
+    def submit(items: list, in_flight: int) -> int:
+        """Hand one task to the pool; returns the documents in flight after waiting for room."""
+        inflight.append((items, pool.submit(_extract_chunk, items, extract_fn, versions, docs=len(items))))
+        in_flight += len(items)
+        while in_flight >= INFLIGHT * jobs:  # bounded: memory stays flat
+            in_flight -= _drain_one(inflight, settle, retry)
+        return in_flight
+
+    def retry(items: list) -> list:
+        """A task stopped by its limits: its documents again, one per task, so that only the one
+        that runs away is stopped (and recorded), not the good ones it shared the task with."""
+        futures = [pool.submit(_extract_chunk, [item], extract_fn, versions) for item in items]
+        out = []
+        for fut in futures:
+            try:
+                out += fut.result()
+            except LimitExceeded as exc:
+                out.append(("limit", exc))
+        return out
 
     # Import the extractor's stages before forking, so each worker does not import them again.
     from ..extract import classify, clean, meta, pdf, stats  # noqa: F401
@@ -214,13 +257,16 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     if cached is not None:
                         summary.from_cache += 1
                         job = replace(job, body=b"")  # not needed: only the later stages run
-                    inflight.append((job, pool.submit(_extract_and_sign, job, extract_fn, versions, cached)))
+                    pending.append((job, cached))
                     inflight_keys.add(job.key)
-                    while len(inflight) >= INFLIGHT * jobs:  # bounded: memory stays flat
-                        _drain_one(inflight, settle)
+                    if len(pending) >= CHUNK:
+                        in_flight_docs = submit(pending, in_flight_docs)
+                        pending = []
                 done_bytes += sizes[rel]
+            if pending:
+                submit(pending, in_flight_docs)
             while inflight:
-                _drain_one(inflight, settle)
+                _drain_one(inflight, settle, retry)
             bar.update(task, completed=sum(sizes.values()) or 1, docs=summary.documents)
         batches.close()
         if summary.failed:  # as a crawl's: some documents not extracted = partial, none extracted = failed
@@ -239,17 +285,25 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     return run_id, summary
 
 
-def _drain_one(inflight: deque, settle) -> None:
-    job, fut = inflight.popleft()
+def _drain_one(inflight: deque, settle, retry) -> int:
+    """Settle the oldest task's documents, in order; returns how many. A task stopped by its time
+    or memory limit: a single document gets that reason on its record; a task of several is
+    ``retry``'d one document per task."""
+    items, fut = inflight.popleft()
     try:
-        result = fut.result()
-    except LimitExceeded as exc:  # over its time or memory limit: recorded on the record, the run goes on
-        settle(job, exc)
-        return
-    except Exception as exc:  # a worker died (out of memory, a C library crash): record, go on
-        settle(job, None, f"worker failed: {type(exc).__name__}: {exc}"[:200])
-        return
-    settle(job, result)
+        results = fut.result()
+    except LimitExceeded as exc:  # the worker was killed and replaced; the run goes on
+        results = [("limit", exc)] if len(items) == 1 else retry(items)
+    except Exception as exc:  # a worker died (a C library crash): record, go on
+        results = [("error", _failure(exc))] * len(items)
+    for (job, _cached), (status, value) in zip(items, results):
+        if status == "ok":
+            settle(job, value)
+        elif status == "limit":
+            settle(job, value)
+        else:
+            settle(job, None, value)
+    return len(items)
 
 
 def print_summary(summary: Summary, run_id: str, console=None) -> None:

@@ -26,6 +26,7 @@ from govcrawl.extract.limits import DOC_MEMORY_MB, DOC_SECONDS, LimitExceeded, S
 from govcrawl.extract.pool import WORKER_RECYCLE_AFTER
 from govcrawl.extract.stages import current_versions
 from govcrawl.store.fingerprint import doc_fingerprint
+from govcrawl.store.neardup import signature
 
 from . import Stage
 
@@ -33,12 +34,14 @@ log = logging.getLogger(__name__)
 
 
 def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str | None):
-    """The Document, its output fingerprint (for the store's compare) and its stage cache entry (for
-    a later reparse): all pure, so all in the worker."""
+    """The Document, its output fingerprint (for the store's compare), its stage cache entry (for
+    a later reparse) and, for a report, the MinHash signature of its text (for the near-duplicate
+    index): all pure, so all in the worker, not in the reactor thread that writes the DB."""
     versions = current_versions()
     doc, stage = extract_staged(body, source=url, url=url, content_type=content_type,
                                 filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint, versions=versions)
-    return doc, doc_fingerprint(doc), (None if stage is None else (versions.text, stage.meta_version, stage.dumps()))
+    sig = signature(doc.text) if doc.is_report else None
+    return doc, doc_fingerprint(doc), (None if stage is None else (versions.text, stage.meta_version, stage.dumps())), sig
 
 
 def default_workers() -> int:
@@ -85,7 +88,7 @@ class ExtractPipeline(Stage):
             return item
         args = (item.body, item.url, item.content_type, item.encoding_hint)
         try:
-            item.doc, item.fingerprint, item.stage = await self._in_pool(args)
+            item.doc, item.fingerprint, item.stage, item.signature = await self._in_pool(args)
         except LimitExceeded as exc:  # the worker was killed and is replaced; the crawl goes on
             log.warning("%s: %s", item.url, exc)
             self.crawler.stats.inc_value("govcrawl/extract_stopped")

@@ -143,7 +143,9 @@ def record_fetch(store, item, run_id: str, neardup_index):
             kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
             extractor_version=EXTRACTOR_VERSION, page=row, index=neardup_index() if doc.is_report else None,
             fp=getattr(item, "fingerprint", None),  # (an item spooled by an older govcrawl has none)
-            stage=getattr(item, "stage", None))
+            stage=getattr(item, "stage", None),
+            # the signature was computed beside the text; an annex adopted here gets its own in the index
+            sig=getattr(item, "signature", None))
         if doc.is_report:
             what = "annex" if getattr(doc, "annex_to", None) else rec.what  # a spreadsheet annex is not counted as a report
             skip = None

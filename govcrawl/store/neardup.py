@@ -34,9 +34,6 @@ import weakref
 from urllib.parse import urlsplit
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
-from datasketch.minhash import _fmix
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +51,11 @@ MIN_CHARS = 200  # shorter texts (a stub, an error page) say too little to call 
 # _shingle_hash).update_batch gives over shingles(), at a fraction of the cost of hashing each
 # shingle in Python. Stored signatures of another scheme are recomputed.
 SCHEME = "fmix64-5gram+affine32"
-# LSH banding, chosen as datasketch's MinHashLSH chooses it (b bands of r rows).
-BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
+# LSH banding: b bands of r rows, as datasketch's MinHashLSH chooses them for THRESHOLD and
+# NUM_PERM (its _optimal_param; tests/store/test_neardup.py checks they agree). Written out
+# because computing them imports datasketch, whose package pulls in scipy.integrate and redis:
+# 0.4 s of every start-up, and a stall of the crawl's reactor at its first report.
+BANDS, ROWS = 25, 5
 # Signatures compared per lookup, the heads sharing the most bands first. Bounds the cost of a
 # report whatever the DB holds (a 512-byte read and one comparison each). Ranking helps only
 # partly: a copy at the threshold shares about one band with its head, as a same-template
@@ -75,10 +75,46 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     return {compact[i:i + k] for i in range(len(compact) - k + 1)}
 
 
-# datasketch's affine32 permutations for MinHash(num_perm=NUM_PERM, seed=1), generated once:
-# MinHash() would draw them from a RandomState again for every signature.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+# MurmurHash3's finaliser, as datasketch.minhash._fmix (same constants; a bijection on [0, 2**width)).
+_FMIX = {32: (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16)),
+         64: (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33), np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33))}
+
+
+def _fmix(hv: np.ndarray, width: int) -> np.ndarray:
+    s1, m1, s2, m2, s3 = _FMIX[width]
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    return hv ^ (hv >> s3)
+
+
+def _affine32_permutations(num_perm: int, seed: int = 1) -> np.ndarray:
+    """datasketch's affine32 permutations of MinHash(num_perm, seed): (a odd, b), drawn from RandomState(seed)
+    exactly as its _init_permutations draws them (tested equal), generated once here."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+_PERMUTATIONS = _affine32_permutations(NUM_PERM)
 _PERM_A, _PERM_B = (np.ascontiguousarray(p[:, None]) for p in _PERMUTATIONS)
+
+
+class Signature:
+    """A MinHash signature: its ``hashvalues`` (uint32, NUM_PERM of them) are those of
+    datasketch's ``MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_shingle_hash)`` over ``shingles()``.
+    A plain array holder, so it pickles small from a worker and never imports datasketch."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: np.ndarray):
+        self.hashvalues = hashvalues
+
+    def jaccard(self, other) -> float:
+        """The estimated Jaccard similarity (share of equal hash values), as MinHash.jaccard."""
+        return float(np.count_nonzero(self.hashvalues == np.asarray(other.hashvalues))) / len(self.hashvalues)
 _POLY = np.uint64(0x9E3779B97F4A7C15)  # odd, so each code point's term stays a bijection mod 2**64
 _M64 = (1 << 64) - 1
 # Shingles permuted per numpy pass: a (NUM_PERM, 8192) uint32 block is 4 MB, so a long text
@@ -115,21 +151,20 @@ def _shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     return _fmix(h, 64).astype(np.uint32)
 
 
-def signature(text: str) -> MinHash:
+def signature(text: str) -> Signature:
     hv = _fmix(_shingle_hashes(text), 32)  # datasketch affine32's premix of the input hash
     mins = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)  # MinHash's empty value
     for start in range(0, hv.size, _CHUNK):
         block = _PERM_A * hv[start:start + _CHUNK]  # uint32: wraps mod 2**32, as datasketch's does
         block += _PERM_B
         np.minimum(mins, block.min(axis=1), out=mins)
-    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_shingle_hash, hashvalues=mins,
-                   permutations=_PERMUTATIONS, scheme="affine32")
+    return Signature(mins)
 
 
-def band_keys(sig: MinHash | np.ndarray) -> list[int]:
+def band_keys(sig: Signature | np.ndarray) -> list[int]:
     """One 64-bit key per LSH band (band number and its hash values), as a signed SQLite INTEGER.
 
-    ``sig``: a MinHash or its hash values (as stored in ``minhashes``).
+    ``sig``: a Signature (or a datasketch MinHash) or its hash values (as stored in ``minhashes``).
     """
     hv = np.ascontiguousarray(getattr(sig, "hashvalues", sig), dtype="<u4")
     keys = []
@@ -214,7 +249,7 @@ class NearDupIndex:
         if stale:
             log.info("near-duplicate index: %d stored signatures (re)computed or dropped", len(stale))
 
-    def _save(self, rid: int, sig: MinHash | None = None) -> MinHash:
+    def _save(self, rid: int, sig: Signature | None = None) -> Signature:
         """Store ``rid``'s signature (computed from its text unless given); its band keys are _index's."""
         if sig is None:
             text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
@@ -227,7 +262,7 @@ class NearDupIndex:
                             [rid, text_sha, NUM_PERM, SCHEME, np.ascontiguousarray(sig.hashvalues, dtype="<u4").tobytes()])
         return sig
 
-    def _index(self, rid: int, sig: MinHash | np.ndarray | None = None) -> None:
+    def _index(self, rid: int, sig: Signature | np.ndarray | None = None) -> None:
         """Put group head ``rid``'s band keys in the index (its stored signature unless given)."""
         if sig is None:
             row = self.db.execute("select hashvalues from minhashes where report_id = ?", [rid]).fetchone()
@@ -251,7 +286,7 @@ class NearDupIndex:
             self.db.execute("delete from neardup_bands where report_id = ?", [rid])
             self.db.execute("delete from minhashes where report_id = ?", [rid])
 
-    def candidates(self, rid: int, sig: MinHash) -> set[int]:
+    def candidates(self, rid: int, sig: Signature) -> set[int]:
         """Group heads sharing a band with ``sig`` whose estimated Jaccard reaches the threshold.
 
         Reads at most MAX_CANDIDATES signatures: the heads sharing the most bands.
@@ -276,7 +311,7 @@ class NearDupIndex:
                                   "duplicate_kind, length(text) as n from reports where id = ?", [rid]))
         return rows[0] if rows else None
 
-    def link(self, rid: int, sig: MinHash | None = None) -> int | None:
+    def link(self, rid: int, sig: Signature | None = None) -> int | None:
         """(Re)link report ``rid`` after it was stored or changed; returns the preferred copy's id.
 
         ``sig``: the signature of its text if already computed (reparse computes it in the workers).
@@ -326,7 +361,7 @@ class NearDupIndex:
             " or duplicate_kind is not (case when canonical_url is ? then null when text_sha256 is ? then 'exact' else 'near' end))",
             [canon, head, canon, sha, head, *old_heads, *old_heads, canon, head, canon, sha])
 
-    def _link_group(self, heads: set[int], rid: int, sig: MinHash) -> int:
+    def _link_group(self, heads: set[int], rid: int, sig: Signature) -> int:
         """Merge the groups of ``heads`` (and ``rid``) under their preferred head.
 
         Each head is its group's preferred copy, so the preferred of the merged groups is the

@@ -358,3 +358,32 @@ def test_a_new_version_of_a_head_hands_its_group_to_a_remaining_copy(tmp_path):
     assert (store.db["reports"].get(copy)["duplicate_of"], store.db["reports"].get(copy)["duplicate_kind"]) == (agg, "near")
     assert {r[0] for r in store.db.execute("select distinct report_id from neardup_bands")} == {agg, new}
     store.close()
+
+
+def test_banding_and_permutations_are_datasketchs():
+    """neardup writes out the LSH banding and draws the affine32 permutations itself (importing
+    datasketch costs 0.4 s of start-up): both must stay what datasketch chooses and draws."""
+    from datasketch import MinHash
+    from datasketch.lsh import _optimal_param
+    from datasketch.minhash import _fmix as ds_fmix
+
+    from govcrawl.store import neardup
+
+    assert (neardup.BANDS, neardup.ROWS) == _optimal_param(neardup.THRESHOLD, neardup.NUM_PERM, 0.5, 0.5)
+    ref = MinHash(num_perm=neardup.NUM_PERM, seed=1, scheme="affine32").permutations
+    assert ref.dtype == neardup._PERMUTATIONS.dtype and np.array_equal(ref, neardup._PERMUTATIONS)
+    values = np.arange(0, 2**32, 2**32 // 1000, dtype=np.uint64)
+    assert np.array_equal(neardup._fmix(values, 64), ds_fmix(values, 64))
+    assert np.array_equal(neardup._fmix(values.astype(np.uint32), 32), ds_fmix(values.astype(np.uint32), 32))
+
+
+def test_the_store_side_never_imports_datasketch():
+    """A crawl's writer and a reparse use the index without datasketch (its import pulls scipy)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, govcrawl.store.neardup as n, govcrawl.offline.reparse; n.signature('政府信息公开年度报告' * 30); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.strip() == "[]"
