@@ -140,20 +140,26 @@ def test_truncated_last_record_is_skipped_and_reported(crawled, tmp_path):
     assert s.documents == 14 and s.failed == 0
 
 
-def test_reparse_interrupted_mid_batch_is_completed_by_a_rerun(crawled, tmp_path):
+def _interrupted_at_fourth(data, **kw):
+    """changed_extract, but the 4th document raises KeyboardInterrupt (Ctrl-C mid-run); counted in a
+    file (GOVCRAWL_TEST_CALLS): it runs in a worker process."""
+    import os
+
+    with open(os.environ["GOVCRAWL_TEST_CALLS"], "a+") as fh:
+        fh.write("1")
+        fh.seek(0)
+        if len(fh.read()) == 4:
+            raise KeyboardInterrupt
+    return changed_extract(data, **kw)
+
+
+def test_reparse_interrupted_mid_batch_is_completed_by_a_rerun(crawled, tmp_path, monkeypatch):
     """Ctrl-C after a few documents: the open batch is rolled back, and a rerun ends where an uninterrupted run ends."""
     clean, db, archive = tmp_path / "clean.db", tmp_path / "g.db", crawled / "archive"
     reparse(str(clean), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-v2")
-    calls = []
-
-    def interrupted(data, **kw):
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return changed_extract(data, **kw)
-
+    monkeypatch.setenv("GOVCRAWL_TEST_CALLS", str(tmp_path / "calls"))
     with pytest.raises(KeyboardInterrupt):
-        reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=interrupted, version="test-v2")
+        reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=_interrupted_at_fourth, version="test-v2")
     _, rerun = reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-v2")
     assert rerun.failed == 0 and rerun.skipped == 0  # the interrupted batch left nothing behind
     strip = lambda rows: sorted((r["canonical_url"], r["text_sha256"], r["title"], r["duplicate_of"]) for r in rows.values())  # noqa: E731

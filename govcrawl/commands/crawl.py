@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.worker or args.redis:
         return run_worker(args)
+    from ..pipelines.extract import ExtractSettingError
     from ..portals import PortalConfigError, load_portals
     from ..store.writelock import db_writer
     from .summary import print_combined_summary, print_run_summary
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             with db_writer(args.db, "crawl", " ".join(names)), _job_lock(args.job_dir, names):
                 runs = run_crawls(names, db=args.db, archive=args.archive, portals_file=args.portals, job_dir=args.job_dir,
                                   overrides=overrides(args), log_level=args.log_level, parallel=args.parallel)
-        except PortalConfigError as exc:
+        except (PortalConfigError, ExtractSettingError) as exc:
             print(f"govcrawl: {exc}", file=sys.stderr)
             return 2
         from ..crawl.runstatus import combined_exit_code
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             run_id = run_crawl(names[0], db=args.db, archive=args.archive, portals_file=args.portals,
                                start_url=args.start_url, job_dir=args.job_dir, overrides=overrides(args),
                                log_level=args.log_level)
-    except PortalConfigError as exc:
+    except (PortalConfigError, ExtractSettingError) as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
     from ..crawl.runstatus import EXIT_CODES

@@ -25,4 +25,6 @@ def run(args: argparse.Namespace) -> int:
     with db_writer(args.db, "reparse"):
         run_id, summary = reparse(args.db, args.archive, jobs=args.jobs, portals_file=args.portals, progress=not args.no_progress)
     print_summary(summary, run_id)
-    return 0
+    from ..crawl.runstatus import EXIT_CODES
+
+    return EXIT_CODES.get(summary.status, 1)  # a document not extracted: partial (3); none extracted: failed (1)

@@ -24,6 +24,9 @@ def crawl_settings(db: str, archive: str, portals_file: str | None = None, job_d
         settings.set("JOBDIR", job_dir)
     for k, v in (overrides or {}).items():
         settings.set(k, v, priority="cmdline")
+    from ..pipelines.extract import extract_workers
+
+    extract_workers(settings)  # refused settings stop here, before a run starts, with their reason
     return settings
 
 

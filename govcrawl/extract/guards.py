@@ -30,6 +30,51 @@ _BLOCK_BREAK = re.compile(r"<(?:/?(?:p|div|tr|li|h[1-6]|table|section|article)|b
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
+# libxml2 (2.14: HTML5 tokenising) recovers from broken markup without a word in lxml's error
+# log: an attribute quote never closed turns the rest of the page into one attribute value, or
+# at the end of the input drops it. So what the markup has that the parsed tree does not hold as
+# text is counted, in Han characters (what a report's text and labels are written in).
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+LOST_TEXT_MIN = 20  # Han characters: fewer is a stray title attribute, not lost content
+
+
+# Elements whose content the parser keeps as raw text (and comments): one never closed holds
+# the rest of the page, which is then not page text.
+_RAW_TEXT = ("script", "style", "title", "textarea", "xmp", "noembed", "noframes", "iframe", "plaintext")
+_PAGE_END = re.compile(r"</(?:body|html)\b", re.I)
+
+
+def lost_text(html: str, tree) -> str | None:
+    """Why the parsed page lacks text its markup has (for Document.error), None when it does not."""
+    if tree is None or not html:
+        return None
+    import lxml.etree
+
+    root = tree.getroottree().getroot()  # the whole document, also when the parser gave a fragment
+    notes = []
+    # a closing tag inside an attribute value: a quote never closed swallowed markup and its text
+    swallowed = [v for v in root.xpath("//@*") if "</" in v]
+    if swallowed:
+        notes.append(f"an attribute quote never closed swallowed {sum(v.count('</') for v in swallowed)} closing tag(s) "
+                     f"and the text between ({sum(len(_NOT_HAN.sub('', v)) for v in swallowed)} Chinese characters)")
+    # a comment, <title>, <script> … never closed: it holds the page's end, or (a comment) the
+    # markup up to the end of the next comment, whose start it then contains
+    for node in root.iter(lxml.etree.Comment, *_RAW_TEXT):
+        if not node.text:
+            continue
+        comment = node.tag is lxml.etree.Comment
+        if _PAGE_END.search(node.text) or (comment and "<!--" in node.text and "</" in node.text):
+            what = "a comment" if comment else f"a <{node.tag}>"
+            notes.append(f"{what} never closed holds markup of the page ({len(_NOT_HAN.sub('', node.text))} Chinese characters)")
+            break
+    have = len(_NOT_HAN.sub("", html))
+    if have >= LOST_TEXT_MIN:  # whatever the tree does not have at all (text, attributes, comments) was dropped
+        dropped = have - len(_NOT_HAN.sub("", lxml.etree.tostring(root, encoding="unicode")))
+        if dropped >= LOST_TEXT_MIN:
+            notes.append(f"{dropped} of {have} Chinese characters of the markup not in the parsed page")
+    return ("HTML parser recovered from broken markup: " + "; ".join(notes)) if notes else None
+
+
 def too_large(data: bytes) -> str | None:
     if len(data) > MAX_INPUT_BYTES:
         return f"input too large: {len(data)} bytes (limit {MAX_INPUT_BYTES})"

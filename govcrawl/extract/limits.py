@@ -148,14 +148,17 @@ class Sandbox:
                                         initargs=(self.memory, self.as_factor))
         return self.pool
 
-    def run(self, fn, *args):
+    def run(self, fn, *args, docs: int = 1):
+        """``fn(*args)`` in the worker; ``docs``: the documents the task holds (a task of several
+        has their time limits together, and counts as that many towards recycling)."""
         if self.recycle_after and self.done >= self.recycle_after:
             self.close()
             self.recycled += 1
         pool = self.pool or self._start()
         fut = pool.submit(fn, *args)
-        self.done += 1
-        deadline = time.monotonic() + self.seconds
+        self.done += docs
+        seconds = self.seconds * docs
+        deadline = time.monotonic() + seconds
         try:
             while True:  # wait for the result, looking at the worker's memory every WATCH_EVERY s
                 left = deadline - time.monotonic()
@@ -171,7 +174,7 @@ class Sandbox:
                                             f"({used >> 20} MB when stopped)") from None
         except FutureTimeout:
             self._kill()
-            raise LimitExceeded(f"extraction stopped: took longer than {self.seconds:g} s") from None
+            raise LimitExceeded(f"extraction stopped: took longer than {seconds:g} s") from None
         except MemoryError:
             self._kill()
             raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB") from None
@@ -238,13 +241,14 @@ class SandboxPool:
                 self._sandboxes.append(sb)
         return sb
 
-    def _run(self, fn, args):
-        result, mb = self._sandbox().run(_measured, fn, *args)
+    def _run(self, fn, args, docs):
+        result, mb = self._sandbox().run(_measured, fn, *args, docs=docs)
         self.peak_mb = max(self.peak_mb, mb)
         return result
 
-    def submit(self, fn, *args):
-        return self._threads.submit(self._run, fn, args)
+    def submit(self, fn, *args, docs: int = 1):
+        """``docs``: the documents the task holds (reparse hands several per task)."""
+        return self._threads.submit(self._run, fn, args, docs)
 
     def shutdown(self, cancel_futures: bool = False) -> None:
         self._threads.shutdown(wait=True, cancel_futures=cancel_futures)

@@ -1,11 +1,10 @@
-"""The process pool the crawl's extract stage and reparse extract in."""
+"""What every extraction worker shares (the crawl's extract stage, reparse, import and extract run
+documents in limits.Sandbox workers): how often a worker is replaced, how it starts."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 
 # Extraction workers (crawl and reparse) are replaced after this many documents each. A
@@ -29,42 +28,3 @@ def _worker_init() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() == 1:  # the parent died before prctl took effect
             os._exit(1)
-
-
-def extraction_pool(workers: int) -> ProcessPoolExecutor:
-    """The process pool the crawl and reparse extract in (callers replace it every
-    ``WORKER_RECYCLE_AFTER`` documents per worker)."""
-    # fork: workers start fast and share the extractor's already-imported modules.
-    ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
-
-
-class RecyclingPool:
-    """``extraction_pool`` whose workers are replaced after ``recycle_after`` documents each.
-
-    The crawl's extract stage and reparse share it; each decides when to ``recycle``: reparse
-    first drains its documents in flight and waits for the old workers (so old and new never
-    run side by side: its memory profile), the crawl lets the old workers finish in the
-    background (the reactor must not wait).
-    """
-
-    def __init__(self, workers: int, recycle_after: int = WORKER_RECYCLE_AFTER):
-        self.workers, self.recycle_after = workers, max(1, recycle_after)
-        self.executor = extraction_pool(workers)
-        self.submitted = 0  # documents given to the current executor
-
-    @property
-    def due(self) -> bool:
-        return self.submitted >= self.recycle_after * self.workers
-
-    def submit(self, fn, *args, docs: int = 1):
-        """``docs``: the documents this task holds (reparse hands several per task)."""
-        self.submitted += docs
-        return self.executor.submit(fn, *args)
-
-    def recycle(self, wait: bool = True) -> None:
-        old, self.executor, self.submitted = self.executor, extraction_pool(self.workers), 0
-        old.shutdown(wait=wait)
-
-    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
-        self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -42,6 +42,7 @@ class Read:
 def html_page(text: str, url: str | None) -> Read:
     """Markup (a web page, or the HTML a .docx/.doc/sheet/OCR reader made) read like a web page."""
     tree, strict = clean.parse_html(text)
+    lost = guards.lost_text(text, tree)  # the parser's recovery dropped text: numbers need their identities
     capped = guards.cap_tables(tree)
     if capped:  # the readers below get the cut page, and the note says what was cut
         import lxml.html
@@ -49,7 +50,8 @@ def html_page(text: str, url: str | None) -> Read:
         text = lxml.html.tostring(tree, encoding="unicode")
     page = clean.clean_html(text, url=url, tree=tree)
     # A page lxml refused as str is read from its bytes: the grid reader refuses it itself.
-    read = Read(page, html=text, tree=tree if strict else None, note=capped)
+    read = Read(page, html=text, tree=tree if strict else None, note="; ".join(n for n in (lost, capped) if n) or None,
+                damaged=lost is not None)
     depth = guards.nesting_depth(text) if len(page.text.strip()) < 200 else 0
     if depth > guards.PARSER_MAX_DEPTH:
         # The parser built an empty tree: read the page as tag-stripped text instead.

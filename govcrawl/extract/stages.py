@@ -95,7 +95,7 @@ class TextStage:
     table_text: str = ""  # the tables as separated rows (stats.grid), "" when none
     ruled: bool = False  # the tables are a PDF's ruled grids (the grid wins over the text layer)
     no_figures: bool = False  # antiword's text of a .doc: its tables are torn, no figures from it
-    damaged: bool = False  # the parser lost data (a damaged PDF): only identity-confirmed numbers are kept
+    damaged: bool = False  # the parser lost data (a damaged PDF, HTML it recovered from): only identity-confirmed numbers are kept
     ocr: dict | None = None  # a scanned PDF: {"pages", "cells", "seconds"} of its OCR
     note: str | None = None  # damage worth recording (Document.error) even when the rest is fine
     meta: dict | None = None  # the meta stage's output, valid for ``meta_version``
@@ -150,7 +150,7 @@ def finish(doc: Document, stage: TextStage, url: str | None, versions: StageVers
         doc.stats, dropped = confirmed(doc.stats, mark=None, version=fmt)
         if dropped:
             doc.checks.append(Check(rule="damaged.unconfirmed", detail=(
-                f"{dropped} number(s) of a damaged PDF that no identity confirms, not stored")))
+                f"{dropped} number(s) of a damaged input that no identity confirms, not stored")))
             note = "; ".join(n for n in (note, f"{dropped} number(s) no identity confirms withheld") if n)
     doc.format = fmt
     classify.classify(doc)

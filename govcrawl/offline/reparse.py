@@ -3,8 +3,12 @@
 Streams the archive record by record (``archive.iter_records``), so memory
 stays flat however many documents there are: at most ``INFLIGHT × jobs`` bodies are
 in flight, and each worker is replaced after ``RECYCLE_AFTER`` documents.
-Extraction runs in a process pool (``-j N``, default all cores); the DB is
-written by this process only.
+Extraction runs in worker processes (``-j N``, default all cores), each document under
+the crawl's per-document limits (``extract.limits``: wall clock GOVCRAWL_DOC_SECONDS, memory
+GOVCRAWL_DOC_MEMORY_MB): a document over either costs its worker (killed and replaced) and
+one recorded reason on that record (``reparse_state``, the run's failures); the run goes on
+and ends ``partial`` (exit 3), or ``failed`` (exit 1) when no document could be extracted.
+The DB is written by this process only.
 
 Which records: responses a crawl archived as report candidates (role
 ``detail`` / ``attachment``, HTTP 2xx) and ``resource`` records written by
@@ -29,11 +33,13 @@ from urllib.parse import urlsplit
 from ..archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
 from ..crawl.navigation import canonical
 from .documents import IMPORT_FOLDER, Job, extract_job, extract_job_staged, import_job, record
-from ..extract import extract
+from ..extract import extract, sniff_kind
 from ..extract.stages import StageVersions, current_versions
 from ..extract.model import Document
-from ..extract.pool import WORKER_RECYCLE_AFTER, RecyclingPool
+from ..extract.limits import LimitExceeded, SandboxPool
+from ..extract.pool import WORKER_RECYCLE_AFTER
 from ..store import Store, new_run_id, sha256
+from ..store.fingerprint import doc_fingerprint
 
 BATCH = 100  # documents per write transaction in reparse
 RECYCLE_AFTER = WORKER_RECYCLE_AFTER  # documents per worker before it is replaced (see extract/pool.py)
@@ -56,6 +62,7 @@ class Summary:
     failures: Counter = field(default_factory=Counter)  # reason -> count
     problems: list[ScanProblem] = field(default_factory=list)  # truncated WARC tails etc.
     repaired: list = field(default_factory=list)
+    status: str = "finished"  # how the run ended (runs.status): finished / partial / failed / interrupted
 
     def counts(self) -> dict:
         return {"documents": self.documents, "skipped": self.skipped, "from_cache": self.from_cache, "new": self.new, "changed": self.changed,
@@ -155,12 +162,14 @@ def _encoding_hints(portals_file: str | None) -> dict[str, str | None]:
 
 def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals_file: str | None = None,
             extract_fn: Callable[..., Document] = extract, version: str | None = None,
-            versions: StageVersions | None = None, progress: bool = True, console=None) -> tuple[str, Summary]:
+            versions: StageVersions | None = None, progress: bool = True, console=None,
+            seconds: float | None = None, memory_mb: int | None = None) -> tuple[str, Summary]:
     """Re-extract the archive into the DB; returns (run id, summary). Never touches the network.
 
     ``versions``: the extractor's stage versions (default: the code's); an input whose text stage
     output is cached under the same text version only re-runs the later stages. ``version``:
-    the whole extractor's version recorded (default ``versions.full``)."""
+    the whole extractor's version recorded (default ``versions.full``). ``seconds``/``memory_mb``:
+    each document's limits (default: extract.limits', as in the crawl)."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -192,6 +201,10 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             summary.failed += 1
             summary.failures[error or "extraction failed"] += 1
             return
+        if isinstance(result, LimitExceeded):  # the worker was killed and replaced: the reason goes on the record
+            doc = Document(source=job.url, kind=sniff_kind(job.body, job.content_type, job.filename),
+                           error=str(result), skip_reason=str(result))
+            result = (doc, None, doc_fingerprint(doc), None)
         doc, sig, fp, stage = result
         out = batches.apply(record, store, job, doc, version, index, sig, fp, stage)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
@@ -200,20 +213,29 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
 
     def submit(items: list, in_flight: int) -> int:
         """Hand one task to the pool; returns the documents in flight after waiting for room."""
-        if pool.due:  # drain first: old and new workers never run side by side
-            while inflight:
-                in_flight -= _drain_one(inflight, settle)
-            pool.recycle()
-        inflight.append(([job for job, _ in items], pool.submit(_extract_chunk, items, extract_fn, versions, docs=len(items))))
+        inflight.append((items, pool.submit(_extract_chunk, items, extract_fn, versions, docs=len(items))))
         in_flight += len(items)
         while in_flight >= INFLIGHT * jobs:  # bounded: memory stays flat
-            in_flight -= _drain_one(inflight, settle)
+            in_flight -= _drain_one(inflight, settle, retry)
         return in_flight
 
-    if jobs > 1:
-        # Import the extractor's stages before forking, so each worker does not import them again.
-        from ..extract import classify, clean, meta, pdf, stats  # noqa: F401
-    pool = RecyclingPool(jobs, RECYCLE_AFTER) if jobs > 1 else None
+    def retry(items: list) -> list:
+        """A task stopped by its limits: its documents again, one per task, so that only the one
+        that runs away is stopped (and recorded), not the good ones it shared the task with."""
+        futures = [pool.submit(_extract_chunk, [item], extract_fn, versions) for item in items]
+        out = []
+        for fut in futures:
+            try:
+                out += fut.result()
+            except LimitExceeded as exc:
+                out.append(("limit", exc))
+        return out
+
+    # Import the extractor's stages before forking, so each worker does not import them again.
+    from ..extract import classify, clean, meta, pdf, stats  # noqa: F401
+    # Every document in a worker under the crawl's limits, also with -j 1: one that runs away is
+    # stopped, not the run (workers replaced every RECYCLE_AFTER documents: memory stays flat).
+    pool = SandboxPool(jobs, seconds, memory_mb, RECYCLE_AFTER)
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
                    TimeRemainingColumn(), console=console, disable=not (progress and console.is_terminal), transient=False)
@@ -235,9 +257,6 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     if cached is not None:
                         summary.from_cache += 1
                         job = replace(job, body=b"")  # not needed: only the later stages run
-                    if pool is None:
-                        settle(job, _extract_and_sign(job, extract_fn, versions, cached))
-                        continue
                     pending.append((job, cached))
                     inflight_keys.add(job.key)
                     if len(pending) >= CHUNK:
@@ -247,35 +266,44 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             if pending:
                 submit(pending, in_flight_docs)
             while inflight:
-                _drain_one(inflight, settle)
+                _drain_one(inflight, settle, retry)
             bar.update(task, completed=sum(sizes.values()) or 1, docs=summary.documents)
         batches.close()
+        if summary.failed:  # as a crawl's: some documents not extracted = partial, none extracted = failed
+            extracted = summary.documents - summary.skipped
+            status = "failed" if summary.failed >= extracted else "partial"
     except BaseException as exc:
         batches.close(exc)  # roll back: the interrupted document may be half-written
         if isinstance(exc, KeyboardInterrupt):
             status = "interrupted"
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        pool.shutdown(cancel_futures=True)
+        summary.status = status
         store.finish_run(run_id, summary.counts(), status)
         store.close()
     return run_id, summary
 
 
-def _drain_one(inflight: deque, settle) -> int:
-    """Settle the oldest task's documents, in order; returns how many."""
-    jobs, fut = inflight.popleft()
+def _drain_one(inflight: deque, settle, retry) -> int:
+    """Settle the oldest task's documents, in order; returns how many. A task stopped by its time
+    or memory limit: a single document gets that reason on its record; a task of several is
+    ``retry``'d one document per task."""
+    items, fut = inflight.popleft()
     try:
         results = fut.result()
-    except Exception as exc:  # a worker died (out of memory, a C library crash): record, go on
-        results = [("error", _failure(exc))] * len(jobs)
-    for job, (status, value) in zip(jobs, results):
+    except LimitExceeded as exc:  # the worker was killed and replaced; the run goes on
+        results = [("limit", exc)] if len(items) == 1 else retry(items)
+    except Exception as exc:  # a worker died (a C library crash): record, go on
+        results = [("error", _failure(exc))] * len(items)
+    for (job, _cached), (status, value) in zip(items, results):
         if status == "ok":
+            settle(job, value)
+        elif status == "limit":
             settle(job, value)
         else:
             settle(job, None, value)
-    return len(jobs)
+    return len(items)
 
 
 def print_summary(summary: Summary, run_id: str, console=None) -> None:
@@ -287,7 +315,8 @@ def print_summary(summary: Summary, run_id: str, console=None) -> None:
     say(console, "[bold]reparse {}[/bold]", run_id)
     console.print(f"documents: {summary.documents}  skipped (already seen by this extractor): {summary.skipped}  "
                   f"decode+clean reused from the stage cache: {summary.from_cache}  "
-                  f"new: {summary.new}  changed: {summary.changed}  unchanged: {summary.unchanged}  failed: {summary.failed}")
+                  f"new: {summary.new}  changed: {summary.changed}  unchanged: {summary.unchanged}  failed: {summary.failed}  "
+                  f"run: {summary.status}")
     for reason, n in summary.failures.most_common(20):
         say(console, "  failed ×{}: {}", n, reason)
     for p in summary.problems:

@@ -3,7 +3,8 @@
 Extraction is CPU work; run in Scrapy's reactor thread it stalls downloading and
 storing, and one hostile document (a table row of 200,000 cells) could hold the whole
 crawl. So it runs in worker processes (cpu_count() - 1, at least one; setting
-GOVCRAWL_EXTRACT_WORKERS overrides; 0 = in the reactor thread, without limits), each
+GOVCRAWL_EXTRACT_WORKERS overrides; 0, extraction in the reactor thread, is refused: nothing
+could stop a document that runs away there), each
 document under a wall-clock and a memory limit (GOVCRAWL_DOC_SECONDS, GOVCRAWL_DOC_MEMORY_MB;
 govcrawl.extract.limits): a document over either costs its worker (killed and replaced) and one
 ``pages`` row with the reason; the crawl goes on. The result is the same Document either
@@ -48,10 +49,26 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+class ExtractSettingError(ValueError):
+    """A setting the extract stage refuses; the message says why and what to set."""
+
+
+def extract_workers(settings) -> int:
+    """GOVCRAWL_EXTRACT_WORKERS, refused below 1: in the reactor thread a document would run
+    without its time and memory limits, and one that runs away would hold the whole crawl."""
+    workers = settings.getint("GOVCRAWL_EXTRACT_WORKERS", default_workers())
+    if workers < 1:
+        raise ExtractSettingError(
+            f"GOVCRAWL_EXTRACT_WORKERS={workers} is refused: documents are extracted in worker processes, each "
+            "under a time and memory limit (GOVCRAWL_DOC_SECONDS, GOVCRAWL_DOC_MEMORY_MB); in the crawl's own "
+            "thread nothing could stop one that runs away. Set 1 or more.")
+    return workers
+
+
 class ExtractPipeline(Stage):
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", default_workers())
+        self.workers = extract_workers(crawler.settings)
         self.recycle_after = max(1, crawler.settings.getint("GOVCRAWL_EXTRACT_RECYCLE_AFTER", WORKER_RECYCLE_AFTER))
         self.seconds = crawler.settings.getfloat("GOVCRAWL_DOC_SECONDS", DOC_SECONDS)
         self.memory_mb = crawler.settings.getint("GOVCRAWL_DOC_MEMORY_MB", DOC_MEMORY_MB)
@@ -59,8 +76,7 @@ class ExtractPipeline(Stage):
 
     def open_spider(self, spider=None):
         super().open_spider(spider)
-        if self.workers > 0:
-            self.pool = SandboxPool(self.workers, self.seconds, self.memory_mb, self.recycle_after)
+        self.pool = SandboxPool(self.workers, self.seconds, self.memory_mb, self.recycle_after)
 
     def close_spider(self, spider=None):
         if self.pool is not None:
@@ -71,9 +87,6 @@ class ExtractPipeline(Stage):
         if item.role not in ("detail", "attachment") or item.status is None or not 200 <= item.status < 300:
             return item
         args = (item.body, item.url, item.content_type, item.encoding_hint)
-        if self.pool is None:
-            item.doc, item.fingerprint, item.stage, item.signature = _extract(*args)
-            return item
         try:
             item.doc, item.fingerprint, item.stage, item.signature = await self._in_pool(args)
         except LimitExceeded as exc:  # the worker was killed and is replaced; the crawl goes on

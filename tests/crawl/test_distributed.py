@@ -61,7 +61,7 @@ def _worker(portal_dir: Path, base_url: str, redis_url: str, archive: Path, work
            # Fast liveness where a test kills workers: a dead worker's requests are given back after
            # ``ttl`` s. Too short a TTL on a loaded machine declares a busy worker dead and its
            # requests are fetched twice (stored once, archived twice): tests without kills use 30 s.
-           "-s", f"GOVCRAWL_WORKER_HEARTBEAT_TTL={ttl}", "-s", "GOVCRAWL_EXTRACT_WORKERS=0"]
+           "-s", f"GOVCRAWL_WORKER_HEARTBEAT_TTL={ttl}", "-s", "GOVCRAWL_EXTRACT_WORKERS=1"]
     return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

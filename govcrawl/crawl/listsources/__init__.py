@@ -7,7 +7,7 @@ A list source is one module with three pure functions (no Scrapy):
     requests(cfg, url) -> list[ApiRequest]         the API requests the page would make
     parse(body, cfg, list_url) -> ApiAnswer        one answer: its items, and any requests it calls for
 
-The spider asks every source in SOURCES about every list page. A new CMS is a
+The spider asks every source (``sources()``, registered in ``_sources``) about every list page. A new CMS is a
 new module here plus a fixture portal, not changes across the spider.
 """
 from __future__ import annotations
