@@ -75,7 +75,7 @@ _BOXED = """<html><body><div class="header"><a href="/">首页</a><a href="/zwgk
 
 
 def _boxed(box: str) -> str:
-    art = "".join(f"<p>第{i}段：本机关依照条例主动公开政府信息，及时回应社会关切，本段文字属于报告正文。</p>" for i in range(8))
+    art = "".join(f"<p>第{i}段：本机关依照条例主动公开政府信息，及时回应社会关切，本段文字属于报告正文。</p>" for i in range(12))
     rec = "".join(f"<p>推荐第{i}条：其他栏目刊登的一段较长的说明文字，与本报告无关。</p>" for i in range(4))
     return _BOXED.format(box=box, article=art, recommend=rec)
 
@@ -84,7 +84,17 @@ def test_a_cms_box_inside_the_text_blocks_is_the_article():
     tree = parse_html(_boxed("TRS_Editor"))[0]
     assert article.find_container(tree).get("class") == "TRS_Editor"
     page = clean_html(_boxed("TRS_Editor"))
-    assert "推荐第1条" not in page.text and "第7段" in page.text
+    assert "推荐第1条" not in page.text and "第11段" in page.text
+
+
+def test_an_article_split_over_a_box_and_its_sibling_is_not_cut_to_the_box():
+    # SYNTHETIC: the box holds 60% of the paragraph text (under cms_share), the rest of the
+    # report follows in a sibling block: the column is read, nothing of the report is lost.
+    first = "".join(f"<p>前半第{i}段：本机关依照条例主动公开政府信息，本段文字属于报告正文。</p>" for i in range(6))
+    rest = "".join(f"<p>后半第{i}段：本年度收到政府信息公开申请若干件，本段文字属于报告正文。</p>" for i in range(4))
+    html = f'<html><body><div class="main"><div class="zoom">{first}</div><div class="more">{rest}</div></div></body></html>'
+    assert article.find_container(parse_html(html)[0]).get("class") == "main"
+    assert "后半第3段" in clean_html(html).text
 
 
 def test_without_a_known_cms_box_the_text_blocks_decide():

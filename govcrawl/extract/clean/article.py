@@ -117,8 +117,8 @@ def find_container(tree):
         return None
     found = max(candidates, key=lambda a: sum(1 for _ in a.iterancestors()))
     # A CMS article box below it holding cms_share of the text is the article itself. Such
-    # boxes hold over half the text, so they lie on one chain below ``found``: only the
-    # elements that hold that much need a look.
+    # boxes hold over half the text (rules.py checks), so they lie on one chain below
+    # ``found``: only the elements that hold that much need a look.
     names = set(ar.cms_containers)
     boxes = [b for b in weight.keys() | cjk.keys()
              if weight.get(b, 0) + cjk.get(b, 0) >= ar.cms_share * total and b is not found

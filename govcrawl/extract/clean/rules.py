@@ -58,6 +58,10 @@ class ArticleRules:
     cms_share: float
     cms_containers: list
 
+    def __post_init__(self):
+        if not 0.5 < self.cms_share <= 1:
+            raise ValueError("chrome_rules.toml [article]: cms_share must be over 0.5 (boxes holding it nest)")
+
 
 class Rules:
     """chrome_rules.toml, compiled once."""
