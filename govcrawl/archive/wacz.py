@@ -60,14 +60,6 @@ def export_wacz(archive_root: str | Path, output: str | Path, *, db_path: str | 
 
 
 def _pages(db_path) -> list[dict]:
-    import sqlite3
+    from ..store.queries import archived_reports_at
 
-    import sqlite_utils
-
-    from ..store.queries import archived_reports
-
-    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)  # read only: never creates a DB
-    try:
-        return archived_reports(sqlite_utils.Database(conn))
-    finally:
-        conn.close()
+    return archived_reports_at(db_path)  # read only: never creates a DB

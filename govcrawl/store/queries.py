@@ -82,6 +82,20 @@ def run_status(db_path: str, run_id: str) -> str | None:
     return row[0] if row else None
 
 
+def archived_reports_at(db_path) -> list[dict]:
+    """``archived_reports`` of the DB at ``db_path``, opened read only (never creates a DB)."""
+    import sqlite3
+    from pathlib import Path
+
+    import sqlite_utils
+
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        return archived_reports(sqlite_utils.Database(conn))
+    finally:
+        conn.close()
+
+
 def archived_reports(db) -> list[dict]:
     """Current report documents with the URL they were archived under (the WACZ page list)."""
     return list(db.query(
