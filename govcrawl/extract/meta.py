@@ -74,6 +74,10 @@ def split_issuer(name: str) -> tuple[str | None, str | None]:
     cfg = rules().data["jurisdiction"]
     unit = re.compile(cfg["unit"])
     pos, units = 0, []
+    m = re.compile(cfg["short_unit"]).match(name)
+    if m and not unit.match(name):  # "勉县人民政府": a one-character county
+        units.append(m.group(0))
+        pos = m.end()
     while True:
         m = unit.match(name, pos)
         if not m:

@@ -25,6 +25,11 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "real" / "w
         ("广州市住房和城乡建设局", ("广州市", "住房和城乡建设局")),
         ("如东县乡镇企业局", ("如东县", "乡镇企业局")),
         ("淮安市人民政府", ("淮安市", None)),
+        # a one-character county; never a pronoun ("全县") or a zone ("园区")
+        ("勉县人民政府", ("勉县", None)),
+        ("沛县自然资源局", ("沛县", "自然资源局")),
+        ("全县", (None, "全县")),
+        ("园区管委会", (None, "园区管委会")),
     ],
 )
 def test_township_is_a_unit_only_before_the_government_word(name, want):
