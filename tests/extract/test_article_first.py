@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from govcrawl.extract import sniff_kind
@@ -148,8 +149,11 @@ def test_trafilatura_reads_the_shared_tree_as_it_reads_the_page():
         html, tree = _page(p)
         if tree is None or article.find_container(tree) is not None:
             continue
+        before = lxml.html.tostring(tree)
         for tables in (False, True):
             assert article._trafilatura_text(tree, None, tables) == article._trafilatura_text(html, None, tables), p
+        article.article_text(html, None, tree)
+        assert lxml.html.tostring(tree) == before, p  # trafilatura works on a copy: the grid reader gets the page
         compared += 1
     assert compared >= 10
 
