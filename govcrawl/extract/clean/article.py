@@ -119,9 +119,9 @@ def find_container(tree):
     # A CMS article box below it holding cms_share of the text is the article itself. Such
     # boxes hold over half the text (rules.py checks), so they lie on one chain below
     # ``found``: only the elements that hold that much need a look.
-    names = set(ar.cms_containers)
-    boxes = [b for b in weight.keys() | cjk.keys()
-             if weight.get(b, 0) + cjk.get(b, 0) >= ar.cms_share * total and b is not found
+    names, own = set(ar.cms_containers), dict(blocks)
+    boxes = [b for b in weight.keys() | own.keys()
+             if weight.get(b, 0) + own.get(b, 0) >= ar.cms_share * total and b is not found
              and (b.get("id") in names or not names.isdisjoint((b.get("class") or "").split()))
              and any(a is found for a in b.iterancestors())]
     if boxes:
@@ -131,11 +131,12 @@ def find_container(tree):
     return found
 
 
-def _trafilatura_text(html, url: str | None, tables: bool) -> str | None:
+def _trafilatura_text(doc, url: str | None, tables: bool) -> str | None:
+    """trafilatura's text of ``doc`` (the parsed tree, or the markup it must check itself)."""
     import trafilatura
 
     return trafilatura.extract(
-        html,
+        doc,
         url=url,
         deduplicate=False,  # with it on, a page seen before comes back empty
         include_tables=tables,
