@@ -266,3 +266,47 @@ def test_a_run_of_rows_pinned_by_the_rows_around_it():
     for row in ("carried_in", "disclosed", "partial", "not_processed.mass_repeat", "other.other"):
         assert got[f"apply.{row}.total"] == grid[f"apply.{row}.total"], row
     assert (got["apply.disclosed.natural_person"], got["apply.disclosed.total"]) == (1288, 1362)
+
+
+# ---------------------------------------------------------------- PDF text layers
+def test_a_text_layer_that_prints_numbers_before_their_labels_gives_no_rows():
+    """SYNTHETIC WPS-like PDF of the real huaian 2024 report (tests/fixtures/corpus/synthetic): its cells
+    are too narrow, so numbers wrap, and wrapped labels are centred, so each row's numbers stand a line
+    above their label (the first row's "300 53 0 0 61 4 311 / 1 9" before "一、本年新收"). Read from the
+    text layer alone, 二、上年结转's 34 came out as 一、本年新收 and 四、结转's 103 as (七)总计 (wrong
+    numbers a PDF without ruled tables would have stored). A row's worth of numbers before the first
+    row's label shows the layout: no row is read from that text layer."""
+    from govcrawl.extract.normalize import match_form
+    from govcrawl.extract.pdf import pdf_read
+    from govcrawl.extract.stats import template
+
+    pdf = pdf_read((REAL.parent / "synthetic" / "wps-like-2024-narrow.pdf").read_bytes())
+    got = template.read_template(match_form(pdf.text), "std-2021")
+    assert not [s for s in got.stats if s.key.startswith("apply.")]
+    assert any(c.rule == "unreadable.apply" for c in got.checks)
+
+
+def test_template_labels_broken_around_their_numbers_still_tell_the_version():
+    """SYNTHETIC: the real pingtan 2025 table 三 printed as a PDF text layer breaks labels around their
+    numbers; here every label that names the version ("本年新收", "上年结转", "逾期不补正", "未按收费通知")
+    is broken inside that word, and table 二 (whose header words would tell it) is not there. The text was not taken as a template at all (the intermittent
+    failure of test_stats_property, style 'pdf'); the labels read with the numbers taken out tell it."""
+    cuts = {"一、本年新收": 5, "二、上年结转": 5, "1.申请人无正当理由逾期不补正": 14, "2.申请人逾期未按收费": 10}
+    lines = []
+    grid = _grid_text("pingtan/2025-report.html")
+    for row in grid[grid.index("(本列数据") :].split("\n"):  # table 三 and 四 only, as in the property test
+        cells = row.split(" | ")
+        nums = [c for c in cells if c.replace(".", "").isdigit()]
+        label = "".join(c for c in cells if c not in nums and not c.startswith("三、本年度"))
+        cut = next((label.index(head) + k for head, k in cuts.items() if head in label), None)
+        if len(nums) == 7 and cut:
+            lines += [label[:cut] + " " + " ".join(nums), label[cut:]]
+        else:
+            lines.append(" ".join(cells))
+    text = "\n".join(lines)
+    assert "本年新收" not in text and "上年结转" not in text and "逾期不补正" not in text and "未按收费通知" not in text
+    stats, _, fmt = extract_stats(text)
+    got = stated(stats)
+    assert fmt == "std-2021"
+    assert (got["apply.new.natural_person"], got["apply.new.total"]) == (151, 154)
+    assert got["apply.carried_out.total"] == 6

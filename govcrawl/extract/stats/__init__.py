@@ -98,7 +98,8 @@ def extract_stats(text: str, html: str | None = None, year: int | None = None, t
 
     ruled = ruled or bool(grids)
     grid_text = table_text if table_text is not None else tables_text(html, tree, grids, traditional)
-    version = template.detect_version(grid_text) or template.detect_version(text)
+    version = (template.detect_version(grid_text) or template.detect_version(text)
+               or template.detect_version(template.labels_only(text)))
     fmt = None
     prose_text = text
     if version:

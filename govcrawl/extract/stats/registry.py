@@ -107,6 +107,11 @@ APPLY_LABELS = {
 }
 LOOSE_LABEL_MIN = 5  # characters; shorter labels are matched by their patterns only
 LOOSE_LABEL_SHARE = 0.7  # of the printed label's characters, in order
+# Table 三's first row label, with and without its numbering: a row's worth of numbers printed
+# before that label, with not even its beginning before them, shows a text layer that prints
+# numbers before their labels (template.read_apply withholds its rows); "一 0 0 … 、本年新收…" or
+# "一、本年新 0 0 … 收政府…" is the label broken around its numbers, not that.
+APPLY_FIRST_ROW = ("一、本年新收政府信息公开申请数量", "本年新收政府信息公开申请数量")
 # Rows with a generic label, taken only as the very next row (see template._assign_rows).
 GENERIC_ROWS = ("other.other", "handled")
 # ...unless the label is printed with its template number, which no stray word

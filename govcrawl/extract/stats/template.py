@@ -70,6 +70,16 @@ def detect_version(text: str) -> str | None:
     return None
 
 
+# A row's worth of numbers (three or more, space-separated) printed inside a label: PDF text
+# breaks a label around its numbers ("本年新 0 0 0 0 0 0 0\n收政府…"), hiding the template's words.
+_ROW_NUMBERS = re.compile(r"(?:\d+(?:\.\d+)?[ \t]+){2,}\d+(?:\.\d+)?")
+
+
+def labels_only(text: str) -> str:
+    """The text with rows of numbers taken out and white space closed up, for telling the version."""
+    return compact(_ROW_NUMBERS.sub("", text)) if _ROW_NUMBERS.search(text) else ""
+
+
 def _cells(tokens: list[str]) -> tuple:
     """Tokens of a row whose text separates cells -> values ("-": an empty cell, None)."""
     return tuple(None if t == "-" else (float(t) if "." in t else int(t)) for t in tokens)
@@ -541,7 +551,26 @@ def read_apply(text: str, version: str, reg: tuple[int, int] | None, read: str =
                 continue
             res.stats.append(_stat(f"apply.{key}.{c}", v, "件", f"表三 {label} | {c} = {v} [{g.raw.strip()}]{note}", read))
     res.checks.extend(apply_identities(values, [k for k, _ in rows]))
+    first_label = re.search(rows[0][1], compact(region))
+    lead = next((g for g in groups if len(g.tokens) >= n), None)
+    if (read != "grid" and res.stats and first_label and lead is not None
+            and len(compact(region[: lead.start])) < first_label.start()
+            and not _label_begun(compact(region[: lead.start]))):
+        # A row's worth of numbers printed before the first row's label: this text layer does not
+        # keep numbers after their labels (a PDF that centres numbers on wrapped labels shifts them
+        # by a line), so no row of it is known to be the row its label says
+        res.checks.append(Check(rule="unreadable.apply", detail=f"text layer prints {len(lead.tokens)} numbers "
+                                f"before the first row's label ({lead.raw.strip()[:40]}): rows not read from it"))
+        res.stats = []
     return res
+
+
+def _label_begun(before: str) -> bool:
+    """Does ``before`` end with the beginning of table 三's first row label ("一", "一、本年新")?"""
+    for label in R.APPLY_FIRST_ROW:
+        if any(before.endswith(label[:k]) for k in range(1, len(label) + 1)):
+            return True
+    return False
 
 
 def apply_identities(values: dict[str, tuple], row_keys: list[str]) -> list[Check]:
