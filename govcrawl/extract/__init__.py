@@ -155,7 +155,8 @@ def extract_staged(
         read = READERS[kind](data, Source(kind, url, content_type, filename, encoding_hint))
         if read.kind:
             doc.kind = read.kind  # e.g. "markdown": a .md file read through the HTML grid reader
-        note = read.note or label_note or read.weak_note
+        # What the input is comes first (the reason a user filters on), then what reading it found.
+        note = "; ".join(n for n in (label_note, read.note) if n) or read.weak_note
         stage = stages.TextStage(
             kind=doc.kind, page=asdict(read.page), table_text=tables_text(read.html, read.tree, read.grids, read.page.traditional),
             ruled=bool(read.grids), no_figures=read.no_figures, damaged=read.damaged, note=note,
