@@ -21,6 +21,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 # Full-width ASCII block (！ to ～) and the ideographic space.
@@ -82,7 +83,7 @@ def is_traditional(text: str) -> bool:
 # mainland_words.txt (bench/mainland_words.py derives them from the real Simplified reports),
 # are matched first and read character by character. The longest phrase wins (檔案館 is kept,
 # 規範性檔案 still becomes 规范性文件).
-MAINLAND_WORDS = Path(__file__).with_name("mainland_words.txt")
+MAINLAND_WORDS = resources.files("govcrawl.extract").joinpath("mainland_words.txt")  # package data, zip-safe (Scrapyd egg)
 
 
 @lru_cache(maxsize=1)
