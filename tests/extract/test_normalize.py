@@ -93,3 +93,21 @@ def test_mainland_words_kept_taiwan_phrasing_converted():
     assert to_simplified("建立健全制度，嚴格執行查詢事項、行政程序，規範性文件") == "建立健全制度，严格执行查询事项、行政程序，规范性文件"
     # Taiwan phrasing still comes back; a longer kept phrase wins over a converted shorter one
     assert to_simplified("資訊公開，規範性檔案，縣檔案館") == "信息公开，规范性文件，县档案馆"
+
+
+# Real report texts (web-excerpts, README there) that were not in the corpus mainland_words.txt was
+# derived from, converted here (SYNTHETIC derivatives, as above): a 2021-template table and a
+# 2019-template one read from the text, as in the Simplified original.
+@pytest.mark.parametrize("report", ["real/web-excerpts/jiulongpo-erlang-2022.txt", "real/web-excerpts/weishan-liangcheng-2020.txt"])
+@pytest.mark.parametrize("style", ["s2t", "s2twp"])
+def test_traditional_copy_of_a_text_report_reads_like_the_original(report, style):
+    import opencc
+
+    from govcrawl.extract import extract
+
+    raw = (CORPUS / report).read_bytes()
+    want = {s.key: s.value for s in extract(raw, filename="report.txt").stats}
+    got = {s.key: s.value for s in extract(opencc.OpenCC(style).convert(raw.decode("utf-8")).encode("utf-8"),
+                                           filename="report.txt").stats}
+    assert got == want and len(want) >= 9
+    assert any(k.startswith("proactive.normative.") for k in want)  # the 规范性文件 row (文件 -> 檔案 in s2twp)
