@@ -32,3 +32,23 @@ def test_variants_stay_in_scope():
     assert "apply.carried_out.total" not in _got("上年结转政府信息公开申请3件。")  # carried IN
     # a fee zero is a zero of the fee metric only
     assert _got("本年度未发生收费情况。") == {"fees.total": 0}
+
+
+@pytest.mark.parametrize("sentence, want", [
+    # real: web-excerpts/district-tjj-2023.txt
+    ("2023年,我局认真梳理,主动在门户网站公开政府信息50条。", {"proactive.total": 50}),
+    # real pages of i14's batch 2 (web-excerpts/kaihua-zhongcun-2023, jiulongpo-erlang-2022, yiwu-niansanli-2022)
+    ("截至2023年12月31日,政务信息公开主动公开总数146条,其中在开化县政府信息公开网站公开政府信息101条。",
+     {"proactive.total": 146}),
+    ("全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件。",
+     {"apply.new.total": 0, "apply.carried_in.total": 0}),
+    ("2022年,廿三里街道共收到信息公开申请7件,上年度结转1件;", {"apply.new.total": 7, "apply.carried_in.total": 1}),
+])
+def test_named_totals_and_template_row_names_in_prose(sentence, want):
+    assert _got(sentence) == want
+
+
+def test_named_totals_stay_in_scope():
+    assert _got("主动在网站公开财政信息10条。") == {}  # a category, not the total
+    assert _got("应主动公开政府信息总数5条。") == {}  # what should be published
+    assert "apply.carried_in.total" not in _got("上年结转的3件申请已办结。")

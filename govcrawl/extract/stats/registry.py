@@ -218,12 +218,19 @@ PROSE_FIGURES = [
     # "各类政府信息", "各类信息")
     ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?(?:政府|政务|各类))?(?:政府|政务)?信息(?:共计?|总数为?|达)?NUM条", "条", None),
     ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开|公布)(?:各类)?(?:政府)?信息NUM条", "条", None),
+    # "主动公开总数146条", "政务信息公开主动公开总数146条" (a total by its name)
+    ("proactive.total", r"(?<!应)主动公开(?:政府|政务)?(?:信息)?总数(?:为|达|共)?NUM条", "条", None),
+    # "主动在门户网站公开政府信息50条": where, then 政府/政务信息 (not "公开财政信息N条", a category)
+    ("proactive.total", r"(?<!应)主动在[^,;。\d]{1,12}?公开(?:政府|政务)信息(?:共计?)?NUM条", "条", None),
     # "主动发布各类政府信息N条", "审核发布各类公开政府信息N条" (not "发布…信息" of one channel)
     ("proactive.total", r"(?:主动|审核)发布(?:各类)?(?:公开)?(?:政府|政务)?信息(?:共计?)?NUM条", "条", None),
     # 受理…申请N件, where the words between say it is a disclosure application
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
     ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
     ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
+    # table 三's row names written out: "全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件"
+    ("apply.new.total", r"新收(?:政府信息公开|信息公开)?申请(?:数量|数)?(?:为|共)?NUM件", "件", None),
+    ("apply.carried_in.total", r"上年度?结转(?:政府信息公开|信息公开)?(?:申请)?(?:数量|数)?(?:为|共)?NUM件", "件", r"申请"),
     ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
