@@ -52,3 +52,13 @@ def test_named_totals_stay_in_scope():
     assert _got("主动在网站公开财政信息10条。") == {}  # a category, not the total
     assert _got("应主动公开政府信息总数5条。") == {}  # what should be published
     assert "apply.carried_in.total" not in _got("上年结转的3件申请已办结。")
+
+
+def test_zero_of_a_request_and_of_events():
+    """rongchang-hebao 2020 (real, i14's batch 2): 未收到依申请公开请求 (no request: apply.new.total 0);
+    …引发举报、投诉、行政复议或行政诉讼等事件 (no reconsideration, no lawsuit)."""
+    got = _got("2020年,我镇未收到依申请公开请求;未对公众依申请公开政府信息收取任何费用;"
+               "没有发生因政府信息公开工作引发举报、投诉、行政复议或行政诉讼等事件。")
+    assert got == {"apply.new.total": 0, "fees.total": 0, "reconsideration.total": 0, "litigation.total": 0}
+    # still a zero only of the phrase it negates
+    assert _got("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。") == {}

@@ -265,7 +265,7 @@ ZERO_AFTER = r"(?:案件|案|情况|的情况)?(?:数|数量)?(?:均|都)?为(?:
 # comes its head noun, a conjunction joining another metric, or the clause's end.
 # "未发生因依申请公开被行政复议纠错或行政诉讼败诉情形" negates corrections and lost
 # cases (复议 is followed by 纠错, 诉讼 by 败诉), not the number of reconsiderations.
-ZERO_HEAD_AFTER = (r"(?:(?:政府)?(?:信息)?公开)?(?:的)?(?:案件|案|申请|事项|事件|情况|情形|等情况|等情形)?(?:数|数量)?"
+ZERO_HEAD_AFTER = (r"(?:(?:政府)?(?:信息)?公开)?(?:的)?(?:案件|案|申请|请求|事项|事件|情况|情形|等情况|等情形|等事件|等案件)?(?:数|数量)?"
                    r"(?:[和或及与、]|或者|[.!?]?$)")
 # Legacy prose keys and the template-table keys they are the sum of: when the table
 # states them, a prose figure that disagrees is dropped (the table wins) with a check.
