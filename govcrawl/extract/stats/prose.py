@@ -55,6 +55,7 @@ _FEES_ZERO_CHARS = required_chars(_FEES_ZERO)
 _FEES_STATED = re.compile(r"\d+(?:\.\d+)?元")
 _COUNT_IN_CLAUSE = re.compile(r"\d+(?:件|起|宗|条|人次)")
 _ZERO_METRICS = [(key, re.compile(word), re.compile(not_near) if not_near else None) for key, word, not_near in R.ZERO_METRICS]
+_LIST_SIBLING = re.compile(R.LIST_SIBLING_AFTER)
 
 
 # A line opening with a section number ("(一)主动公开…", "二、", "3.") starts a new
@@ -117,6 +118,8 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
                     if key not in stats:
                         checks.append(Check(rule=f"approximate.{key}", stated=v, detail=f"approximate figure not stored: {m.group(0)}"))
                     continue
+                if key in R.PROSE_NOT_LIST_ITEM and _LIST_SIBLING.match(sent, m.end()):
+                    continue  # the first item of an enumeration, not the total
                 found.append((m.start(), Stat(key=key, value=v, unit=unit, source="prose", evidence=sent[:200])))
                 break
         for key, clause in _zero_keys(sent):

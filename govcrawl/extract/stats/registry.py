@@ -248,7 +248,8 @@ PROSE_FIGURES = [
     # "转下一年度办理答复的有N件", "结转至2026年6件", "结转下年度继续办理3件"
     ("apply.carried_out.total", r"(?:(?<!上年)结转|转入|转)(?:至|到)?(?:下一?个?年度?|(?:19|20)\d{2}年度?)(?:继续)?(?:办理)?(?:答复)?(?:的)?(?:有|共)?NUM件",
      "件", r"申请|答复"),
-    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", None),
+    # (the sentence must speak of applications: "县长信箱收到信件,183条,答复183条" answers letters)
+    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", r"申请"),
     ("reconsideration.total", r"行政复议(?:案件|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("litigation.total", r"行政诉讼(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("appeal.total", r"申诉(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
@@ -257,6 +258,11 @@ PROSE_FIGURES = [
     ("consult.onsite", r"(?<![和及、与])现场(?:接待|咨询)(?:人数)?NUM人次", "人次", None),
     ("consult.phone", r"(?<![和及、与])电话咨询(?:数)?NUM(?:人次|个)", "人次", None),
 ]
+
+# Totals a figure cannot be when a sibling figure follows it in an enumeration: in
+# "主动公开政府信息88条、规范性文件2条、财政信息2条…" the 88 is one category of a breakdown.
+PROSE_NOT_LIST_ITEM = ("proactive.total",)
+LIST_SIBLING_AFTER = r"、[^,;。、\d]{1,20}?\d+(?:\.\d+)?(?:余|多)?(?:条|件|篇|个|项)"
 
 # An explicit zero: a negation stated of the metric in the same clause.
 ZERO_NEGATIONS = r"未发生|没有发生|未收到|未受理|没有受理|没有收到|未出现|没有出现|未有|未接到"
