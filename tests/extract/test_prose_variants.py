@@ -62,3 +62,16 @@ def test_zero_of_a_request_and_of_events():
     assert got == {"apply.new.total": 0, "fees.total": 0, "reconsideration.total": 0, "litigation.total": 0}
     # still a zero only of the phrase it negates
     assert _got("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。") == {}
+
+
+def test_a_figure_of_letters_or_a_list_item_is_no_total():
+    """Real sentences of i14's pages (web-excerpts/wuqi-2023, beibuwan-ban-2022), both once read as
+    wrong numbers: answers to letters are not answered applications, and the first item of an
+    enumeration of categories is not the total published."""
+    assert _got("县长信箱收到信件,183条,答复183条,答复率达100%。") == {}
+    got = _got("2022年,利用门户网站主动公开政府信息88条、规范性文件2条、人大代表建议及政协提案办理信息34条、"
+               "财政信息2条、规划计划2条。")
+    assert "proactive.total" not in got
+    # the same words without a sibling figure after them are the total
+    assert _got("2022年,利用门户网站主动公开政府信息88条。") == {"proactive.total": 88}
+    assert _got("共受理政府信息公开申请20件,答复20件。").get("apply.answered.total") == 20
