@@ -75,3 +75,15 @@ def test_a_figure_of_letters_or_a_list_item_is_no_total():
     # the same words without a sibling figure after them are the total
     assert _got("2022年,利用门户网站主动公开政府信息88条。") == {"proactive.total": 88}
     assert _got("共受理政府信息公开申请20件,答复20件。").get("apply.answered.total") == 20
+
+
+def test_parallel_clauses_per_unit_are_parts():
+    """lipu-2022 (real, i14's pages): ";"-clauses state the figures per unit (政府…, 部门…). The first
+    clause's 予以公开2件 was stored as the whole (a wrong number); no clause states the whole."""
+    got = _got("2022年政府新收依申请公开数量为2件,办理结果为予以公开2件;部门新收依申请公开数量为4件,"
+               "办理结果为予以公开1件,无法提供2件,不予处理1件;因政府信息公开被申请行政复议、行政诉讼数量为0件。")
+    assert "apply.disclosed.total" not in got
+    # a clause that opens with 其中 is a part of the one before: the whole stays
+    assert _got("全年主动公开政府信息58603条;其中县市区政府主动公开政府信息33191条。") == {"proactive.total": 58603}
+    # the same figure restated in another sentence is no conflict
+    assert _got("共受理申请20件;予以公开5件。全年予以公开5件,均已答复申请人。").get("apply.disclosed.total") == 5

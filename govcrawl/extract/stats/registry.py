@@ -264,6 +264,11 @@ PROSE_FIGURES = [
 PROSE_NOT_LIST_ITEM = ("proactive.total",)
 LIST_SIBLING_AFTER = r"、[^,;。、\d]{1,20}?\d+(?:\.\d+)?(?:余|多)?(?:条|件|篇|个|项)"
 
+# A clause that opens with these words states a part of what the clause before stated; other
+# ";"-clauses of one sentence that state the same metric with another number are parallel parts
+# ("2022年政府新收…予以公开2件;部门新收…予以公开1件"): no figure of that metric is stored.
+PART_OPENING = r"(?:其中|包括|含|另有|此外)"
+
 # An explicit zero: a negation stated of the metric in the same clause.
 ZERO_NEGATIONS = r"未发生|没有发生|未收到|未受理|没有受理|没有收到|未出现|没有出现|未有|未接到"
 ZERO_AFTER = r"(?:案件|案|情况|的情况)?(?:数|数量)?(?:均|都)?为(?:零|0)"
