@@ -87,3 +87,11 @@ def test_parallel_clauses_per_unit_are_parts():
     assert _got("全年主动公开政府信息58603条;其中县市区政府主动公开政府信息33191条。") == {"proactive.total": 58603}
     # the same figure restated in another sentence is no conflict
     assert _got("共受理申请20件;予以公开5件。全年予以公开5件,均已答复申请人。").get("apply.disclosed.total") == 5
+
+
+def test_a_whole_then_its_parts_keeps_the_whole():
+    """Seed 000's shape (real Shenyang 2009 report, ../shared seeds; here its words with the figures of
+    a generated bench page): "共发布信息X条,其中…;<a unit>发布信息Y条" states the whole, then parts."""
+    got = _got("全市各类公开主体共发布信息27960495条,其中,市政府各部门发布信息14015990条;"
+               "在政务公开服务网共发布政府信息17763555条。")
+    assert got.get("proactive.total") == 27960495

@@ -135,8 +135,8 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
             if st.key not in stats:
                 stats[st.key] = st
                 where[st.key] = period
-            elif (where[st.key] == period and abs(float(stats[st.key].value) - float(st.value)) > 1e-9
-                  and not _PART_OPENING.match(sent)):
+            elif (st.key.startswith(R.PARALLEL_PART_KEYS) and where[st.key] == period
+                  and abs(float(stats[st.key].value) - float(st.value)) > 1e-9 and not _PART_OPENING.match(sent)):
                 # parallel ";"-clauses state the metric per unit ("政府…予以公开2件;部门…予以公开1件"):
                 # each is a part, the whole is not stated
                 parallel.setdefault(st.key, st)

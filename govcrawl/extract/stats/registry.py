@@ -268,6 +268,9 @@ LIST_SIBLING_AFTER = r"、[^,;。、\d]{1,20}?\d+(?:\.\d+)?(?:余|多)?(?:条|�
 # ";"-clauses of one sentence that state the same metric with another number are parallel parts
 # ("2022年政府新收…予以公开2件;部门新收…予以公开1件"): no figure of that metric is stored.
 PART_OPENING = r"(?:其中|包括|含|另有|此外)"
+# ...for the application figures only: a "共发布信息X条,其中…;各县区发布信息Y条" sentence states the
+# whole first and then a part, so proactive.total keeps its first statement.
+PARALLEL_PART_KEYS = ("apply.",)
 
 # An explicit zero: a negation stated of the metric in the same clause.
 ZERO_NEGATIONS = r"未发生|没有发生|未收到|未受理|没有受理|没有收到|未出现|没有出现|未有|未接到"
