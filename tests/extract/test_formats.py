@@ -31,9 +31,9 @@ FLOORS = {
     "shanghai-2019/lo.docx": 1.0,
     "shanghai-2019/lo.doc": 1.0,
     "shanghai-2019/lo.pdf": 1.0,
-    "shanghai-2019/lo-pdf.pdftotext-layout.txt": 0.37,  # the (一)予以公开 row withheld (blank cells lost)
-    "shanghai-2019/lo-pdf.pdftotext-plain.txt": 0.26,
-    "shanghai-2019/lo-pdf.pdfplumber.txt": 0.37,
+    "shanghai-2019/lo-pdf.pdftotext-layout.txt": 0.39,  # the (一)予以公开 row withheld (blank cells lost)
+    "shanghai-2019/lo-pdf.pdftotext-plain.txt": 0.28,
+    "shanghai-2019/lo-pdf.pdfplumber.txt": 0.39,
     "shanghai-2019/pandoc-gfm.md": 1.0,
     "shanghai-2019/pandoc-pipe.md": 0.65,
     "huaian-2024/pdftotext-layout.txt": 1.0,

@@ -310,3 +310,16 @@ def test_template_labels_broken_around_their_numbers_still_tell_the_version():
     assert fmt == "std-2021"
     assert (got["apply.new.natural_person"], got["apply.new.total"]) == (151, 154)
     assert got["apply.carried_out.total"] == 6
+
+
+# ---------------------------------------------------------------- i14's batch 2 (real pages)
+def test_table_two_one_value_per_line_without_pipes():
+    """huichang (real, batch 2): table 二 printed one value per line, no pipes ("规章 / 0 / 0 / 0 /
+    规范性文件 / 5 / 5 / 5"), label and values on separate lines. Before: 0 of 22."""
+    _assert_tables_read("huichang-zhongcun-2020")
+
+
+def test_pinyin_glosses_and_taiwanese_terms_of_a_mirror():
+    """yuanling (real, batch 2, Traditional mirror): "規(guī)章", "規(guī)范性文檔" — a pinyin gloss inside
+    the label and 文件 converted to the Taiwanese 文檔. Before: 0 of 22."""
+    _assert_tables_read("yuanling-eryou-2020-traditional")

@@ -55,6 +55,8 @@ _FEES_ZERO_CHARS = required_chars(_FEES_ZERO)
 _FEES_STATED = re.compile(r"\d+(?:\.\d+)?元")
 _COUNT_IN_CLAUSE = re.compile(r"\d+(?:件|起|宗|条|人次)")
 _ZERO_METRICS = [(key, re.compile(word), re.compile(not_near) if not_near else None) for key, word, not_near in R.ZERO_METRICS]
+_LIST_SIBLING = re.compile(R.LIST_SIBLING_AFTER)
+_PART_OPENING = re.compile(R.PART_OPENING)
 
 
 # A line opening with a section number ("(一)主动公开…", "二、", "3.") starts a new
@@ -100,6 +102,9 @@ def _zero_keys(sentence: str) -> list[tuple[str, str]]:
 def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
     stats: dict[str, Stat] = {}
     checks: list[Check] = []
+    period = 0  # which 。-sentence: ";"-clauses of one sentence share it
+    where: dict[str, int] = {}  # key -> the period its stated figure is in
+    parallel: dict[str, Stat] = {}
     for sent in sentences(text):
         found: list[tuple[int, Stat]] = []
         figures = _FIGURES if _ANY_FIGURE is None or _ANY_FIGURE.search(sent) else ()
@@ -117,6 +122,8 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
                     if key not in stats:
                         checks.append(Check(rule=f"approximate.{key}", stated=v, detail=f"approximate figure not stored: {m.group(0)}"))
                     continue
+                if key in R.PROSE_NOT_LIST_ITEM and _LIST_SIBLING.match(sent, m.end()):
+                    continue  # the first item of an enumeration, not the total
                 found.append((m.start(), Stat(key=key, value=v, unit=unit, source="prose", evidence=sent[:200])))
                 break
         for key, clause in _zero_keys(sent):
@@ -125,5 +132,19 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
         if m and not _FEES_STATED.search(sent):
             found.append((m.start(), Stat(key="fees.total", value=0, unit="元", source="prose", evidence=sent[:200])))
         for _pos, st in sorted(found, key=lambda x: x[0]):
-            stats.setdefault(st.key, st)
+            if st.key not in stats:
+                stats[st.key] = st
+                where[st.key] = period
+            elif (st.key.startswith(R.PARALLEL_PART_KEYS) and where[st.key] == period
+                  and abs(float(stats[st.key].value) - float(st.value)) > 1e-9 and not _PART_OPENING.match(sent)):
+                # parallel ";"-clauses state the metric per unit ("政府…予以公开2件;部门…予以公开1件"):
+                # each is a part, the whole is not stated
+                parallel.setdefault(st.key, st)
+        if not sent.endswith(";"):
+            period += 1
+    for key, other in parallel.items():
+        first = stats.pop(key)
+        checks.append(Check(rule=f"ambiguous.{key}", expected=first.value, stated=other.value,
+                            detail=f"parallel clauses state {first.value} and {other.value} (parts); none stored: "
+                                   f"{first.evidence[:80]}"))
     return list(stats.values()), checks

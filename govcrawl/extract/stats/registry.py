@@ -218,12 +218,19 @@ PROSE_FIGURES = [
     # "各类政府信息", "各类信息")
     ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?(?:政府|政务|各类))?(?:政府|政务)?信息(?:共计?|总数为?|达)?NUM条", "条", None),
     ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开|公布)(?:各类)?(?:政府)?信息NUM条", "条", None),
+    # "主动公开总数146条", "政务信息公开主动公开总数146条" (a total by its name)
+    ("proactive.total", r"(?<!应)主动公开(?:政府|政务)?(?:信息)?总数(?:为|达|共)?NUM条", "条", None),
+    # "主动在门户网站公开政府信息50条": where, then 政府/政务信息 (not "公开财政信息N条", a category)
+    ("proactive.total", r"(?<!应)主动在[^,;。\d]{1,12}?公开(?:政府|政务)信息(?:共计?)?NUM条", "条", None),
     # "主动发布各类政府信息N条", "审核发布各类公开政府信息N条" (not "发布…信息" of one channel)
     ("proactive.total", r"(?:主动|审核)发布(?:各类)?(?:公开)?(?:政府|政务)?信息(?:共计?)?NUM条", "条", None),
     # 受理…申请N件, where the words between say it is a disclosure application
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
     ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
     ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
+    # table 三's row names written out: "全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件"
+    ("apply.new.total", r"新收(?:政府信息公开|信息公开)?申请(?:数量|数)?(?:为|共)?NUM件", "件", None),
+    ("apply.carried_in.total", r"上年度?结转(?:政府信息公开|信息公开)?(?:申请)?(?:数量|数)?(?:为|共)?NUM件", "件", r"申请"),
     ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
@@ -241,7 +248,8 @@ PROSE_FIGURES = [
     # "转下一年度办理答复的有N件", "结转至2026年6件", "结转下年度继续办理3件"
     ("apply.carried_out.total", r"(?:(?<!上年)结转|转入|转)(?:至|到)?(?:下一?个?年度?|(?:19|20)\d{2}年度?)(?:继续)?(?:办理)?(?:答复)?(?:的)?(?:有|共)?NUM件",
      "件", r"申请|答复"),
-    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", None),
+    # (the sentence must speak of applications: "县长信箱收到信件,183条,答复183条" answers letters)
+    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", r"申请"),
     ("reconsideration.total", r"行政复议(?:案件|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("litigation.total", r"行政诉讼(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("appeal.total", r"申诉(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
@@ -251,6 +259,19 @@ PROSE_FIGURES = [
     ("consult.phone", r"(?<![和及、与])电话咨询(?:数)?NUM(?:人次|个)", "人次", None),
 ]
 
+# Totals a figure cannot be when a sibling figure follows it in an enumeration: in
+# "主动公开政府信息88条、规范性文件2条、财政信息2条…" the 88 is one category of a breakdown.
+PROSE_NOT_LIST_ITEM = ("proactive.total",)
+LIST_SIBLING_AFTER = r"、[^,;。、\d]{1,20}?\d+(?:\.\d+)?(?:余|多)?(?:条|件|篇|个|项)"
+
+# A clause that opens with these words states a part of what the clause before stated; other
+# ";"-clauses of one sentence that state the same metric with another number are parallel parts
+# ("2022年政府新收…予以公开2件;部门新收…予以公开1件"): no figure of that metric is stored.
+PART_OPENING = r"(?:其中|包括|含|另有|此外)"
+# ...for the application figures only: a "共发布信息X条,其中…;各县区发布信息Y条" sentence states the
+# whole first and then a part, so proactive.total keeps its first statement.
+PARALLEL_PART_KEYS = ("apply.",)
+
 # An explicit zero: a negation stated of the metric in the same clause.
 ZERO_NEGATIONS = r"未发生|没有发生|未收到|未受理|没有受理|没有收到|未出现|没有出现|未有|未接到"
 ZERO_AFTER = r"(?:案件|案|情况|的情况)?(?:数|数量)?(?:均|都)?为(?:零|0)"
@@ -258,7 +279,7 @@ ZERO_AFTER = r"(?:案件|案|情况|的情况)?(?:数|数量)?(?:均|都)?为(?:
 # comes its head noun, a conjunction joining another metric, or the clause's end.
 # "未发生因依申请公开被行政复议纠错或行政诉讼败诉情形" negates corrections and lost
 # cases (复议 is followed by 纠错, 诉讼 by 败诉), not the number of reconsiderations.
-ZERO_HEAD_AFTER = (r"(?:(?:政府)?(?:信息)?公开)?(?:的)?(?:案件|案|申请|事项|事件|情况|情形|等情况|等情形)?(?:数|数量)?"
+ZERO_HEAD_AFTER = (r"(?:(?:政府)?(?:信息)?公开)?(?:的)?(?:案件|案|申请|请求|事项|事件|情况|情形|等情况|等情形|等事件|等案件)?(?:数|数量)?"
                    r"(?:[和或及与、]|或者|[.!?]?$)")
 # Legacy prose keys and the template-table keys they are the sum of: when the table
 # states them, a prose figure that disagrees is dropped (the table wins) with a check.

@@ -355,6 +355,10 @@ def _assign_rows(text: str, groups: list[Group], rows: list[tuple[str, str]], n:
         p = best + 1
         carry = g.end
         skipped = 0
+    if n is None:
+        return out
+    # rows placed by their neighbours, after the exact matching, so they never move an exact row
+    out = _pinned_runs(groups, rows, n, out, where)
     return _loose_rows(text, groups, rows, n, out, where)
 
 
@@ -383,9 +387,6 @@ def _loose_rows(text, groups, rows, n, out, where):
     one row-like group alone between the groups of two exactly matched rows j-1 and j+1 is row j
     when its label is like the template's (``_like``). Done after the exact matching, so a loose
     guess never moves an exactly matched row."""
-    if n is None:
-        return out
-    out = _pinned_runs(groups, rows, n, out, where)
     add = []
     for a in range(len(out) - 1):
         (ja, ga, _), (jb, gb, _) = out[a], out[a + 1]
