@@ -29,6 +29,8 @@ _YEAR_OPENING = re.compile(rf"^{YEAR}\s*年度?")
 _BEFORE_YEAR = re.compile(rf"{YEAR_ARABIC}\s*年|{YEAR_CN}\s*年")
 # "统计期限自2021年1月1日起至2021年12月31日" – the reporting period.
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+# "截止2023年12月31日我局…": the figures run to the end of the year reported on.
+_YEAR_END = re.compile(r"(?:截止|截至)(?:到)?\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
 _OPENING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?(?!\s*\d{1,2}\s*月)")
 # Where the issuing body is named inside the text.
 _COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:根据|依据|按照|编制|编写|制作)")
@@ -49,7 +51,7 @@ def report_year(title: str | None, text: str) -> int | None:
     y = _year_from(title or "")
     if y:
         return y
-    m = _PERIOD.search(text[:3000])
+    m = _PERIOD.search(text[:3000]) or _YEAR_END.search(text[:1500])
     if m:
         return int(m.group(1))
     m = _OPENING_YEAR.search(text[:500])

@@ -130,3 +130,12 @@ def test_title_named_as_compiled_or_for_a_township():
     # "现向社会公布龙口镇2022年度政府信息公开工作年度报告": a township opens the title
     d = extract_file(REAL / "longkou-zhen-2022.txt")
     assert (d.title, d.jurisdiction) == ("龙口镇2022年度政府信息公开工作年度报告", "龙口镇")
+
+
+def test_plain_situation_report_title_and_a_year_end_cutoff():
+    # the page's only heading: "关于2022年度政府信息公开情况的报告"
+    assert extract_file(REAL / "changchun-erdao-fwzs-2022.txt").title == "关于2022年度政府信息公开情况的报告"
+    # no title, no 统计期限; "截止2023年12月31日我局通过官方网站发布…" dates the figures
+    assert extract_file(REAL / "changchun-tyjrswj-2023.txt").year == 2023
+    from govcrawl.extract.meta import report_year
+    assert report_year(None, "截至2023年6月30日,我局…") is None  # not a year's end: says nothing
