@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from govcrawl.extract.stats import extract_stats
 
 from test_stats_template import stated
@@ -323,3 +325,19 @@ def test_pinyin_glosses_and_taiwanese_terms_of_a_mirror():
     """yuanling (real, batch 2, Traditional mirror): "規(guī)章", "規(guī)范性文檔" — a pinyin gloss inside
     the label and 文件 converted to the Taiwanese 文檔. Before: 0 of 22."""
     _assert_tables_read("yuanling-eryou-2020-traditional")
+
+
+@pytest.mark.parametrize("page", ["pingtan/2025-report.html", "shanghai-szfbgt/2019-report.html"])
+def test_a_whole_report_one_cell_per_line_reads_as_its_grid(page):
+    """SYNTHETIC renderings of two real pages (2021 template, every cell filled; 2019 template, most
+    cells blank) as the web-page store writes tables: one cell per line ending " |", a blank cell as a
+    bare "|", span copies as a "||" line closing each row. Every table number the grid gives comes
+    back, and no other."""
+    grid = _grid_text(page)
+    want = stated(extract_stats("", table_text=grid)[0])
+    lines = []
+    for row in grid.split("\n"):
+        lines += [("" if c == "-" else c + " ") + "|" for c in row.split(" | ")] + ["||"]
+    got = stated(extract_stats("\n".join(lines))[0])
+    assert len(want) > 50
+    assert got == want
