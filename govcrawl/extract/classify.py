@@ -11,6 +11,7 @@ import re
 
 from .clean import is_title_line, rules, squeeze_title
 from .model import Document
+from .stats.registry import VERSION_MARKERS
 
 # A list page names several reports, one per line ("- 平潭…2024年度…报告").
 LIST_MIN_TITLES = 3
@@ -43,7 +44,10 @@ def not_report_reason(doc: Document) -> str | None:
             return f"{kind}, not an annual report: title {title!r}"
     if len(text) < MIN_TEXT_CHARS:
         return f"too little text for a report ({len(text)} characters)"
-    if not (report.search(title) or report.search(text[:400])):
+    # The national template's tables (stats found its version markers: 本年制发件数, 第二十条第(九)项…)
+    # name the document as surely as a title does: a page cut from a report, a headless PDF
+    # page, a bureau's "关于2022年度政府信息公开情况的报告".
+    if not (report.search(title) or report.search(text[:400]) or doc.format in VERSION_MARKERS):
         return f"neither the title ({title or 'none'!r}) nor the opening names a 政府信息公开工作年度报告"
     if doc.year is None:
         return "no report year found in the title or the text"
