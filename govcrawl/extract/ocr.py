@@ -383,7 +383,8 @@ def confirmed(stats: list, mark: str | None = "ocr", version: str | None = None)
             keep[v.key] = v
         return True
 
-    rows = {k.rsplit(".", 1)[0] for k in by if k.startswith("apply.")}
+    # The rows in the report's order (a set's order follows PYTHONHASHSEED: stats came out shuffled).
+    rows = dict.fromkeys(k.rsplit(".", 1)[0] for k in by if k.startswith("apply."))
     for row in rows:
         block(row, R.APPLY_COLS[:-1], R.APPLY_COLS[-1])
     review_ok = {b: block(b, R.REVIEW_COLS[:-1], R.REVIEW_COLS[-1]) for b in R.REVIEW_BLOCKS}
