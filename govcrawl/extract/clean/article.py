@@ -103,15 +103,7 @@ def find_container(tree):
     total = sum(n for _, n in blocks)
     if len(blocks) < ar.min_blocks or total < ar.min_page_cjk:
         return None
-    below: dict = {}
-    for b, n in blocks:
-        parent = b.getparent()
-        if parent is not None:
-            below[parent] = below.get(parent, 0) + n
-    weight: dict = {}
-    for parent, n in below.items():
-        for anc in (parent, *parent.iterancestors()):
-            weight[anc] = weight.get(anc, 0) + n
+    weight = _ancestor_weights(blocks)
     candidates = [a for a, n in weight.items() if n >= ar.share * total]
     if not candidates:
         return None
@@ -196,16 +188,7 @@ def article_text_from_dom(html: str, extracted: str, tree=None, tables_inside: b
     if len(anchors) < MIN_ANCHORS:
         return None
     total = sum(w for _, w in anchors)
-    # Sum the anchors per parent first: siblings share one walk up the tree.
-    below: dict = {}
-    for el, w in anchors:
-        parent = el.getparent()
-        if parent is not None:
-            below[parent] = below.get(parent, 0) + w
-    weight: dict = {}
-    for parent, w in below.items():
-        for anc in (parent, *parent.iterancestors()):
-            weight[anc] = weight.get(anc, 0) + w
+    weight = _ancestor_weights(anchors)
     candidates = [a for a, w in weight.items() if w >= ANCHOR_SHARE * total]
     if not candidates:
         return None
@@ -278,3 +261,18 @@ def _table_row(line: str) -> str:
     if line.startswith("|") and line.count("|") >= 2:  # a lone "|" is an empty annex cell: keep
         return line.strip().strip("|").strip()
     return line
+
+
+def _ancestor_weights(items) -> dict:
+    """Each ancestor of the (element, weight) items with the sum of the weights below it.
+    Summed per parent first: siblings share one walk up the tree."""
+    below: dict = {}
+    for el, w in items:
+        parent = el.getparent()
+        if parent is not None:
+            below[parent] = below.get(parent, 0) + w
+    weight: dict = {}
+    for parent, w in below.items():
+        for anc in (parent, *parent.iterancestors()):
+            weight[anc] = weight.get(anc, 0) + w
+    return weight
