@@ -35,6 +35,19 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 # at the end of the input drops it. So what the markup has that the parsed tree does not hold as
 # text is counted, in Han characters (what a report's text and labels are written in).
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+# Counted in UTF-8 without building a string of them: U+5000-U+9FFF are the 3-byte sequences led
+# by E5-E9 (bytes no other position holds); E4 leads U+4000-U+4FFF, of which U+4000-U+4DFF
+# (second byte 80-B7) are not counted.
+_NOT_HAN_LEAD = bytes(b for b in range(256) if not 0xE4 <= b <= 0xE9)
+_BELOW_HAN = re.compile(rb"\xe4[\x80-\xb7]")
+
+
+def han_count(text: str | bytes) -> int:
+    """Han characters (U+4E00-U+9FFF) in ``text`` (bytes: UTF-8), as ``len(_NOT_HAN.sub("", text))``."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _NOT_HAN_LEAD)) - len(_BELOW_HAN.findall(data))
+
+
 LOST_TEXT_MIN = 20  # Han characters: fewer is a stray title attribute, not lost content
 
 
@@ -51,9 +64,11 @@ def lost_text(html: str, tree) -> str | None:
     import lxml.etree
 
     root = tree.getroottree().getroot()  # the whole document, also when the parser gave a fragment
+    markup = lxml.etree.tostring(root, encoding="utf-8")  # XML: "<" in an attribute value is written "&lt;"
     notes = []
     # a closing tag inside an attribute value: a quote never closed swallowed markup and its text
-    swallowed = [str(v) for v in root.xpath('//@*[contains(., "</")]')]  # filtered in libxml2, not in Python
+    # (none where the serialised tree has no "&lt;/": only then are the attributes searched)
+    swallowed = [str(v) for v in root.xpath('//@*[contains(., "</")]')] if b"&lt;/" in markup else []
     if swallowed:
         notes.append(f"an attribute quote never closed swallowed {sum(v.count('</') for v in swallowed)} closing tag(s) "
                      f"and the text between ({sum(len(_NOT_HAN.sub('', v)) for v in swallowed)} Chinese characters)")
@@ -67,9 +82,9 @@ def lost_text(html: str, tree) -> str | None:
             what = "a comment" if comment else f"a <{node.tag}>"
             notes.append(f"{what} never closed holds markup of the page ({len(_NOT_HAN.sub('', node.text))} Chinese characters)")
             break
-    have = len(_NOT_HAN.sub("", html))
+    have = han_count(html)
     if have >= LOST_TEXT_MIN:  # whatever the tree does not have at all (text, attributes, comments) was dropped
-        dropped = have - len(_NOT_HAN.sub("", lxml.etree.tostring(root, encoding="unicode")))
+        dropped = have - han_count(markup)
         if dropped >= LOST_TEXT_MIN:
             notes.append(f"{dropped} of {have} Chinese characters of the markup not in the parsed page")
     return ("HTML parser recovered from broken markup: " + "; ".join(notes)) if notes else None

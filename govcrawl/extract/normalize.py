@@ -47,6 +47,49 @@ _WS = re.compile(r"[ \t\r\f\v]+")
 # Han characters. Simplified text changes at ~0%, Traditional at 15-30%.
 TRADITIONAL_RATIO = 0.03
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+# What t2s changes in U+4E00-U+9FFF, read from OpenCC's dictionaries by bench/t2s_changes.py:
+# characters, and phrases whose changed characters are not among them (回覆; 覆 alone stays).
+# A text with neither is Simplified without running the conversion (most pages).
+T2S_CHANGES = resources.files("govcrawl.extract").joinpath("t2s_changes.txt")
+
+
+def _t2s_changes() -> tuple[str, list[str]]:
+    parts: dict[str, list[str]] = {}
+    for ln in T2S_CHANGES.read_text(encoding="utf-8").splitlines():
+        if ln.startswith("## "):
+            section = parts.setdefault(ln.split()[1], [])
+        elif ln and not ln.startswith("#"):
+            section.append(ln)
+    return "".join(parts["characters"]), parts["phrases"]
+
+
+_T2S_CHARS, _phrases = _t2s_changes()
+_T2S_CHAR = re.compile("[%s]" % _T2S_CHARS)
+# Each phrase is looked for around one of its characters (the one most phrases share: 沈, 覆 …).
+_share = {c: sum(c in p for p in _phrases) for c in set("".join(_phrases))}
+_T2S_PHRASES: dict[str, dict[tuple[int, int], set[str]]] = {}  # anchor -> (its place, length) -> phrases
+for _p in _phrases:
+    _at = max(range(len(_p)), key=lambda i: (_share[_p[i]], -i))
+    _T2S_PHRASES.setdefault(_p[_at], {}).setdefault((_at, len(_p)), set()).add(_p)
+_T2S_ANCHOR = re.compile("[%s]" % "".join(_T2S_PHRASES))
+_REACH = max(map(len, _phrases)) - 1  # Han characters a phrase reaches from its anchor
+_WINDOW = 16
+
+
+def _t2s_may_change(text: str) -> bool:
+    """False when t2s leaves the Han characters of ``text`` (joined, as traditional_share samples them) as they are."""
+    if _T2S_CHAR.search(text):
+        return True
+    for m in _T2S_ANCHOR.finditer(text):
+        i = m.start()
+        before = _NOT_HAN.sub("", text[max(0, i - _WINDOW) : i])[-_REACH:]
+        after = _NOT_HAN.sub("", text[i + 1 : i + 1 + _WINDOW])[:_REACH]
+        if (len(before) < _REACH and i > _WINDOW) or (len(after) < _REACH and i + 1 + _WINDOW < len(text)):
+            return True  # a long run without Han characters: the conversion decides
+        near, b = before + m.group() + after, len(before)
+        if any(b >= at and near[b - at : b - at + n] in phrases for (at, n), phrases in _T2S_PHRASES[m.group()].items()):
+            return True
+    return False
 
 
 @lru_cache(maxsize=None)
@@ -64,6 +107,8 @@ def decode_entities(text: str) -> str:
 
 def traditional_share(text: str) -> float:
     """Share of Han characters that t2s would change (0.0 for Simplified text)."""
+    if not _t2s_may_change(text):
+        return 0.0
     sample = _NOT_HAN.sub("", text)[:20000]  # the first 20,000 Han characters
     if not sample:
         return 0.0

@@ -64,3 +64,65 @@ def test_intact_pages_have_no_note():
         assert lost_text(html, lxml.html.fromstring(html)) is None, rel
     legit = "<html><body><!-- 页脚 <div>旧</div> --><p>正文正文</p><a title='a<b'>链接</a></body></html>"
     assert lost_text(legit, lxml.html.fromstring(legit)) is None
+
+
+def _lost_text_by_string(html: str, tree) -> str | None:
+    """lost_text as first written (the whole tree serialised as str, Han characters counted by
+    regex, every attribute searched): the cheaper one must decide and say the same."""
+    import re
+
+    import lxml.etree
+
+    from govcrawl.extract import guards
+
+    not_han = re.compile(r"[^\u4e00-\u9fff]+")
+    root = tree.getroottree().getroot()
+    notes = []
+    swallowed = [str(v) for v in root.xpath('//@*[contains(., "</")]')]
+    if swallowed:
+        notes.append(f"an attribute quote never closed swallowed {sum(v.count('</') for v in swallowed)} closing tag(s) "
+                     f"and the text between ({sum(len(not_han.sub('', v)) for v in swallowed)} Chinese characters)")
+    for node in root.iter(lxml.etree.Comment, *guards._RAW_TEXT):
+        if not node.text:
+            continue
+        comment = node.tag is lxml.etree.Comment
+        if guards._PAGE_END.search(node.text) or (comment and "<!--" in node.text and "</" in node.text):
+            what = "a comment" if comment else f"a <{node.tag}>"
+            notes.append(f"{what} never closed holds markup of the page ({len(not_han.sub('', node.text))} Chinese characters)")
+            break
+    have = len(not_han.sub("", html))
+    if have >= guards.LOST_TEXT_MIN:
+        dropped = have - len(not_han.sub("", lxml.etree.tostring(root, encoding="unicode")))
+        if dropped >= guards.LOST_TEXT_MIN:
+            notes.append(f"{dropped} of {have} Chinese characters of the markup not in the parsed page")
+    return ("HTML parser recovered from broken markup: " + "; ".join(notes)) if notes else None
+
+
+def test_lost_text_says_what_the_string_count_says():
+    raw = _page()
+    at = raw.index('<p style="text-indent: 0em;">1.属于国家秘密')
+    cut = raw.rindex("<p", 0, raw.index("五、存在的主要问题"))
+    pages = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(REAL.parents[2].rglob("*.htm*"))]
+    pages += [raw[:at] + '<p style="text-indent: 0em;>' + raw[at + len('<p style="text-indent: 0em;">'):],
+              raw[:cut] + "<!-- 旧版 " + raw[cut:], raw.replace("</title>", "", 1), raw[: len(raw) // 2],
+              raw.replace("<p", "<p title='注</p>'", 3), raw.replace("正文", "&lt;/p&gt;正文"),
+              "<html><body><p>" + "\u4dff\u4e00\u9fff\ua000\U00020000中文" * 30 + "</p></body></html>"]
+    notes = 0
+    for html in pages:
+        tree = lxml.html.fromstring(html)
+        assert lost_text(html, tree) == _lost_text_by_string(html, tree)
+        notes += lost_text(html, tree) is not None
+    assert notes >= 4
+
+
+def test_han_count_is_the_regex_count():
+    import re
+
+    from govcrawl.extract.guards import han_count
+
+    not_han = re.compile(r"[^\u4e00-\u9fff]+")
+    texts = ["", "abc", "\u3fff\u4000\u4dbf\u4dff\u4e00\u4fff\u5000\u9fff\ua000\uf900\U00020000\U0002ffff",
+             "一丁" * 5 + "\ud800" + "中", _page()]
+    for t in texts:
+        assert han_count(t) == len(not_han.sub("", t)), t[:20]
+    assert han_count(_page().encode("utf-8")) == len(not_han.sub("", _page())) > 1000

@@ -111,3 +111,59 @@ def test_traditional_copy_of_a_text_report_reads_like_the_original(report, style
                                            filename="report.txt").stats}
     assert got == want and len(want) >= 9
     assert any(k.startswith("proactive.normative.") for k in want)  # the 规范性文件 row (文件 -> 檔案 in s2twp)
+
+
+# -- skipping t2s where it cannot change anything (normalize._t2s_may_change) --------------------
+
+def _share_by_conversion(text: str) -> float:
+    """traditional_share as it was before the skip: always converts the sample."""
+    from govcrawl.extract import normalize
+
+    sample = normalize._NOT_HAN.sub("", text)[:20000]
+    if not sample:
+        return 0.0
+    converted = normalize._converter("t2s").convert(sample)
+    return sum(1 for a, b in zip(sample, converted) if a != b) / len(sample)
+
+
+def test_t2s_changes_file_matches_installed_opencc():
+    import sys
+
+    from govcrawl.extract.normalize import T2S_CHANGES
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    try:
+        import t2s_changes
+    finally:
+        sys.path.pop(0)
+    chars, phrases = t2s_changes.t2s_changes()
+    assert len(chars) > 3000 and "沈" not in chars and "深沈" in phrases and "回覆" in phrases
+    assert T2S_CHANGES.read_text(encoding="utf-8") == t2s_changes.render(chars, phrases)
+
+
+def test_every_character_t2s_changes_is_seen():
+    from govcrawl.extract import normalize
+
+    t2s = normalize._converter("t2s")
+    changed = [chr(c) for c in range(0x4E00, 0xA000) if t2s.convert(chr(c)) != chr(c)]
+    assert len(changed) > 3000
+    assert all(normalize._t2s_may_change(f"简体文字{c}简体文字") for c in changed)
+
+
+def test_skipping_t2s_gives_the_same_share():
+    from govcrawl.extract import normalize
+
+    texts = [p.read_text(encoding="utf-8", errors="ignore") for p in sorted(CORPUS.rglob("*"))
+             if p.suffix in (".txt", ".html")]
+    assert any(normalize._t2s_may_change(t) for t in texts) and not all(normalize._t2s_may_change(t) for t in texts)
+    simplified = read("real/pingtan/2021-report.txt")
+    # phrases t2s changes though their characters alone stay (回覆 -> 回复, 深沈 -> 深沉), also split by
+    # what the sample drops (punctuation, digits, a long run of them), at the start, the end, mid-text
+    for phrase in normalize._phrases:
+        for sep in ("", "，", "12345", " " * 40, "<p>" * 30):
+            split = sep.join(phrase)
+            texts += [split, "共" + split + "。", simplified[:3000] + split + simplified[3000:6000], split + simplified[:500]]
+    texts += ["覆盖全市", "沈阳市" + simplified[:2000], "在" + "1" * 100 + "覆" + "2" * 100 + "盖"]
+    for t in texts:
+        assert normalize.traditional_share(t) == _share_by_conversion(t), t[:80]
+    assert sum(normalize._t2s_may_change(t) for t in texts) < len(texts)
