@@ -41,7 +41,9 @@ _NUM_PERCENT = re.compile(r"(?<=\d)\s*％")
 _NUM_THOUSANDS = re.compile(r"(?<!\d)(\d{1,3}(?:，\d{3})+)(?![\d，])")
 _HAS_THOUSANDS = re.compile(r"\d，\d")  # cheap test before the full pattern
 _NUM_RANGE = re.compile(r"(?<=\d)[－—–](?=\d)")  # 2021－2035 inside numbers/dates
-_WS = re.compile(r"[ \t\r\f\v]+")
+# Runs of spaces and tabs, but a single space (which would stay itself). \r \f \v end lines
+# (str.splitlines), so no run spans a line end: one pass over the whole text.
+_SPACE_TAB_RUN = re.compile(r"\t[ \t]*| [ \t]+")
 
 # A document counts as Traditional when t2s changes at least this share of its
 # Han characters. Simplified text changes at ~0%, Traditional at 15-30%.
@@ -187,7 +189,7 @@ def collapse_whitespace(text: str) -> str:
     """One line per paragraph: spaces collapsed, lines stripped, blank lines dropped."""
     if _SPACES_ANY.search(text):
         text = text.translate(_SPACES)
-    lines = (_WS.sub(" ", ln).strip() for ln in text.splitlines())
+    lines = map(str.strip, _SPACE_TAB_RUN.sub(" ", text).splitlines())
     return "\n".join(ln for ln in lines if ln)
 
 
