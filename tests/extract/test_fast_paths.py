@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from govcrawl.extract.clean.rules import squeeze_title
-from govcrawl.extract.normalize import PAGE_PREFIX_RE, _SPACES, _SPACES_ANY, collapse_whitespace
+from govcrawl.extract.normalize import _NFKC, PAGE_PREFIX_RE, _SPACES, _SPACES_ANY, collapse_whitespace, nfkc
 from govcrawl.extract.stats import readings
 from govcrawl.extract.stats.textnorm import compact
 
@@ -64,8 +64,14 @@ def test_str_white_space_is_re_white_space():
     assert [c for c in range(sys.maxunicode + 1) if chr(c).isspace() != bool(re.fullmatch(r"\s", chr(c)))] == []
 
 
+def _nfkc_by_unicodedata(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
 @pytest.mark.parametrize("fn, ref", [(squeeze_title, _squeeze_title_by_regex), (compact, _compact_by_regex),
-                                     (collapse_whitespace, _collapse_whitespace_by_lines)])
+                                     (collapse_whitespace, _collapse_whitespace_by_lines), (nfkc, _nfkc_by_unicodedata)])
 def test_rewrite_gives_what_the_regex_gave(fn, ref):
     changed = 0
     for s in SAMPLES:
@@ -103,3 +109,21 @@ def test_digit_runs_split_as_the_general_loop_splits_them():
             assert readings._splits(run, k, {}) == want, (run, k)
             cut += len(want) > 1
     assert cut > 500
+
+
+def test_nfkc_where_replacing_characters_is_not_enough():
+    import unicodedata
+
+    rng = random.Random(11)
+    # marks that compose with what a replaced character becomes (Ａ + ́ -> Á), compatibility jamo
+    # that compose into syllables, marks out of canonical order, unlisted (astral) characters
+    tricky = "Ａａｅ\u0301\u0308\u0323\u0327ㄱㅏㅎㅣ\u1100\u1161\u11a8ﬁ①㈱\U0001d400\u212b\u0041\u030a，（）：中文"
+    texts = ["".join(rng.choice(tricky) for _ in range(rng.randint(1, 12))) for _ in range(20000)]
+    texts += ["".join(chr(c) for c in range(lo, hi)) for lo, hi in ((0xA0, 0x100), (0x2000, 0x2500), (0x3000, 0x3400),
+                                                                  (0xF900, 0xFB00), (0xFE30, 0xFE70), (0xFF00, 0xFFF0))]
+    assert len(_NFKC) > 1000
+    slow = 0
+    for t in texts:
+        assert nfkc(t) == unicodedata.normalize("NFKC", t), repr(t)
+        slow += not unicodedata.is_normalized("NFKC", t.translate({ord(k): v for k, v in _NFKC.items()}))
+    assert slow > 1000  # the fallback is exercised too
