@@ -55,7 +55,7 @@ def article_text(html: str, url: str | None, tree) -> tuple[str, list[str]]:
     return body, notes
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Elements whose own text is no paragraph text of the page: links (menus, lists of
 # other documents), tables (read with their container, never located by), non-text.
 _NOT_PARAGRAPH = frozenset({"a", "table", "script", "style", "noscript", "template", "textarea", "title", "head",
@@ -80,8 +80,7 @@ def find_container(tree):
         return None
     ar = rules().article
     owner: dict = {}  # element -> the block its .text belongs to (None: not paragraph text)
-    cjk: dict = {}  # block -> CJK characters of its own text
-    count = _CJK.findall
+    pieces: dict = {}  # block -> the strings of its own text (counted at the end, once per block)
     # One walk in document order: a parent is always seen before its children. (Picking
     # the text nodes by XPath with an ancestor test is 5x slower.)
     for el in tree.iter():
@@ -96,9 +95,11 @@ def find_container(tree):
             own = el if tag in _TEXT_BLOCKS else up  # an inline element's text is its block's
         owner[el] = own
         if own is not None and el.text:
-            cjk[own] = cjk.get(own, 0) + len(count(el.text))
+            pieces.setdefault(own, []).append(el.text)
         if up is not None and el.tail:  # a tail is the parent's text
-            cjk[up] = cjk.get(up, 0) + len(count(el.tail))
+            pieces.setdefault(up, []).append(el.tail)
+    drop = _NOT_CJK.sub  # counting what is left is 2x faster than _CJK.findall's list of characters
+    cjk = {b: len(drop("", "".join(texts))) for b, texts in pieces.items()}  # block -> CJK characters of its own text
     blocks = [(b, n) for b, n in cjk.items() if n >= ar.min_block_cjk]
     total = sum(n for _, n in blocks)
     if len(blocks) < ar.min_blocks or total < ar.min_page_cjk:

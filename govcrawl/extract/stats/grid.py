@@ -15,7 +15,6 @@ from .textnorm import EMPTY_CELLS
 
 _MAX_SPAN = 60  # a malformed colspan="9999" must not allocate a huge grid
 _NON_DIGITS = re.compile(r"\D")
-_SPACE_RUN = re.compile(r"\s+")
 
 
 def _span(el, name: str) -> int:
@@ -59,7 +58,7 @@ def html_tables(html: str, root=None, traditional: bool = False) -> list[list[li
                     row.append(pending.pop((r, c)))
                     c += 1
                 text = match_form(" ".join(td.itertext()), traditional)
-                text = _SPACE_RUN.sub(" ", text).strip()
+                text = " ".join(text.split())  # white space runs to one space, ends stripped
                 cell_id += 1
                 cs, rs = _span(td, "colspan"), _span(td, "rowspan")
                 for dc in range(cs):

@@ -12,7 +12,7 @@ import re
 
 from ..model import Check, Stat
 from . import registry as R
-from ..precheck import may_match, required_chars
+from ..precheck import guarded, may_match, required_chars
 from ..numerals import NUMERAL_CHARS, parse_number
 from .textnorm import compact
 
@@ -48,7 +48,7 @@ _ANY_FIGURE = _unit_after_num([pat for _key, pat, _unit, _req in R.PROSE_FIGURES
 _SENT_RE = re.compile(r"[^。;!?]+[。;!?]?")
 _CLAUSE_RE = re.compile(r"[^,;。]+")
 _ZERO_NEG = re.compile(R.ZERO_NEGATIONS)
-_ZERO_AFTER = re.compile(R.ZERO_AFTER)
+_ZERO_AFTER = guarded(R.ZERO_AFTER)  # its optional words lead: no literal prefix scan, so the "为" it needs is checked first
 _ZERO_HEAD = re.compile(R.ZERO_HEAD_AFTER)
 _FEES_ZERO = re.compile(R.FEES_ZERO)
 _FEES_ZERO_CHARS = required_chars(_FEES_ZERO)

@@ -38,17 +38,23 @@ def _splits(run: str, k: int, memo: dict) -> tuple[tuple[Number, ...], ...]:
     if hit is not None:
         return hit
     out: list[tuple[Number, ...]] = []
+    # Digits only (most runs): a head is valid unless it has a leading zero (then only "0" is);
+    # _valid says the same, slower (it is called for every head).
+    digits = "." not in run
     if k == 1:
-        if _valid(run):
+        if (run[:1] != "0" or run == "0") if digits and run else _valid(run):
             out.append((_num(run),))
     else:
         for i in range(1, len(run) - k + 2):
             head = run[:i]
-            if not _valid(head):
-                if head.startswith("0") and head != "0":
+            if digits:
+                if i > 1 and run[0] == "0":
                     break  # longer heads keep the leading zero
+            elif not _valid(head):
+                if head.startswith("0") and head != "0":
+                    break
                 continue
-            first = (_num(head),)
+            first = (int(head) if digits else _num(head),)
             for rest in _splits(run[i:], k - 1, memo):
                 out.append(first + rest)
                 if len(out) > MAX_READINGS:
