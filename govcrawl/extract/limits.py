@@ -142,7 +142,11 @@ class Sandbox:
         self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
     def _start(self) -> ProcessPoolExecutor:
+        from .pool import share_with_workers
+
         self.done = 0
+        if self.recycle_after:  # workers forked again and again (crawl, reparse)
+            share_with_workers()
         ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_limited_worker_init,
                                         initargs=(self.memory, self.as_factor))
@@ -154,8 +158,10 @@ class Sandbox:
         if self.recycle_after and self.done >= self.recycle_after:
             self.close()
             self.recycled += 1
+        from .pool import collected
+
         pool = self.pool or self._start()
-        fut = pool.submit(fn, *args)
+        fut = pool.submit(collected, fn, *args)
         self.done += docs
         seconds = self.seconds * docs
         deadline = time.monotonic() + seconds
