@@ -80,3 +80,18 @@ def test_worker_freezes_inherited_heap_and_collects_after_each_task():
         assert sb.run(_left_alive) is False
     finally:
         sb.close()
+
+
+def test_memory_watch_counts_private_memory_reading_smaps_only_over_the_rss():
+    from govcrawl.extract.limits import _over, _private_bytes, _resident_bytes
+
+    sb = Sandbox(seconds=60, recycle_after=10)
+    try:
+        pid = sb.run(os.getpid)
+        rss, private = _resident_bytes(pid), _private_bytes(pid)
+        assert 0 < private < rss  # a forked worker shares most of its pages with the parent
+        assert _over(pid, rss + 1) == 0  # the RSS alone shows it is under
+        assert _over(pid, (private + rss) // 2) == 0  # over in RSS, not in private memory
+        assert _over(pid, private // 2) >= private // 2  # over: its private memory, as the watch reports it
+    finally:
+        sb.close()
