@@ -127,6 +127,25 @@ def _private_bytes(pid: int) -> int | None:
         return None
 
 
+def _resident_bytes(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _over(pid: int, limit: int) -> int:
+    """The private memory of ``pid`` when it is over ``limit``, else 0. Its RSS bounds it, and
+    /proc/PID/statm costs ~1/40 of smaps_rollup (0.015 vs 0.64 ms CPU): only a worker whose
+    RSS is over the limit is looked at closer."""
+    rss = _resident_bytes(pid)
+    if rss is not None and rss <= limit:
+        return 0
+    used = _private_bytes(pid) or 0
+    return used if used > limit else 0
+
+
 class Sandbox:
     """One worker process; ``run`` gives a result or raises LimitExceeded.
 
@@ -142,7 +161,11 @@ class Sandbox:
         self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
     def _start(self) -> ProcessPoolExecutor:
+        from .pool import share_with_workers
+
         self.done = 0
+        if self.recycle_after:  # workers forked again and again (crawl, reparse)
+            share_with_workers()
         ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_limited_worker_init,
                                         initargs=(self.memory, self.as_factor))
@@ -154,8 +177,10 @@ class Sandbox:
         if self.recycle_after and self.done >= self.recycle_after:
             self.close()
             self.recycled += 1
+        from .pool import collected
+
         pool = self.pool or self._start()
-        fut = pool.submit(fn, *args)
+        fut = pool.submit(collected, fn, *args)
         self.done += docs
         seconds = self.seconds * docs
         deadline = time.monotonic() + seconds
@@ -167,8 +192,8 @@ class Sandbox:
                 try:
                     return fut.result(timeout=min(WATCH_EVERY, left))
                 except FutureTimeout:
-                    used = max((_private_bytes(p) or 0 for p in self._pids()), default=0)
-                    if self.memory and used > self.memory:
+                    used = max((_over(p, self.memory) for p in self._pids()), default=0) if self.memory else 0
+                    if used:
                         self._kill()
                         raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB "
                                             f"({used >> 20} MB when stopped)") from None

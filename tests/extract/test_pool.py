@@ -1,0 +1,97 @@
+"""How extraction workers start and run (govcrawl.extract.pool): what the parent loads for them
+before forking, and that a worker frees its cyclic garbage after each task."""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import weakref
+
+from govcrawl.extract.limits import Sandbox
+
+from conftest import FIXTURES, ROOT
+
+PORTAL = ROOT / "govcrawl" / "testing" / "portal"
+
+# A fresh interpreter, as a parent before its first fork: preload, then extract real report pages
+# (the 2 real HTML pages, one found by the text blocks, one by trafilatura, and the test
+# portal's report pages); prints the modules the extraction still imported.
+_AFTER_PRELOAD = """
+import json, sys
+from govcrawl.extract import extract
+from govcrawl.extract.pool import share_with_workers
+share_with_workers()
+import trafilatura.external
+stoplists = trafilatura.external.JT_STOPLIST is not None
+before = set(sys.modules)
+for path in sys.argv[1:]:
+    extract(open(path, "rb").read(), source=path, filename=path.rsplit("/", 1)[-1])
+print(json.dumps({"new": sorted(set(sys.modules) - before), "stoplists_after_preload": stoplists}))
+"""
+
+
+def _report_pages() -> list[str]:
+    expected = json.loads((PORTAL / "expected.json").read_text(encoding="utf-8"))
+    real = [FIXTURES / "corpus/real/pingtan/2025-report.html", FIXTURES / "corpus/real/shanghai-szfbgt/2019-report.html"]
+    return [str(p) for p in real] + [str(PORTAL / page["path"].lstrip("/")) for page in expected["report_pages"]]
+
+
+def test_parent_loads_what_extracting_report_pages_loads():
+    out = subprocess.run([sys.executable, "-c", _AFTER_PRELOAD, *_report_pages()], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    # Codecs are looked up by name as pages declare them: small, and not worth a list.
+    assert [m for m in got["new"] if not m.startswith(("encodings.", "_codecs_", "_multibytecodec"))] == []
+    # justext's stoplists (+17 MB) are only for the pages trafilatura rescues with justext.
+    assert got["stoplists_after_preload"] is False
+
+
+class _Node:
+    def __init__(self):
+        self.me = self  # a reference cycle: only the cyclic collector frees it
+
+
+_LEFT: weakref.ref | None = None
+
+
+def _leave_old_cyclic_garbage() -> int:
+    """In the worker: a cycle that has survived into the oldest generation, then dropped (as a
+    document's objects that live through its whole extraction)."""
+    global _LEFT
+    node = _Node()
+    _LEFT = weakref.ref(node)
+    gc.collect(1)  # survivors of a generation-1 collection move to the oldest generation
+    del node
+    return gc.get_freeze_count()
+
+
+def _left_alive() -> bool:
+    return _LEFT is not None and _LEFT() is not None
+
+
+def test_worker_freezes_inherited_heap_and_collects_after_each_task():
+    sb = Sandbox(seconds=60, recycle_after=10)
+    try:
+        frozen = sb.run(_leave_old_cyclic_garbage)
+        assert frozen > 1000  # the parent's objects, left out of the worker's collections
+        assert sb.run(_left_alive) is False
+    finally:
+        sb.close()
+
+
+def test_memory_watch_counts_private_memory_reading_smaps_only_over_the_rss():
+    from govcrawl.extract.limits import _over, _private_bytes, _resident_bytes
+
+    sb = Sandbox(seconds=60, recycle_after=10)
+    try:
+        pid = sb.run(os.getpid)
+        rss, private = _resident_bytes(pid), _private_bytes(pid)
+        assert 0 < private < rss  # a forked worker shares most of its pages with the parent
+        assert _over(pid, rss + 1) == 0  # the RSS alone shows it is under
+        assert _over(pid, (private + rss) // 2) == 0  # over in RSS, not in private memory
+        assert _over(pid, private // 2) >= private // 2  # over: its private memory, as the watch reports it
+    finally:
+        sb.close()
