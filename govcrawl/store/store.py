@@ -41,7 +41,9 @@ def _import_sqlite_utils():
 
 sqlite_utils = _import_sqlite_utils()
 
-SCHEMA_VERSION = 2  # 2: foreign keys declared on reports/pages (ids link in Datasette), analysis views
+SCHEMA_VERSION = 3  # 2: foreign keys declared on reports/pages (ids link in Datasette), analysis views;
+# 3: the full-text index is brought up to date once per transaction (reports_fts_pending), and
+# output_fingerprints. An older govcrawl would leave the index behind: it must refuse a v3 DB.
 
 
 class SchemaError(RuntimeError):
@@ -118,7 +120,61 @@ _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
 # its output's fingerprint; written by every path (crawl, reparse, import), read by reparse to skip.
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
           "report_id": int, "skip_reason": str, "updated_at": str}
-FTS_AUTOMERGE = 16  # segments per level the full-text index lets pile up before merging them (Store._fts_automerge)
+# The full-text index's own settings (its config table, so every writer of the DB uses them; Store._fts_config):
+# automerge: segments per level it lets pile up before merging them; hashsize: bytes of pending
+# index entries held in memory before they are written out as a segment (default 1 MiB: a
+# reparse batch of 100 reports wrote several segments, and merged them, per commit).
+FTS_CONFIG = {"automerge": 16, "hashsize": 8 * 1024 * 1024}
+# The trigram index is not updated row by row: triggers note the changed reports (and, for a row
+# the index holds, the title and text it was indexed with, which FTS5 needs to delete its entries)
+# and the index is updated for all of them in two statements when the transaction commits
+# (Store._flush_fts). Searches treat rows still noted as unindexed (views.search).
+_FTS_PENDING = ("create table if not exists reports_fts_pending "
+                "(rowid integer primary key, indexed integer not null, title text, text text)")
+_FTS_TRIGGERS = {
+    "reports_ai": """CREATE TRIGGER "reports_ai" AFTER INSERT ON "reports" BEGIN
+  INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed) VALUES (new.rowid, 0);
+END""",
+    "reports_ad": """CREATE TRIGGER "reports_ad" AFTER DELETE ON "reports" BEGIN
+  INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed, title, text) VALUES (old.rowid, 1, old."title", old."text");
+END""",
+    # Only a changed title or text: a newer extractor's update sets every output column, also
+    # when only its statistics changed. OR IGNORE: a row noted already keeps what the index holds.
+    "reports_au": """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports"
+  WHEN old."title" IS NOT new."title" OR old."text" IS NOT new."text" BEGIN
+  INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed, title, text) VALUES (old.rowid, 1, old."title", old."text");
+END""",
+}
+_FTS_FLUSH = (
+    "insert into reports_fts (reports_fts, rowid, title, text) select 'delete', rowid, title, text "
+    "from reports_fts_pending where indexed",
+    "insert into reports_fts (rowid, title, text) select r.rowid, r.title, r.text "
+    "from reports_fts_pending p join reports r on r.rowid = p.rowid",
+    "delete from reports_fts_pending",
+)
+# output_fingerprints: the fingerprint (fingerprint.py) of each report's stored output, so that
+# record_document decides "unchanged" without reading the text and statistics back. Kept right by
+# the DB itself: any write of a report's output columns, stats or checks, by govcrawl or anyone
+# else (a hand edit, a script), drops the row's fingerprint, and it is then computed from the rows.
+_FP_COLUMNS = '"id", "title", "jurisdiction", "agency", "year", "published", "format", "breadcrumb", "text", "error", "read_as", "annex_to"'
+_FP_SCHEMA = [
+    "create table if not exists output_fingerprints (report_id integer primary key, sha256 text not null)",
+    "create trigger if not exists output_fp_reports_ai after insert on reports begin "
+    "delete from output_fingerprints where report_id = new.id; end",
+    "create trigger if not exists output_fp_reports_ad after delete on reports begin "
+    "delete from output_fingerprints where report_id = old.id; end",
+    f"create trigger if not exists output_fp_reports_au after update of {_FP_COLUMNS} on reports begin "
+    "delete from output_fingerprints where report_id in (old.id, new.id); end",
+] + [
+    stmt for table in ("stats", "checks") for stmt in (
+        f"create trigger if not exists output_fp_{table}_ai after insert on {table} begin "
+        "delete from output_fingerprints where report_id = new.report_id; end",
+        f"create trigger if not exists output_fp_{table}_ad after delete on {table} begin "
+        "delete from output_fingerprints where report_id = old.report_id; end",
+        f"create trigger if not exists output_fp_{table}_au after update on {table} begin "
+        "delete from output_fingerprints where report_id in (old.report_id, new.report_id); end",
+    )
+]
 # stage_cache: the extractor's text stage output per input (extract/stages.py), keyed by that
 # stage's version, so reparse re-runs only the later stages when only their code changed.
 _STAGE_CACHE = {"canonical_url": str, "input_sha256": str, "text_version": str, "meta_version": str, "data": bytes}
@@ -225,37 +281,46 @@ class Store:
                 views.add_foreign_keys(db, fks)
         if "reports_fts" not in db.table_names():
             db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
-        self._narrow_fts_update_trigger()
-        self._fts_automerge()
+        with db.conn:
+            self._fts_triggers()
+            for stmt in _FP_SCHEMA:
+                db.execute(stmt)
+            self._flush_fts()  # rows changed by another program since the last govcrawl write
+        self._fts_config()
         with db.conn:
             views.ensure_views(db)
 
-    def _narrow_fts_update_trigger(self) -> None:
-        # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id, duplicate_of,
-        # superseded_by…); only a changed title or text needs it. "UPDATE OF" alone is not enough:
-        # a newer extractor's update sets title and text even when they did not change (only its
-        # stats did), and re-indexing a report's trigrams is most of the writer's cost.
-        row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'reports_au'").fetchone()
-        if row and "IS NOT new" not in row[0]:
-            with self.db.conn:
-                self.db.execute("drop trigger reports_au")
-                self.db.execute(
-                    """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports"
-  WHEN old."title" IS NOT new."title" OR old."text" IS NOT new."text" BEGIN
-  INSERT INTO "reports_fts" ("reports_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
-  INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
-END""")
+    def _fts_triggers(self) -> None:
+        # sqlite-utils' triggers (and those of schema 2) index each row as it is written; each FTS5
+        # row update costs ~2 ms (tokenising 3k characters of trigrams, writing segments), the
+        # largest part of the writer. Replaced by triggers that only note the rows (_FTS_TRIGGERS).
+        db = self.db
+        db.execute(_FTS_PENDING)
+        have = dict(db.execute("select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'reports'").fetchall())
+        for name, sql in _FTS_TRIGGERS.items():
+            if have.get(name) != sql:
+                if name in have:
+                    db.execute(f'drop trigger "{name}"')
+                db.execute(sql)
 
-    def _fts_automerge(self) -> None:
+    def _flush_fts(self) -> None:
+        """Bring the full-text index up to date for the reports noted in reports_fts_pending."""
+        conn = self.db.conn
+        if conn.execute("select 1 from reports_fts_pending limit 1").fetchone() is not None:
+            for stmt in _FTS_FLUSH:
+                conn.execute(stmt)
+
+    def _fts_config(self) -> None:
         # FTS5 merges its index segments as they pile up, at every commit that adds one (the crawl
         # commits per item): with the default of 4 segments per level that merging was ~1/4 of
         # indexing a report. 16 per level: the index holds the same entries (searches give the same
         # rows, as fast within measuring noise), indexing costs 2.6-2.8 -> 2.0 ms per report (bench/NOTES.md).
-        # Kept in the index's own config table, so every writer of this DB uses it.
-        row = self.db.execute("select v from reports_fts_config where k = 'automerge'").fetchone()
-        if row is None or row[0] != FTS_AUTOMERGE:
+        have = dict(self.db.execute("select k, v from reports_fts_config").fetchall())
+        todo = {k: v for k, v in FTS_CONFIG.items() if have.get(k) != v}
+        if todo:
             with self.db.conn:
-                self.db.execute("insert into reports_fts (reports_fts, rank) values ('automerge', ?)", [FTS_AUTOMERGE])
+                for k, v in todo.items():
+                    self.db.execute("insert into reports_fts (reports_fts, rank) values (?, ?)", [k, v])
 
     # -- transactions -----------------------------------------------------------
     @contextmanager
@@ -274,6 +339,7 @@ END""")
             self._begin_immediate()
             with self.db.conn:  # commits on exit, rolls back on an error
                 yield
+                self._flush_fts()
         finally:
             self._tx_depth = 0
 
@@ -498,7 +564,7 @@ END""")
         stage cache, when it was (re)computed. One transaction (or part of the caller's, see
         ``transaction``).
         """
-        from .fingerprint import doc_fingerprint, stored_fingerprint
+        from .fingerprint import doc_fingerprint
 
         db = self.db
         if _is_annex(doc):
@@ -517,7 +583,7 @@ END""")
             existing = row[0] if row else None
             reason = None
             if doc.is_report:
-                if existing is not None and stored_fingerprint(db, existing) == fp:
+                if existing is not None and self._stored_fingerprint(existing) == fp:
                     rid, what, changed = existing, "unchanged", False
                 else:
                     rid, what = self.save_report(doc, url=url, canonical_url=canonical_url, input_sha256=input_sha256,
@@ -531,6 +597,8 @@ END""")
                                    [rid, rid, rid])
                     if index is not None:
                         index.link(rid, sig)
+                    if what != "unchanged":  # the rows are now this output (save_report keeps rows of the same version)
+                        db.execute("insert or replace into output_fingerprints (report_id, sha256) values (?, ?)", [rid, fp])
                     changed = True
             else:
                 rid, what, changed = None, "not_report", False
@@ -557,6 +625,18 @@ END""")
                 db.execute("insert or replace into stage_cache (canonical_url, input_sha256, text_version, meta_version, data) "
                            "values (?, ?, ?, ?, ?)", [canonical_url, input_sha256, *stage])
         return Recorded(what, rid if doc.is_report else existing, existing is not None, changed, reason)
+
+    def _stored_fingerprint(self, report_id: int) -> str:
+        """The fingerprint of the report's stored output: kept in output_fingerprints, computed from
+        the rows (and kept) when a write since dropped it or an older govcrawl wrote the rows."""
+        from .fingerprint import stored_fingerprint
+
+        row = self.db.execute("select sha256 from output_fingerprints where report_id = ?", [report_id]).fetchone()
+        if row:
+            return row[0]
+        fp = stored_fingerprint(self.db, report_id)
+        self.db.execute("insert or replace into output_fingerprints (report_id, sha256) values (?, ?)", [report_id, fp])
+        return fp
 
     def _add_fetch(self, page: dict[str, Any], report_id: int | None) -> int:
         page = dict(page, report_id=report_id)
