@@ -322,3 +322,43 @@ def test_stage_cache_gives_the_rows_of_a_full_run(crawled, tmp_path, monkeypatch
     # the metadata change was stored with the text stage: the statistics-only run reused it
     metas = {r[0] for r in sqlite_utils.Database(cached).execute("select distinct meta_version from stage_cache")}
     assert metas == {v.meta + "+test-meta"}
+
+
+def test_archive_listing_spares_rereading_the_warcs(crawled, tmp_path, monkeypatch):
+    """A WARC file read whole once is not read again while it is unchanged: reparse takes its report
+    candidates from the listing the DB keeps, and reads a body by its location only to extract it from
+    scratch; the outputs are those of a scan. A changed file (here: its modification time) is read again."""
+    import os
+
+    import govcrawl.offline.reparse as rp
+    from govcrawl.extract.stages import current_versions
+
+    archive = tmp_path / "archive"
+    shutil.copytree(crawled / "archive", archive)
+    scanned, listed = tmp_path / "scanned.db", tmp_path / "listed.db"
+    for db in (scanned, listed):
+        shutil.copy(crawled / "govcrawl.db", db)
+    files = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.warc.gz"))
+    _, first = reparse(str(listed), str(archive), jobs=1, progress=False, versions=current_versions().bumped("text", "a"))
+    assert first.documents == 14 and first.failed == 0
+    kept = sqlite_utils.Database(listed).execute("select file from archive_listing order by file").fetchall()
+    assert [f for (f,) in kept] == files
+
+    reads = []
+    real_iter = rp.iter_records
+    monkeypatch.setattr(rp, "iter_records", lambda root, files=None, **kw: (reads.append(files), real_iter(root, files=files, **kw))[1])
+    bumped = current_versions().bumped("text", "b")  # every document extracted from its bytes again
+    _, from_listing = reparse(str(listed), str(archive), jobs=1, progress=False, versions=bumped)
+    assert reads == []
+    _, from_scan = reparse(str(scanned), str(archive), jobs=1, progress=False, versions=bumped)
+    assert reads == [[f] for f in files]
+    for s in (from_listing, from_scan):
+        assert (s.documents, s.failed, s.from_cache, s.skipped) == (14, 0, 0, 0) and s.unchanged == 14
+    state = "select canonical_url, input_sha256, extractor_version, output_sha256, report_id, skip_reason from reparse_state order by 1, 2"
+    assert sqlite_utils.Database(listed).execute(state).fetchall() == sqlite_utils.Database(scanned).execute(state).fetchall()
+
+    reads.clear()
+    touched = archive / files[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    _, again = reparse(str(listed), str(archive), jobs=1, progress=False, versions=current_versions().bumped("text", "c"))
+    assert reads == [[files[0]]] and again.documents == 14 and again.failed == 0

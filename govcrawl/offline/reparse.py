@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
+from ..archive import ArchivedRecord, RecordLocation, ScanProblem, iter_records, read_record, repair_archive
 from ..crawl.navigation import canonical
 from .documents import IMPORT_FOLDER, Job, extract_job, extract_job_staged, import_job, record
 from ..extract import extract, sniff_kind
@@ -86,6 +86,38 @@ def job_from_record(rec: ArchivedRecord, encoding_hints: dict[str, str | None]) 
     if rec.record_type == "resource" and portal == IMPORT_FOLDER and rec.url:
         return import_job(rec.url, rec.body, rec.content_type, rec.warc_headers.get("WARC-Govcrawl-Filename"), warc)
     return None
+
+
+_LISTED = ("url", "canonical_url", "input_sha256", "content_type", "filename", "portal", "kind", "warc")
+
+
+def archive_jobs(store: Store, root: Path, rel: str, hints: dict[str, str | None], problems: list[ScanProblem]):
+    """(job, body read?, bytes done) for each report candidate of one WARC file, in file order.
+
+    A file read whole before (and not changed since) is not read again: its candidates come from
+    the listing the DB keeps of it (``Store.archive_listing``), without their bodies, which the
+    caller reads by location (``read_record``) only for a document it must extract from scratch.
+    A file read now is kept as such a listing when it was read to its end without a problem."""
+    st = (root / rel).stat()
+    key = (str(root.resolve()), rel, st.st_size, st.st_mtime_ns)
+    listed = store.archive_listing(*key)
+    if listed is not None:
+        for entry in listed:
+            job = Job(**dict(zip(_LISTED, entry)), body=b"", encoding_hint=None)
+            job.warc = tuple(job.warc)
+            if job.kind != "import":
+                job.encoding_hint = hints.get(job.portal)
+            yield job, False, job.warc[1] + job.warc[2]
+        return
+    entries = []
+    before = len(problems)
+    for rec in iter_records(root, files=[rel], problems=problems):
+        job = job_from_record(rec, hints)
+        if job is not None:
+            entries.append([getattr(job, f) for f in _LISTED])
+        yield job, True, rec.offset + rec.length
+    if len(problems) == before:
+        store.keep_archive_listing(*key, entries)
 
 
 class _Batches:
@@ -244,9 +276,8 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             task = bar.add_task("reparse", total=sum(sizes.values()) or 1, docs=0)
             done_bytes = 0
             for rel in files:
-                for rec in iter_records(root, files=[rel], problems=summary.problems):
-                    bar.update(task, completed=done_bytes + rec.offset + rec.length, docs=summary.documents)
-                    job = job_from_record(rec, hints)
+                for job, has_body, done in archive_jobs(store, root, rel, hints, summary.problems):
+                    bar.update(task, completed=done_bytes + done, docs=summary.documents)
                     if job is None:
                         continue
                     summary.documents += 1
@@ -257,6 +288,8 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     if cached is not None:
                         summary.from_cache += 1
                         job = replace(job, body=b"")  # not needed: only the later stages run
+                    elif not has_body:
+                        job = replace(job, body=read_record(root, RecordLocation(*job.warc)).body)
                     pending.append((job, cached))
                     inflight_keys.add(job.key)
                     if len(pending) >= CHUNK:

@@ -12,6 +12,7 @@ import os
 import secrets
 import sqlite3
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -178,6 +179,9 @@ _FP_SCHEMA = [
 # stage_cache: the extractor's text stage output per input (extract/stages.py), keyed by that
 # stage's version, so reparse re-runs only the later stages when only their code changed.
 _STAGE_CACHE = {"canonical_url": str, "input_sha256": str, "text_version": str, "meta_version": str, "data": bytes}
+# archive_listing: the report candidates of each WARC file reparse has read whole (Store.archive_listing),
+# so that a later reparse need not decompress and hash every record again to know what it holds.
+_ARCHIVE_LISTING = {"root": str, "file": str, "size": int, "mtime_ns": int, "entries": bytes}
 _RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
          "counts": str, "args": str, "extractor_version": str}
 
@@ -264,6 +268,7 @@ class Store:
             db["runs"].create(_RUNS, pk="id", if_not_exists=True)
             db["reparse_state"].create(_STATE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
             db["stage_cache"].create(_STAGE_CACHE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
+            db["archive_listing"].create(_ARCHIVE_LISTING, pk=("root", "file"), if_not_exists=True)
             for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]), ("pages", ["fetch_key"]),
                                 ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
                                 ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
@@ -659,6 +664,18 @@ class Store:
         row = self.db.execute("select data from stage_cache where canonical_url = ? and input_sha256 = ? and text_version = ?",
                               [canonical_url, input_sha256, text_version]).fetchone()
         return row[0] if row else None
+
+    def archive_listing(self, root: str, file: str, size: int, mtime_ns: int) -> list | None:
+        """What ``keep_archive_listing`` kept of this WARC file, if the file has not changed since
+        (same size and modification time: WARC files are only ever appended to, or cut by a repair)."""
+        row = self.db.execute("select entries from archive_listing where root = ? and file = ? and size = ? and mtime_ns = ?",
+                              [root, file, size, mtime_ns]).fetchone()
+        return json.loads(zlib.decompress(row[0])) if row else None
+
+    def keep_archive_listing(self, root: str, file: str, size: int, mtime_ns: int, entries: list) -> None:
+        with self.transaction():
+            self.db.execute("insert or replace into archive_listing (root, file, size, mtime_ns, entries) values (?, ?, ?, ?, ?)",
+                            [root, file, size, mtime_ns, zlib.compress(json.dumps(entries, ensure_ascii=False).encode("utf-8"))])
 
     def has_report_for(self, canonical_url: str, input_sha256: str) -> bool:
         return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? limit 1",
