@@ -362,3 +362,39 @@ def test_archive_listing_spares_rereading_the_warcs(crawled, tmp_path, monkeypat
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     _, again = reparse(str(listed), str(archive), jobs=1, progress=False, versions=current_versions().bumped("text", "c"))
     assert reads == [[files[0]]] and again.documents == 14 and again.failed == 0
+
+
+def test_a_worker_that_finds_the_stored_output_sends_no_document(crawled, tmp_path):
+    """After a statistics-only change most workers find the stored output (``Store.stored_output``) and send
+    back only its fingerprint; the writer then notes the input as seen. When the stored output changed in
+    between (here: a hand edit of its stats), the writer extracts the document again and rewrites it."""
+    from govcrawl.extract.stages import current_versions
+    from govcrawl.offline.documents import Job, record
+    from govcrawl.offline.reparse import _extract_and_sign
+    from govcrawl.store import Store
+
+    db = tmp_path / "g.db"
+    shutil.copy(crawled / "govcrawl.db", db)
+    store = Store(db)
+    url, sha, data = store.db.execute("select s.canonical_url, s.input_sha256, s.data from stage_cache s join reports r "
+                                      "on r.canonical_url = s.canonical_url and r.input_sha256 = s.input_sha256 "
+                                      "where r.stats_count > 0 limit 1").fetchone()
+    rid = store.db.execute("select id from reports where canonical_url = ? and input_sha256 = ?", [url, sha]).fetchone()[0]
+    job = Job(url=url, canonical_url=url, input_sha256=sha, body=b"", content_type="text/html", filename=None,
+              encoding_hint=None, portal="testportal", kind="page", warc=("x", 0, 0))
+    versions = current_versions().bumped("stats", "t")
+    stored = store.stored_output(url, sha)
+    doc, sig, fp, stage = _extract_and_sign(job, versions=versions, cached=data, stored=stored)
+    assert doc is None and fp == stored
+    assert record(store, job, doc, "v-same", fp=fp, redo=lambda: 1 / 0).what == "unchanged"
+    assert store.db.execute("select report_id, output_sha256 from reparse_state where canonical_url = ? and input_sha256 = ?",
+                            [url, sha]).fetchone() == (rid, fp)
+    rows = lambda: store.db.execute("select key, value from stats where report_id = ? order by id", [rid]).fetchall()
+    before = rows()
+    with store.transaction():
+        store.db.execute("update stats set value = value + 1 where report_id = ?", [rid])
+    assert store.stored_output(url, sha) is None
+    redo = lambda: _extract_and_sign(job, versions=versions, cached=data)
+    assert record(store, job, None, "v-edited", fp=fp, redo=redo).what == "changed"
+    assert rows() == before and store.stored_output(url, sha) == fp
+    store.close()

@@ -146,10 +146,12 @@ class _Batches:
 
 
 def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, versions: StageVersions | None = None,
-                      cached: bytes | None = None):
+                      cached: bytes | None = None, stored: str | None = None):
     """Worker: the Document, the MinHash of its text when it is a report, its output fingerprint and
     its stage cache entry: all pure functions of the bytes, so done here, in parallel, not in the DB writer.
-    A stand-in ``extract_fn`` (tests) runs whole, without the stage cache."""
+    A stand-in ``extract_fn`` (tests) runs whole, without the stage cache. When the fingerprint is
+    ``stored`` (the output the DB holds), the Document is not sent back: None in its place (most
+    documents of a statistics-only change; pickling them was most of what the writer got)."""
     from ..store.fingerprint import doc_fingerprint
     from ..store.neardup import signature
 
@@ -159,18 +161,21 @@ def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, v
         doc, stage = extract_job(job, extract_fn), None
     # From the cache the text is the one already stored, and mostly its output too: the writer
     # computes the MinHash for the few reports it does (re)write.
+    fp = doc_fingerprint(doc)
+    if stored is not None and fp == stored:
+        return None, None, fp, stage
     sig = signature(doc.text) if doc.is_report and cached is None else None
-    return doc, sig, doc_fingerprint(doc), stage
+    return doc, sig, fp, stage
 
 
-def _extract_chunk(items: list[tuple[Job, bytes | None]], extract_fn: Callable[..., Document] = extract,
+def _extract_chunk(items: list[tuple[Job, bytes | None, str | None]], extract_fn: Callable[..., Document] = extract,
                    versions: StageVersions | None = None) -> list[tuple[str, object]]:
-    """Worker: ``_extract_and_sign`` for each (job, cached stage) of a task, in order; a document that
-    raises is ("error", why) and does not cost the others of the task theirs."""
+    """Worker: ``_extract_and_sign`` for each (job, cached stage, stored fingerprint) of a task, in order;
+    a document that raises is ("error", why) and does not cost the others of the task theirs."""
     out: list[tuple[str, object]] = []
-    for job, cached in items:
+    for job, cached, stored in items:
         try:
-            out.append(("ok", _extract_and_sign(job, extract_fn, versions, cached)))
+            out.append(("ok", _extract_and_sign(job, extract_fn, versions, cached, stored)))
         except Exception as exc:
             out.append(("error", _failure(exc)))
     return out
@@ -227,7 +232,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     in_flight_docs = 0
     batches = _Batches(store, BATCH)
 
-    def settle(job: Job, result: tuple | None, error: str | None = None) -> None:
+    def settle(job: Job, result: tuple | None, error: str | None = None, cached: bytes | None = None) -> None:
         inflight_keys.discard(job.key)
         if result is None:
             summary.failed += 1
@@ -238,7 +243,9 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                            error=str(result), skip_reason=str(result))
             result = (doc, None, doc_fingerprint(doc), None)
         doc, sig, fp, stage = result
-        out = batches.apply(record, store, job, doc, version, index, sig, fp, stage)
+        # (doc None: the worker found the stored output; if a write since changed it, extract here again)
+        redo = None if doc is not None else lambda: _extract_and_sign(job, extract_fn, versions, cached)
+        out = batches.apply(record, store, job, doc, version, index, sig, fp, stage, redo)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
@@ -285,12 +292,14 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                         summary.skipped += 1  # same bytes again (a refetch), or nothing new for this extractor
                         continue
                     cached = store.cached_stage(*job.key, versions.text) if staged else None
+                    stored = None
                     if cached is not None:
                         summary.from_cache += 1
                         job = replace(job, body=b"")  # not needed: only the later stages run
+                        stored = store.stored_output(*job.key)
                     elif not has_body:
                         job = replace(job, body=read_record(root, RecordLocation(*job.warc)).body)
-                    pending.append((job, cached))
+                    pending.append((job, cached, stored))
                     inflight_keys.add(job.key)
                     if len(pending) >= CHUNK:
                         in_flight_docs = submit(pending, in_flight_docs)
@@ -329,9 +338,9 @@ def _drain_one(inflight: deque, settle, retry) -> int:
         results = [("limit", exc)] if len(items) == 1 else retry(items)
     except Exception as exc:  # a worker died (a C library crash): record, go on
         results = [("error", _failure(exc))] * len(items)
-    for (job, _cached), (status, value) in zip(items, results):
+    for (job, cached, _stored), (status, value) in zip(items, results):
         if status == "ok":
-            settle(job, value)
+            settle(job, value, cached=cached)
         elif status == "limit":
             settle(job, value)
         else:

@@ -622,14 +622,39 @@ class Store:
                 # The page row goes in last: it marks the fetch as fully processed, which a resumed
                 # crawl relies on (govcrawl/crawl/revisit.py).
                 self._add_fetch(page, rid)
-            db.execute("insert or replace into reparse_state (canonical_url, input_sha256, extractor_version, output_sha256, "
-                       "report_id, skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
-                       [canonical_url, input_sha256, extractor_version, fp, rid if doc.is_report else existing,
-                        None if doc.is_report else (doc.skip_reason or doc.error), now()])
-            if stage is not None:
-                db.execute("insert or replace into stage_cache (canonical_url, input_sha256, text_version, meta_version, data) "
-                           "values (?, ?, ?, ?, ?)", [canonical_url, input_sha256, *stage])
+            self._note_seen(canonical_url, input_sha256, extractor_version, fp, rid if doc.is_report else existing,
+                            None if doc.is_report else (doc.skip_reason or doc.error), stage)
         return Recorded(what, rid if doc.is_report else existing, existing is not None, changed, reason)
+
+    def _note_seen(self, canonical_url: str, input_sha256: str, extractor_version: str, fp: str, report_id: int | None,
+                   skip_reason: str | None, stage: tuple | None) -> None:
+        self.db.execute("insert or replace into reparse_state (canonical_url, input_sha256, extractor_version, output_sha256, "
+                        "report_id, skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
+                        [canonical_url, input_sha256, extractor_version, fp, report_id, skip_reason, now()])
+        if stage is not None:
+            self.db.execute("insert or replace into stage_cache (canonical_url, input_sha256, text_version, meta_version, data) "
+                            "values (?, ?, ?, ?, ?)", [canonical_url, input_sha256, *stage])
+
+    def stored_output(self, canonical_url: str, input_sha256: str) -> str | None:
+        """The output fingerprint kept for the report of this input, if any (what record_document compares with)."""
+        row = self.db.execute("select f.sha256 from (select id from reports where canonical_url = ? and input_sha256 = ? "
+                              "order by id desc limit 1) r join output_fingerprints f on f.report_id = r.id",
+                              [canonical_url, input_sha256]).fetchone()
+        return row[0] if row else None
+
+    def record_unchanged(self, *, canonical_url: str, input_sha256: str, extractor_version: str, fp: str,
+                         stage: tuple | None = None) -> Recorded | None:
+        """What ``record_document`` does for a report whose output ``fp`` is the one stored, without the
+        Document (reparse's workers compare with ``stored_output`` and send back only the fingerprint).
+        None when the stored fingerprint is no longer ``fp``: the caller records the Document."""
+        with self.transaction():
+            row = self.db.execute("select r.id, f.sha256 from (select id from reports where canonical_url = ? and input_sha256 = ? "
+                                  "order by id desc limit 1) r left join output_fingerprints f on f.report_id = r.id",
+                                  [canonical_url, input_sha256]).fetchone()
+            if row is None or row[1] != fp:
+                return None
+            self._note_seen(canonical_url, input_sha256, extractor_version, fp, row[0], None, stage)
+        return Recorded("unchanged", row[0], True, False)
 
     def _stored_fingerprint(self, report_id: int) -> str:
         """The fingerprint of the report's stored output: kept in output_fingerprints, computed from
