@@ -146,6 +146,7 @@ END""",
   INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed, title, text) VALUES (old.rowid, 1, old."title", old."text");
 END""",
 }
+_DROP_TRIGGER = {name: 'DROP TRIGGER "%s"' % name for name in _FTS_TRIGGERS}  # names from the dict above, never values
 _FTS_FLUSH = (
     "insert into reports_fts (reports_fts, rowid, title, text) select 'delete', rowid, title, text "
     "from reports_fts_pending where indexed",
@@ -305,7 +306,7 @@ class Store:
         for name, sql in _FTS_TRIGGERS.items():
             if have.get(name) != sql:
                 if name in have:
-                    db.execute(f'drop trigger "{name}"')
+                    db.execute(_DROP_TRIGGER[name])
                 db.execute(sql)
 
     def _flush_fts(self) -> None:
