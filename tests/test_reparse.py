@@ -322,3 +322,79 @@ def test_stage_cache_gives_the_rows_of_a_full_run(crawled, tmp_path, monkeypatch
     # the metadata change was stored with the text stage: the statistics-only run reused it
     metas = {r[0] for r in sqlite_utils.Database(cached).execute("select distinct meta_version from stage_cache")}
     assert metas == {v.meta + "+test-meta"}
+
+
+def test_archive_listing_spares_rereading_the_warcs(crawled, tmp_path, monkeypatch):
+    """A WARC file read whole once is not read again while it is unchanged: reparse takes its report
+    candidates from the listing the DB keeps, and reads a body by its location only to extract it from
+    scratch; the outputs are those of a scan. A changed file (here: its modification time) is read again."""
+    import os
+
+    import govcrawl.offline.reparse as rp
+    from govcrawl.extract.stages import current_versions
+
+    archive = tmp_path / "archive"
+    shutil.copytree(crawled / "archive", archive)
+    scanned, listed = tmp_path / "scanned.db", tmp_path / "listed.db"
+    for db in (scanned, listed):
+        shutil.copy(crawled / "govcrawl.db", db)
+    files = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.warc.gz"))
+    _, first = reparse(str(listed), str(archive), jobs=1, progress=False, versions=current_versions().bumped("text", "a"))
+    assert first.documents == 14 and first.failed == 0
+    kept = sqlite_utils.Database(listed).execute("select file from archive_listing order by file").fetchall()
+    assert [f for (f,) in kept] == files
+
+    reads = []
+    real_iter = rp.iter_records
+    monkeypatch.setattr(rp, "iter_records", lambda root, files=None, **kw: (reads.append(files), real_iter(root, files=files, **kw))[1])
+    bumped = current_versions().bumped("text", "b")  # every document extracted from its bytes again
+    _, from_listing = reparse(str(listed), str(archive), jobs=1, progress=False, versions=bumped)
+    assert reads == []
+    _, from_scan = reparse(str(scanned), str(archive), jobs=1, progress=False, versions=bumped)
+    assert reads == [[f] for f in files]
+    for s in (from_listing, from_scan):
+        assert (s.documents, s.failed, s.from_cache, s.skipped) == (14, 0, 0, 0) and s.unchanged == 14
+    state = "select canonical_url, input_sha256, extractor_version, output_sha256, report_id, skip_reason from reparse_state order by 1, 2"
+    assert sqlite_utils.Database(listed).execute(state).fetchall() == sqlite_utils.Database(scanned).execute(state).fetchall()
+
+    reads.clear()
+    touched = archive / files[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    _, again = reparse(str(listed), str(archive), jobs=1, progress=False, versions=current_versions().bumped("text", "c"))
+    assert reads == [[files[0]]] and again.documents == 14 and again.failed == 0
+
+
+def test_a_worker_that_finds_the_stored_output_sends_no_document(crawled, tmp_path):
+    """After a statistics-only change most workers find the stored output (``Store.stored_output``) and send
+    back only its fingerprint; the writer then notes the input as seen. When the stored output changed in
+    between (here: a hand edit of its stats), the writer extracts the document again and rewrites it."""
+    from govcrawl.extract.stages import current_versions
+    from govcrawl.offline.documents import Job, record
+    from govcrawl.offline.reparse import _extract_and_sign
+    from govcrawl.store import Store
+
+    db = tmp_path / "g.db"
+    shutil.copy(crawled / "govcrawl.db", db)
+    store = Store(db)
+    url, sha, data = store.db.execute("select s.canonical_url, s.input_sha256, s.data from stage_cache s join reports r "
+                                      "on r.canonical_url = s.canonical_url and r.input_sha256 = s.input_sha256 "
+                                      "where r.stats_count > 0 limit 1").fetchone()
+    rid = store.db.execute("select id from reports where canonical_url = ? and input_sha256 = ?", [url, sha]).fetchone()[0]
+    job = Job(url=url, canonical_url=url, input_sha256=sha, body=b"", content_type="text/html", filename=None,
+              encoding_hint=None, portal="testportal", kind="page", warc=("x", 0, 0))
+    versions = current_versions().bumped("stats", "t")
+    stored = store.stored_output(url, sha)
+    doc, sig, fp, stage = _extract_and_sign(job, versions=versions, cached=data, stored=stored)
+    assert doc is None and fp == stored
+    assert record(store, job, doc, "v-same", fp=fp, redo=lambda: 1 / 0).what == "unchanged"
+    assert store.db.execute("select report_id, output_sha256 from reparse_state where canonical_url = ? and input_sha256 = ?",
+                            [url, sha]).fetchone() == (rid, fp)
+    rows = lambda: store.db.execute("select key, value from stats where report_id = ? order by id", [rid]).fetchall()
+    before = rows()
+    with store.transaction():
+        store.db.execute("update stats set value = value + 1 where report_id = ?", [rid])
+    assert store.stored_output(url, sha) is None
+    redo = lambda: _extract_and_sign(job, versions=versions, cached=data)
+    assert record(store, job, None, "v-edited", fp=fp, redo=redo).what == "changed"
+    assert rows() == before and store.stored_output(url, sha) == fp
+    store.close()

@@ -82,9 +82,18 @@ def extract_job_staged(job: Job, versions, cached: bytes | None = None) -> tuple
     return doc, (None if stage is None else (versions.text, stage.meta_version, stage.dumps()))
 
 
-def record(store: Store, job: Job, doc: Document, version: str, index=None, sig=None, fp: str | None = None,
-           stage: tuple | None = None) -> Outcome:
-    """Write ``doc`` for ``job`` through ``Store.record_document``; nothing if the output is what is stored."""
+def record(store: Store, job: Job, doc: Document | None, version: str, index=None, sig=None, fp: str | None = None,
+           stage: tuple | None = None, redo: Callable[[], tuple] | None = None) -> Outcome:
+    """Write ``doc`` for ``job`` through ``Store.record_document``; nothing if the output is what is stored.
+
+    ``doc`` None: a worker found that the output ``fp`` is the one stored and did not send the Document;
+    if the stored output changed since, ``redo()`` gives (doc, sig, fp, stage) again."""
+    if doc is None:
+        rec = store.record_unchanged(canonical_url=job.canonical_url, input_sha256=job.input_sha256,
+                                     extractor_version=version, fp=fp, stage=stage)
+        if rec is not None:
+            return Outcome("unchanged", rec.report_id)
+        doc, sig, fp, stage = redo()
     rec = store.record_document(doc, url=job.url, canonical_url=job.canonical_url, input_sha256=job.input_sha256,
                                 portal=job.portal, kind=job.kind, warc=job.warc, extractor_version=version,
                                 index=index, sig=sig, fp=fp, stage=stage)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..archive import ArchivedRecord, ScanProblem, iter_records, repair_archive
+from ..archive import ArchivedRecord, RecordLocation, ScanProblem, iter_records, read_record, repair_archive
 from ..crawl.navigation import canonical
 from .documents import IMPORT_FOLDER, Job, extract_job, extract_job_staged, import_job, record
 from ..extract import extract, sniff_kind
@@ -88,6 +88,38 @@ def job_from_record(rec: ArchivedRecord, encoding_hints: dict[str, str | None]) 
     return None
 
 
+_LISTED = ("url", "canonical_url", "input_sha256", "content_type", "filename", "portal", "kind", "warc")
+
+
+def archive_jobs(store: Store, root: Path, rel: str, hints: dict[str, str | None], problems: list[ScanProblem]):
+    """(job, body read?, bytes done) for each report candidate of one WARC file, in file order.
+
+    A file read whole before (and not changed since) is not read again: its candidates come from
+    the listing the DB keeps of it (``Store.archive_listing``), without their bodies, which the
+    caller reads by location (``read_record``) only for a document it must extract from scratch.
+    A file read now is kept as such a listing when it was read to its end without a problem."""
+    st = (root / rel).stat()
+    key = (str(root.resolve()), rel, st.st_size, st.st_mtime_ns)
+    listed = store.archive_listing(*key)
+    if listed is not None:
+        for entry in listed:
+            job = Job(**dict(zip(_LISTED, entry)), body=b"", encoding_hint=None)
+            job.warc = tuple(job.warc)
+            if job.kind != "import":
+                job.encoding_hint = hints.get(job.portal)
+            yield job, False, job.warc[1] + job.warc[2]
+        return
+    entries = []
+    before = len(problems)
+    for rec in iter_records(root, files=[rel], problems=problems):
+        job = job_from_record(rec, hints)
+        if job is not None:
+            entries.append([getattr(job, f) for f in _LISTED])
+        yield job, True, rec.offset + rec.length
+    if len(problems) == before:
+        store.keep_archive_listing(*key, entries)
+
+
 class _Batches:
     """Groups the writes of up to ``size`` documents into one transaction: one commit per batch,
     not several per document. A kill loses at most the open batch; its reparse_state rows are
@@ -114,10 +146,12 @@ class _Batches:
 
 
 def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, versions: StageVersions | None = None,
-                      cached: bytes | None = None):
+                      cached: bytes | None = None, stored: str | None = None):
     """Worker: the Document, the MinHash of its text when it is a report, its output fingerprint and
     its stage cache entry: all pure functions of the bytes, so done here, in parallel, not in the DB writer.
-    A stand-in ``extract_fn`` (tests) runs whole, without the stage cache."""
+    A stand-in ``extract_fn`` (tests) runs whole, without the stage cache. When the fingerprint is
+    ``stored`` (the output the DB holds), the Document is not sent back: None in its place (most
+    documents of a statistics-only change; pickling them was most of what the writer got)."""
     from ..store.fingerprint import doc_fingerprint
     from ..store.neardup import signature
 
@@ -127,18 +161,21 @@ def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, v
         doc, stage = extract_job(job, extract_fn), None
     # From the cache the text is the one already stored, and mostly its output too: the writer
     # computes the MinHash for the few reports it does (re)write.
+    fp = doc_fingerprint(doc)
+    if stored is not None and fp == stored:
+        return None, None, fp, stage
     sig = signature(doc.text) if doc.is_report and cached is None else None
-    return doc, sig, doc_fingerprint(doc), stage
+    return doc, sig, fp, stage
 
 
-def _extract_chunk(items: list[tuple[Job, bytes | None]], extract_fn: Callable[..., Document] = extract,
+def _extract_chunk(items: list[tuple[Job, bytes | None, str | None]], extract_fn: Callable[..., Document] = extract,
                    versions: StageVersions | None = None) -> list[tuple[str, object]]:
-    """Worker: ``_extract_and_sign`` for each (job, cached stage) of a task, in order; a document that
-    raises is ("error", why) and does not cost the others of the task theirs."""
+    """Worker: ``_extract_and_sign`` for each (job, cached stage, stored fingerprint) of a task, in order;
+    a document that raises is ("error", why) and does not cost the others of the task theirs."""
     out: list[tuple[str, object]] = []
-    for job, cached in items:
+    for job, cached, stored in items:
         try:
-            out.append(("ok", _extract_and_sign(job, extract_fn, versions, cached)))
+            out.append(("ok", _extract_and_sign(job, extract_fn, versions, cached, stored)))
         except Exception as exc:
             out.append(("error", _failure(exc)))
     return out
@@ -195,7 +232,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     in_flight_docs = 0
     batches = _Batches(store, BATCH)
 
-    def settle(job: Job, result: tuple | None, error: str | None = None) -> None:
+    def settle(job: Job, result: tuple | None, error: str | None = None, cached: bytes | None = None) -> None:
         inflight_keys.discard(job.key)
         if result is None:
             summary.failed += 1
@@ -206,7 +243,9 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                            error=str(result), skip_reason=str(result))
             result = (doc, None, doc_fingerprint(doc), None)
         doc, sig, fp, stage = result
-        out = batches.apply(record, store, job, doc, version, index, sig, fp, stage)
+        # (doc None: the worker found the stored output; if a write since changed it, extract here again)
+        redo = None if doc is not None else lambda: _extract_and_sign(job, extract_fn, versions, cached)
+        out = batches.apply(record, store, job, doc, version, index, sig, fp, stage, redo)
         setattr(summary, out.what, getattr(summary, out.what) + 1)
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
@@ -244,9 +283,8 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
             task = bar.add_task("reparse", total=sum(sizes.values()) or 1, docs=0)
             done_bytes = 0
             for rel in files:
-                for rec in iter_records(root, files=[rel], problems=summary.problems):
-                    bar.update(task, completed=done_bytes + rec.offset + rec.length, docs=summary.documents)
-                    job = job_from_record(rec, hints)
+                for job, has_body, done in archive_jobs(store, root, rel, hints, summary.problems):
+                    bar.update(task, completed=done_bytes + done, docs=summary.documents)
                     if job is None:
                         continue
                     summary.documents += 1
@@ -254,10 +292,14 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                         summary.skipped += 1  # same bytes again (a refetch), or nothing new for this extractor
                         continue
                     cached = store.cached_stage(*job.key, versions.text) if staged else None
+                    stored = None
                     if cached is not None:
                         summary.from_cache += 1
                         job = replace(job, body=b"")  # not needed: only the later stages run
-                    pending.append((job, cached))
+                        stored = store.stored_output(*job.key)
+                    elif not has_body:
+                        job = replace(job, body=read_record(root, RecordLocation(*job.warc)).body)
+                    pending.append((job, cached, stored))
                     inflight_keys.add(job.key)
                     if len(pending) >= CHUNK:
                         in_flight_docs = submit(pending, in_flight_docs)
@@ -296,9 +338,9 @@ def _drain_one(inflight: deque, settle, retry) -> int:
         results = [("limit", exc)] if len(items) == 1 else retry(items)
     except Exception as exc:  # a worker died (a C library crash): record, go on
         results = [("error", _failure(exc))] * len(items)
-    for (job, _cached), (status, value) in zip(items, results):
+    for (job, cached, _stored), (status, value) in zip(items, results):
         if status == "ok":
-            settle(job, value)
+            settle(job, value, cached=cached)
         elif status == "limit":
             settle(job, value)
         else:

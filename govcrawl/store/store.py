@@ -12,6 +12,7 @@ import os
 import secrets
 import sqlite3
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -41,7 +42,9 @@ def _import_sqlite_utils():
 
 sqlite_utils = _import_sqlite_utils()
 
-SCHEMA_VERSION = 2  # 2: foreign keys declared on reports/pages (ids link in Datasette), analysis views
+SCHEMA_VERSION = 3  # 2: foreign keys declared on reports/pages (ids link in Datasette), analysis views;
+# 3: the full-text index is brought up to date once per transaction (reports_fts_pending), and
+# output_fingerprints. An older govcrawl would leave the index behind: it must refuse a v3 DB.
 
 
 class SchemaError(RuntimeError):
@@ -118,10 +121,68 @@ _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
 # its output's fingerprint; written by every path (crawl, reparse, import), read by reparse to skip.
 _STATE = {"canonical_url": str, "input_sha256": str, "extractor_version": str, "output_sha256": str,
           "report_id": int, "skip_reason": str, "updated_at": str}
-FTS_AUTOMERGE = 16  # segments per level the full-text index lets pile up before merging them (Store._fts_automerge)
+# The full-text index's own settings (its config table, so every writer of the DB uses them; Store._fts_config):
+# automerge: segments per level it lets pile up before merging them; hashsize: bytes of pending
+# index entries held in memory before they are written out as a segment (default 1 MiB: a
+# reparse batch of 100 reports wrote several segments, and merged them, per commit).
+FTS_CONFIG = {"automerge": 16, "hashsize": 8 * 1024 * 1024}
+# The trigram index is not updated row by row: triggers note the changed reports (and, for a row
+# the index holds, the title and text it was indexed with, which FTS5 needs to delete its entries)
+# and the index is updated for all of them in two statements when the transaction commits
+# (Store._flush_fts). Searches treat rows still noted as unindexed (views.search).
+_FTS_PENDING = ("create table if not exists reports_fts_pending "
+                "(rowid integer primary key, indexed integer not null, title text, text text)")
+_FTS_TRIGGERS = {
+    "reports_ai": """CREATE TRIGGER "reports_ai" AFTER INSERT ON "reports" BEGIN
+  INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed) VALUES (new.rowid, 0);
+END""",
+    "reports_ad": """CREATE TRIGGER "reports_ad" AFTER DELETE ON "reports" BEGIN
+  INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed, title, text) VALUES (old.rowid, 1, old."title", old."text");
+END""",
+    # Only a changed title or text: a newer extractor's update sets every output column, also
+    # when only its statistics changed. OR IGNORE: a row noted already keeps what the index holds.
+    "reports_au": """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports"
+  WHEN old."title" IS NOT new."title" OR old."text" IS NOT new."text" BEGIN
+  INSERT OR IGNORE INTO reports_fts_pending (rowid, indexed, title, text) VALUES (old.rowid, 1, old."title", old."text");
+END""",
+}
+_DROP_TRIGGER = {name: 'DROP TRIGGER "%s"' % name for name in _FTS_TRIGGERS}  # names from the dict above, never values
+_FTS_FLUSH = (
+    "insert into reports_fts (reports_fts, rowid, title, text) select 'delete', rowid, title, text "
+    "from reports_fts_pending where indexed",
+    "insert into reports_fts (rowid, title, text) select r.rowid, r.title, r.text "
+    "from reports_fts_pending p join reports r on r.rowid = p.rowid",
+    "delete from reports_fts_pending",
+)
+# output_fingerprints: the fingerprint (fingerprint.py) of each report's stored output, so that
+# record_document decides "unchanged" without reading the text and statistics back. Kept right by
+# the DB itself: any write of a report's output columns, stats or checks, by govcrawl or anyone
+# else (a hand edit, a script), drops the row's fingerprint, and it is then computed from the rows.
+_FP_COLUMNS = '"id", "title", "jurisdiction", "agency", "year", "published", "format", "breadcrumb", "text", "error", "read_as", "annex_to"'
+_FP_SCHEMA = [
+    "create table if not exists output_fingerprints (report_id integer primary key, sha256 text not null)",
+    "create trigger if not exists output_fp_reports_ai after insert on reports begin "
+    "delete from output_fingerprints where report_id = new.id; end",
+    "create trigger if not exists output_fp_reports_ad after delete on reports begin "
+    "delete from output_fingerprints where report_id = old.id; end",
+    f"create trigger if not exists output_fp_reports_au after update of {_FP_COLUMNS} on reports begin "
+    "delete from output_fingerprints where report_id in (old.id, new.id); end",
+] + [
+    stmt for table in ("stats", "checks") for stmt in (
+        f"create trigger if not exists output_fp_{table}_ai after insert on {table} begin "
+        "delete from output_fingerprints where report_id = new.report_id; end",
+        f"create trigger if not exists output_fp_{table}_ad after delete on {table} begin "
+        "delete from output_fingerprints where report_id = old.report_id; end",
+        f"create trigger if not exists output_fp_{table}_au after update on {table} begin "
+        "delete from output_fingerprints where report_id in (old.report_id, new.report_id); end",
+    )
+]
 # stage_cache: the extractor's text stage output per input (extract/stages.py), keyed by that
 # stage's version, so reparse re-runs only the later stages when only their code changed.
 _STAGE_CACHE = {"canonical_url": str, "input_sha256": str, "text_version": str, "meta_version": str, "data": bytes}
+# archive_listing: the report candidates of each WARC file reparse has read whole (Store.archive_listing),
+# so that a later reparse need not decompress and hash every record again to know what it holds.
+_ARCHIVE_LISTING = {"root": str, "file": str, "size": int, "mtime_ns": int, "entries": bytes}
 _RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": str, "status": str,
          "counts": str, "args": str, "extractor_version": str}
 
@@ -208,6 +269,7 @@ class Store:
             db["runs"].create(_RUNS, pk="id", if_not_exists=True)
             db["reparse_state"].create(_STATE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
             db["stage_cache"].create(_STAGE_CACHE, pk=("canonical_url", "input_sha256"), if_not_exists=True)
+            db["archive_listing"].create(_ARCHIVE_LISTING, pk=("root", "file"), if_not_exists=True)
             for table, cols in (("pages", ["canonical_url"]), ("pages", ["sha256"]), ("pages", ["run_id"]), ("pages", ["fetch_key"]),
                                 ("reports", ["canonical_url"]), ("reports", ["text_sha256"]),
                                 ("reports", ["input_sha256"]), ("reports", ["duplicate_of"]),  # near-dup relinking
@@ -225,37 +287,46 @@ class Store:
                 views.add_foreign_keys(db, fks)
         if "reports_fts" not in db.table_names():
             db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")
-        self._narrow_fts_update_trigger()
-        self._fts_automerge()
+        with db.conn:
+            self._fts_triggers()
+            for stmt in _FP_SCHEMA:
+                db.execute(stmt)
+            self._flush_fts()  # rows changed by another program since the last govcrawl write
+        self._fts_config()
         with db.conn:
             views.ensure_views(db)
 
-    def _narrow_fts_update_trigger(self) -> None:
-        # sqlite-utils' trigger re-indexes the whole text on ANY update (page_id, duplicate_of,
-        # superseded_by…); only a changed title or text needs it. "UPDATE OF" alone is not enough:
-        # a newer extractor's update sets title and text even when they did not change (only its
-        # stats did), and re-indexing a report's trigrams is most of the writer's cost.
-        row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'reports_au'").fetchone()
-        if row and "IS NOT new" not in row[0]:
-            with self.db.conn:
-                self.db.execute("drop trigger reports_au")
-                self.db.execute(
-                    """CREATE TRIGGER "reports_au" AFTER UPDATE OF "title", "text" ON "reports"
-  WHEN old."title" IS NOT new."title" OR old."text" IS NOT new."text" BEGIN
-  INSERT INTO "reports_fts" ("reports_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
-  INSERT INTO "reports_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
-END""")
+    def _fts_triggers(self) -> None:
+        # sqlite-utils' triggers (and those of schema 2) index each row as it is written; each FTS5
+        # row update costs ~2 ms (tokenising 3k characters of trigrams, writing segments), the
+        # largest part of the writer. Replaced by triggers that only note the rows (_FTS_TRIGGERS).
+        db = self.db
+        db.execute(_FTS_PENDING)
+        have = dict(db.execute("select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'reports'").fetchall())
+        for name, sql in _FTS_TRIGGERS.items():
+            if have.get(name) != sql:
+                if name in have:
+                    db.execute(_DROP_TRIGGER[name])
+                db.execute(sql)
 
-    def _fts_automerge(self) -> None:
+    def _flush_fts(self) -> None:
+        """Bring the full-text index up to date for the reports noted in reports_fts_pending."""
+        conn = self.db.conn
+        if conn.execute("select 1 from reports_fts_pending limit 1").fetchone() is not None:
+            for stmt in _FTS_FLUSH:
+                conn.execute(stmt)
+
+    def _fts_config(self) -> None:
         # FTS5 merges its index segments as they pile up, at every commit that adds one (the crawl
         # commits per item): with the default of 4 segments per level that merging was ~1/4 of
         # indexing a report. 16 per level: the index holds the same entries (searches give the same
         # rows, as fast within measuring noise), indexing costs 2.6-2.8 -> 2.0 ms per report (bench/NOTES.md).
-        # Kept in the index's own config table, so every writer of this DB uses it.
-        row = self.db.execute("select v from reports_fts_config where k = 'automerge'").fetchone()
-        if row is None or row[0] != FTS_AUTOMERGE:
+        have = dict(self.db.execute("select k, v from reports_fts_config").fetchall())
+        todo = {k: v for k, v in FTS_CONFIG.items() if have.get(k) != v}
+        if todo:
             with self.db.conn:
-                self.db.execute("insert into reports_fts (reports_fts, rank) values ('automerge', ?)", [FTS_AUTOMERGE])
+                for k, v in todo.items():
+                    self.db.execute("insert into reports_fts (reports_fts, rank) values (?, ?)", [k, v])
 
     # -- transactions -----------------------------------------------------------
     @contextmanager
@@ -274,6 +345,7 @@ END""")
             self._begin_immediate()
             with self.db.conn:  # commits on exit, rolls back on an error
                 yield
+                self._flush_fts()
         finally:
             self._tx_depth = 0
 
@@ -498,7 +570,7 @@ END""")
         stage cache, when it was (re)computed. One transaction (or part of the caller's, see
         ``transaction``).
         """
-        from .fingerprint import doc_fingerprint, stored_fingerprint
+        from .fingerprint import doc_fingerprint
 
         db = self.db
         if _is_annex(doc):
@@ -517,7 +589,7 @@ END""")
             existing = row[0] if row else None
             reason = None
             if doc.is_report:
-                if existing is not None and stored_fingerprint(db, existing) == fp:
+                if existing is not None and self._stored_fingerprint(existing) == fp:
                     rid, what, changed = existing, "unchanged", False
                 else:
                     rid, what = self.save_report(doc, url=url, canonical_url=canonical_url, input_sha256=input_sha256,
@@ -531,6 +603,8 @@ END""")
                                    [rid, rid, rid])
                     if index is not None:
                         index.link(rid, sig)
+                    if what != "unchanged":  # the rows are now this output (save_report keeps rows of the same version)
+                        db.execute("insert or replace into output_fingerprints (report_id, sha256) values (?, ?)", [rid, fp])
                     changed = True
             else:
                 rid, what, changed = None, "not_report", False
@@ -549,14 +623,51 @@ END""")
                 # The page row goes in last: it marks the fetch as fully processed, which a resumed
                 # crawl relies on (govcrawl/crawl/revisit.py).
                 self._add_fetch(page, rid)
-            db.execute("insert or replace into reparse_state (canonical_url, input_sha256, extractor_version, output_sha256, "
-                       "report_id, skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
-                       [canonical_url, input_sha256, extractor_version, fp, rid if doc.is_report else existing,
-                        None if doc.is_report else (doc.skip_reason or doc.error), now()])
-            if stage is not None:
-                db.execute("insert or replace into stage_cache (canonical_url, input_sha256, text_version, meta_version, data) "
-                           "values (?, ?, ?, ?, ?)", [canonical_url, input_sha256, *stage])
+            self._note_seen(canonical_url, input_sha256, extractor_version, fp, rid if doc.is_report else existing,
+                            None if doc.is_report else (doc.skip_reason or doc.error), stage)
         return Recorded(what, rid if doc.is_report else existing, existing is not None, changed, reason)
+
+    def _note_seen(self, canonical_url: str, input_sha256: str, extractor_version: str, fp: str, report_id: int | None,
+                   skip_reason: str | None, stage: tuple | None) -> None:
+        self.db.execute("insert or replace into reparse_state (canonical_url, input_sha256, extractor_version, output_sha256, "
+                        "report_id, skip_reason, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
+                        [canonical_url, input_sha256, extractor_version, fp, report_id, skip_reason, now()])
+        if stage is not None:
+            self.db.execute("insert or replace into stage_cache (canonical_url, input_sha256, text_version, meta_version, data) "
+                            "values (?, ?, ?, ?, ?)", [canonical_url, input_sha256, *stage])
+
+    def stored_output(self, canonical_url: str, input_sha256: str) -> str | None:
+        """The output fingerprint kept for the report of this input, if any (what record_document compares with)."""
+        row = self.db.execute("select f.sha256 from (select id from reports where canonical_url = ? and input_sha256 = ? "
+                              "order by id desc limit 1) r join output_fingerprints f on f.report_id = r.id",
+                              [canonical_url, input_sha256]).fetchone()
+        return row[0] if row else None
+
+    def record_unchanged(self, *, canonical_url: str, input_sha256: str, extractor_version: str, fp: str,
+                         stage: tuple | None = None) -> Recorded | None:
+        """What ``record_document`` does for a report whose output ``fp`` is the one stored, without the
+        Document (reparse's workers compare with ``stored_output`` and send back only the fingerprint).
+        None when the stored fingerprint is no longer ``fp``: the caller records the Document."""
+        with self.transaction():
+            row = self.db.execute("select r.id, f.sha256 from (select id from reports where canonical_url = ? and input_sha256 = ? "
+                                  "order by id desc limit 1) r left join output_fingerprints f on f.report_id = r.id",
+                                  [canonical_url, input_sha256]).fetchone()
+            if row is None or row[1] != fp:
+                return None
+            self._note_seen(canonical_url, input_sha256, extractor_version, fp, row[0], None, stage)
+        return Recorded("unchanged", row[0], True, False)
+
+    def _stored_fingerprint(self, report_id: int) -> str:
+        """The fingerprint of the report's stored output: kept in output_fingerprints, computed from
+        the rows (and kept) when a write since dropped it or an older govcrawl wrote the rows."""
+        from .fingerprint import stored_fingerprint
+
+        row = self.db.execute("select sha256 from output_fingerprints where report_id = ?", [report_id]).fetchone()
+        if row:
+            return row[0]
+        fp = stored_fingerprint(self.db, report_id)
+        self.db.execute("insert or replace into output_fingerprints (report_id, sha256) values (?, ?)", [report_id, fp])
+        return fp
 
     def _add_fetch(self, page: dict[str, Any], report_id: int | None) -> int:
         page = dict(page, report_id=report_id)
@@ -579,6 +690,18 @@ END""")
         row = self.db.execute("select data from stage_cache where canonical_url = ? and input_sha256 = ? and text_version = ?",
                               [canonical_url, input_sha256, text_version]).fetchone()
         return row[0] if row else None
+
+    def archive_listing(self, root: str, file: str, size: int, mtime_ns: int) -> list | None:
+        """What ``keep_archive_listing`` kept of this WARC file, if the file has not changed since
+        (same size and modification time: WARC files are only ever appended to, or cut by a repair)."""
+        row = self.db.execute("select entries from archive_listing where root = ? and file = ? and size = ? and mtime_ns = ?",
+                              [root, file, size, mtime_ns]).fetchone()
+        return json.loads(zlib.decompress(row[0])) if row else None
+
+    def keep_archive_listing(self, root: str, file: str, size: int, mtime_ns: int, entries: list) -> None:
+        with self.transaction():
+            self.db.execute("insert or replace into archive_listing (root, file, size, mtime_ns, entries) values (?, ?, ?, ?, ?)",
+                            [root, file, size, mtime_ns, zlib.compress(json.dumps(entries, ensure_ascii=False).encode("utf-8"))])
 
     def has_report_for(self, canonical_url: str, input_sha256: str) -> bool:
         return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? limit 1",

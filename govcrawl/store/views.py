@@ -182,13 +182,26 @@ def wide_rows(db, all_versions: bool = False, with_duplicates: bool = False):
 # ------------------------------------------------------------------ search
 # The full-text index uses the trigram tokenizer (it works for Chinese without a word list),
 # which cannot match a query shorter than 3 characters: such queries fall back to LIKE.
+# The index is brought up to date when a govcrawl write commits (store.py: _FTS_FLUSH); rows
+# changed since by another program are listed in reports_fts_pending until the next govcrawl
+# write: for those the index may hold an older text, so they are matched by a scan of their text
+# instead (LIKE: case-blind for ASCII, as the trigram index is), and searches stay exact.
 SHORT_QUERY = 3
 _SEARCH_FTS = """select r.id, r.jurisdiction, r.year, r.title, r.url from reports_fts f
   join reports r on r.id = f.rowid where reports_fts match ? and """ + CURRENT + """
-  order by r.year desc, r.id limit ?"""
+  and r.id not in (select rowid from reports_fts_pending)
+union all
+select r.id, r.jurisdiction, r.year, r.title, r.url from reports_fts_pending p
+  join reports r on r.id = p.rowid where (r.title like ? escape '\\' or r.text like ? escape '\\') and """ + CURRENT + """
+order by year desc, id limit ?"""
 _SEARCH_LIKE = """select r.id, r.jurisdiction, r.year, r.title, r.url from reports r
   where (instr(r.title, ?) > 0 or instr(r.text, ?) > 0) and """ + CURRENT + """
   order by r.year desc, r.id limit ?"""
+
+
+def like_pattern(query: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching ``query`` anywhere."""
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def search(db, query: str, limit: int = 50) -> tuple[str, list[str], list[tuple]]:
@@ -196,7 +209,8 @@ def search(db, query: str, limit: int = 50) -> tuple[str, list[str], list[tuple]
     query = query.strip()
     if len(query) >= SHORT_QUERY:
         phrase = '"' + query.replace('"', '""') + '"'  # one phrase: no FTS5 query syntax from the user
-        cursor = db.execute(_SEARCH_FTS, [phrase, limit])
+        pattern = like_pattern(query)
+        cursor = db.execute(_SEARCH_FTS, [phrase, pattern, pattern, limit])
         how = "fts"
     else:
         cursor = db.execute(_SEARCH_LIKE, [query, query, limit])
@@ -250,7 +264,11 @@ order by s.jurisdiction, s.year""",
         "sql": """select r.id, r.jurisdiction, r.year, r.title, r.url,
   case when length(:q) >= 3 then 'fts (trigram index)' else 'like (query under 3 characters: full scan)' end as how
 from reports r where r.superseded_by is null and r.duplicate_of is null and (
-  (length(:q) >= 3 and r.id in (select rowid from reports_fts where reports_fts match '"' || replace(:q, '"', '""') || '"'))
+  (length(:q) >= 3 and r.id not in (select rowid from reports_fts_pending)
+   and r.id in (select rowid from reports_fts where reports_fts match '"' || replace(:q, '"', '""') || '"'))
+  or (length(:q) >= 3 and r.id in (select rowid from reports_fts_pending)
+   and (r.title like '%' || replace(replace(replace(:q, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' escape '\\'
+        or r.text like '%' || replace(replace(replace(:q, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' escape '\\'))
   or (length(:q) < 3 and length(:q) > 0 and (instr(r.title, :q) > 0 or instr(r.text, :q) > 0)))
 order by r.year desc, r.id limit 200""",
     },

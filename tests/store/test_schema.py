@@ -110,3 +110,34 @@ def test_cli_refuses_with_a_message(tmp_path):
         assert proc.returncode == 2, proc.stderr[-2000:]
         assert "schema version 99, newer than this govcrawl" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "a").exists()
+
+
+def test_v2_db_gets_the_per_transaction_index_and_fingerprints(tmp_path):
+    """A schema-2 DB (the full-text index updated by row triggers, no output_fingerprints) is migrated
+    with a backup: the index it holds stays valid and follows later writes; searches find the same rows."""
+    from govcrawl.store import views
+
+    path = tmp_path / "v2.db"
+    db = sqlite_utils.Database(path)
+    db["meta"].insert({"key": "schema_version", "value": "2"}, pk="key")
+    db["pages"].insert({"id": 1, "url": "u"}, pk="id")
+    db["reports"].insert({"id": 1, "canonical_url": "http://a.gov.cn/1.html", "title": "示例2015年政府信息公开工作年度报告",
+                          "year": 2015, "text": "收到行政复议申请两件"}, pk="id")
+    db["reports"].enable_fts(["title", "text"], create_triggers=True, tokenize="trigram")  # as schema 2 had it
+    db["reports"].update(1, {"text": "收到行政诉讼两件"})  # indexed by the old triggers
+    db.conn.close()
+    store = Store(path)
+    assert store.migration_backup is not None
+    assert store.db.execute("select value from meta where key = 'migrated_from'").fetchone()[0] == "2"
+    assert {"output_fingerprints", "reports_fts_pending"} <= set(store.db.table_names())
+    assert [r[0] for r in views.search(store.db, "行政诉讼")[2]] == [1] and views.search(store.db, "行政复议")[2] == []
+    doc = Document(title="示例2016年政府信息公开工作年度报告", year=2016, text="收到行政复议申请三件", is_report=True,
+                   stats=[Stat("apply.new.total", 3)])
+    rid, _ = store.save_report(doc, url="http://a.gov.cn/2.html", canonical_url="http://a.gov.cn/2.html",
+                               input_sha256="ef" * 32, portal="a", kind="page", extractor_version="1.test")
+    with store.transaction():
+        store.db.execute("update reports set text = '未收到申请' where id = 1")
+    assert [r[0] for r in views.search(store.db, "行政复议")[2]] == [rid] and views.search(store.db, "行政诉讼")[2] == []
+    store.db.execute("insert into reports_fts (reports_fts, rank) values ('integrity-check', 1)")
+    assert dict(store.db.execute("select k, v from reports_fts_config").fetchall())["hashsize"] == 8 * 1024 * 1024
+    store.close()

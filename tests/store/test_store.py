@@ -49,29 +49,119 @@ def test_full_text_index_follows_text_changes_only():
     store = Store(":memory:")
     rid, _ = _save(store, _doc("因政府信息公开申请提起行政复议零件"))
     search = lambda q: [r["rowid"] for r in store.db.query("select rowid from reports_fts where reports_fts match ?", [q])]
-    assert search("行政复议") == [rid]
-    store.db["reports"].update(rid, {"text": "行政诉讼三件"})
-    assert search("行政复议") == [] and search("行政诉讼") == [rid]
+    pending = lambda: [r[0] for r in store.db.execute("select rowid from reports_fts_pending")]
+    assert search("行政复议") == [rid] and pending() == []  # indexed when the save committed
+    with store.transaction():
+        store.db.execute("update reports set text = '行政诉讼三件' where id = ?", [rid])
+        assert pending() == [rid] and search("行政复议") == [rid]  # noted; the index follows at the commit
+    assert pending() == [] and search("行政复议") == [] and search("行政诉讼") == [rid]
     trigger = store.db.execute("select sql from sqlite_master where name = 'reports_au'").fetchone()[0]
     assert 'UPDATE OF "title", "text"' in trigger
     # a newer extractor's update that sets the same title and text (only its stats changed): no re-indexing
-    conn = store.db.conn
-    before = conn.total_changes
-    conn.execute("update reports set title = title, text = text, stats_count = 7 where id = ?", [rid])
-    assert conn.total_changes - before == 1  # the row itself; the trigger's two index writes did not run
-    before = conn.total_changes
-    conn.execute("update reports set text = '行政复议两件' where id = ?", [rid])
-    assert conn.total_changes - before > 1 and search("行政复议") == [rid]  # re-indexed
+    with store.transaction():
+        store.db.execute("update reports set title = title, text = text, stats_count = 7 where id = ?", [rid])
+        assert pending() == []
+    with store.transaction():
+        store.db.execute("update reports set text = '行政复议两件' where id = ?", [rid])
+    assert search("行政复议") == [rid] and search("行政诉讼") == []  # re-indexed
+    with store.transaction():
+        store.db.execute("delete from stats where report_id = ?", [rid])
+        store.db.execute("delete from checks where report_id = ?", [rid])
+        store.db.execute("delete from reports where id = ?", [rid])
+    assert search("行政复议") == [] and store.db.execute("select count(*) from reports_fts_data").fetchone()[0] > 0
+    assert store.db.execute("insert into reports_fts (reports_fts, rank) values ('integrity-check', 1)")  # raises if not in sync
 
+
+def test_search_is_exact_for_rows_another_program_changed(tmp_path):
+    """Rows written by another program (here: plain sqlite3) are noted as not indexed until the next govcrawl
+    write; views.search and the canned search query scan their text instead, for 2- and 3+-character queries,
+    and give what a substring scan gives. The next Store brings the index up to date."""
+    from govcrawl.store import views
+
+    path = tmp_path / "g.db"
+    store = Store(path)
+    a, _ = _save(store, _doc("本年度收到行政复议申请两件"))
+    b, _ = _save(store, _doc("本年度未发生行政诉讼"), url="http://a.gov.cn/t2.html", sha="s2")
+    store.close()
+    conn = sqlite3.connect(path)
+    with conn:  # a's text changes, a new report c comes in, b is deleted
+        conn.execute("update reports set text = '本年度发生行政诉讼一件, 100%_办结' where id = ?", [a])
+        c = conn.execute("insert into reports (canonical_url, title, text) values ('http://a.gov.cn/t3.html', "
+                         "'某区2017年度政府信息公开工作报告', '收到行政复议申请一件')").lastrowid
+        conn.execute("delete from reports where id = ?", [b])
+    assert {r[0] for r in conn.execute("select rowid from reports_fts_pending")} == {a, b, c}
+
+    def scan(q):
+        return {r[0] for r in conn.execute("select id from reports where instr(title, ?) > 0 or instr(text, ?) > 0", [q, q])}
+
+    def canned(q):
+        return {r[0] for r in conn.execute(views.CANNED_QUERIES["search"]["sql"], {"q": q})}
+
+    queries = {"行政复议": {c}, "行政诉讼": {a}, "复议": {c}, "诉讼": {a}, "2017": {c}, "100%_": {a}, "%_": {a}, "0%": {a}}
+    for q, want in queries.items():
+        how, _, rows = views.search(conn, q)
+        assert how == ("fts" if len(q) >= 3 else "like")
+        assert {r[0] for r in rows} == want == scan(q) == canned(q), q
+    assert views.search(conn, "本年度发生行政诉讼一件, 100%_办")[2][0][0] == a
+    conn.close()
+    store = Store(path)  # flushes what the other program changed
+    assert store.db.execute("select count(*) from reports_fts_pending").fetchone()[0] == 0
+    fts = lambda q: {r[0] for r in store.db.execute("select rowid from reports_fts where reports_fts match ?", ['"' + q + '"'])}
+    assert fts("行政复议") == {c} and fts("行政诉讼") == {a}
+    for q, want in queries.items():
+        assert {r[0] for r in views.search(store.db, q)[2]} == want, q
+    store.close()
+
+
+def test_output_fingerprint_is_dropped_by_any_write_of_the_output(tmp_path):
+    """output_fingerprints lets record_document skip re-reading a report; a write of the report's output
+    columns, stats or checks by anyone drops it, so a hand-edited row is rewritten by the next reparse."""
+    from govcrawl.store.fingerprint import doc_fingerprint, stored_fingerprint
+
+    path = tmp_path / "g.db"
+    store = Store(path)
+    doc = _doc("本年度收到申请三件")
+    kw = dict(url="http://a.gov.cn/t1.html", canonical_url="http://a.gov.cn/t1.html", input_sha256="s1", portal="p",
+              kind="page", warc=None)
+    out = store.record_document(doc, extractor_version="v1", **kw)
+    rid = out.report_id
+    fp = lambda: store.db.execute("select sha256 from output_fingerprints where report_id = ?", [rid]).fetchone()
+    assert out.what == "new" and fp() == (doc_fingerprint(doc),) == (stored_fingerprint(store.db, rid),)
+    assert store.record_document(doc, extractor_version="v2", **kw).what == "unchanged"
+    store.close()
+    edits = ["update stats set value = 4 where report_id = {rid}", "delete from checks where report_id = {rid}",
+             "insert into stats (report_id, key, value) values ({rid}, 'x', 1)", "update reports set year = 2015 where id = {rid}",
+             "update reports set text = '改' where id = {rid}", "update checks set stated = 3 where report_id = {rid}"]
+    for i, edit in enumerate(edits):
+        conn = sqlite3.connect(path)
+        with conn:
+            conn.execute(edit.format(rid=rid))
+        conn.close()
+        store = Store(path)
+        assert fp() is None, edit
+        out = store.record_document(doc, extractor_version=f"v{i + 3}", **kw)
+        assert out.what == "updated" and fp() == (doc_fingerprint(doc),) == (stored_fingerprint(store.db, rid),), edit
+        store.close()
+    store = Store(path)
+    with store.transaction():  # what the output does not cover keeps it
+        store.db.execute("update reports set duplicate_of = null, superseded_by = null, page_id = 9 where id = ?", [rid])
+    assert fp() == (doc_fingerprint(doc),)
+    with store.transaction():  # dropped, then computed again from the rows when asked
+        store.db.execute("update reports set title = title where id = ?", [rid])
+    assert fp() is None and store.record_document(doc, extractor_version="v99", **kw).what == "unchanged"
+    assert fp() == (doc_fingerprint(doc),)
+    store.close()
 
 
 def test_full_text_index_merges_lazily_and_finds_exactly_what_a_scan_finds(tmp_path):
-    """The index lets 16 segments per level pile up before merging (cheaper per commit, Store._fts_automerge),
+    """The index lets 16 segments per level pile up before merging (cheaper per commit, Store._fts_config),
     set once in its config, also on a DB an older govcrawl made; searches still give exactly the rows
     a substring scan gives, after 120 one-report commits (as the crawl commits)."""
     import random
 
-    from govcrawl.store.store import FTS_AUTOMERGE
+    from govcrawl.store.store import FTS_CONFIG
+
+    FTS_AUTOMERGE = FTS_CONFIG["automerge"]
 
     db = tmp_path / "g.db"
     store = Store(db)
