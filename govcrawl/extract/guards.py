@@ -148,4 +148,6 @@ def html_to_plain_text(html: str) -> str:
 
 def replaced_sequences(data: bytes, text: str) -> int:
     """How many U+FFFD the decoder introduced (not counting any the input itself contained)."""
+    if "\ufffd" not in text:  # most pages: no need to search the bytes
+        return 0
     return max(0, text.count("\ufffd") - data.count("\ufffd".encode("utf-8")))

@@ -40,7 +40,8 @@ _NUM_DOT = re.compile(r"(?<=\d)．(?=\d)")
 _NUM_PERCENT = re.compile(r"(?<=\d)\s*％")
 _NUM_THOUSANDS = re.compile(r"(?<!\d)(\d{1,3}(?:，\d{3})+)(?![\d，])")
 _HAS_THOUSANDS = re.compile(r"\d，\d")  # cheap test before the full pattern
-_NUM_RANGE = re.compile(r"(?<=\d)[－—–](?=\d)")  # 2021－2035 inside numbers/dates
+# 2021－2035 inside numbers/dates ((?<=\d)[－—–](?=\d), opening with the dash: re scans for dashes)
+_NUM_RANGE = re.compile(r"[－—–](?<=\d[－—–])(?=\d)")
 # Runs of spaces and tabs, but a single space (which would stay itself). \r \f \v end lines
 # (str.splitlines), so no run spans a line end: one pass over the whole text.
 _SPACE_TAB_RUN = re.compile(r"\t[ \t]*| [ \t]+")

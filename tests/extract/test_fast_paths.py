@@ -127,3 +127,25 @@ def test_nfkc_where_replacing_characters_is_not_enough():
         assert nfkc(t) == unicodedata.normalize("NFKC", t), repr(t)
         slow += not unicodedata.is_normalized("NFKC", t.translate({ord(k): v for k, v in _NFKC.items()}))
     assert slow > 1000  # the fallback is exercised too
+
+
+@pytest.mark.parametrize("old, new", [
+    (r"(?:\d+(?:\.\d+)?[ \t]+){2,}\d+(?:\.\d+)?", "govcrawl.extract.stats.template._ROW_NUMBERS"),
+    (r"(?<=\d)[－—–](?=\d)", "govcrawl.extract.normalize._NUM_RANGE"),
+    (r"(?<=\d)\s+(?=\d)", "govcrawl.extract.stats.textnorm._SPACE_BETWEEN_DIGITS"),
+    (r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])|(?<=\d) (?=[^\x00-\x7f])", "govcrawl.extract.clean.rules._SPACE_NEXT_TO_CJK"),
+])
+def test_pattern_reordered_to_open_with_a_character_matches_the_same(old, new):
+    """Patterns rewritten to open with the character they need (re scans for it) match the same spans."""
+    import importlib
+
+    module, name = new.rsplit(".", 1)
+    old_rx, new_rx = re.compile(old), getattr(importlib.import_module(module), name)
+    rng = random.Random(3)
+    texts = SAMPLES + ["".join(rng.choice("0123456789. \t\n—－–a中") for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    found = 0
+    for t in texts:
+        spans = [m.span() for m in old_rx.finditer(t)]
+        assert [m.span() for m in new_rx.finditer(t)] == spans, repr(t)
+        found += bool(spans)
+    assert found > 500

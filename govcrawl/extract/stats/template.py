@@ -72,7 +72,8 @@ def detect_version(text: str) -> str | None:
 
 # A row's worth of numbers (three or more, space-separated) printed inside a label: PDF text
 # breaks a label around its numbers ("本年新 0 0 0 0 0 0 0\n收政府…"), hiding the template's words.
-_ROW_NUMBERS = re.compile(r"(?:\d+(?:\.\d+)?[ \t]+){2,}\d+(?:\.\d+)?")
+# ((?:\d+(?:\.\d+)?[ \t]+){2,}\d+(?:\.\d+)?, written to open with one digit: re then scans for digits)
+_ROW_NUMBERS = re.compile(r"\d\d*(?:\.\d+)?[ \t]+(?:\d+(?:\.\d+)?[ \t]+)+\d+(?:\.\d+)?")
 
 
 def labels_only(text: str) -> str:
