@@ -153,7 +153,7 @@ def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, v
     ``stored`` (the output the DB holds), the Document is not sent back: None in its place (most
     documents of a statistics-only change; pickling them was most of what the writer got)."""
     from ..store.fingerprint import doc_fingerprint
-    from ..store.neardup import signature
+    from ..store.neardup import band_keys, signature
 
     if extract_fn is extract and versions is not None:
         doc, stage = extract_job_staged(job, versions, cached)
@@ -165,6 +165,8 @@ def _extract_and_sign(job: Job, extract_fn: Callable[..., Document] = extract, v
     if stored is not None and fp == stored:
         return None, None, fp, stage
     sig = signature(doc.text) if doc.is_report and cached is None else None
+    if sig is not None:
+        band_keys(sig)  # kept on the signature: computed here, not in the writer
     return doc, sig, fp, stage
 
 

@@ -107,10 +107,11 @@ class Signature:
     datasketch's ``MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_shingle_hash)`` over ``shingles()``.
     A plain array holder, so it pickles small from a worker and never imports datasketch."""
 
-    __slots__ = ("hashvalues",)
+    __slots__ = ("hashvalues", "keys")
 
     def __init__(self, hashvalues: np.ndarray):
         self.hashvalues = hashvalues
+        self.keys: list[int] | None = None  # its band keys once computed (band_keys): the writer looks them up twice
 
     def jaccard(self, other) -> float:
         """The estimated Jaccard similarity (share of equal hash values), as MinHash.jaccard."""
@@ -166,12 +167,17 @@ def band_keys(sig: Signature | np.ndarray) -> list[int]:
 
     ``sig``: a Signature (or a datasketch MinHash) or its hash values (as stored in ``minhashes``).
     """
+    known = getattr(sig, "keys", None)
+    if isinstance(known, list):
+        return known
     hv = np.ascontiguousarray(getattr(sig, "hashvalues", sig), dtype="<u4")
     keys = []
     for band in range(BANDS):
         digest = hashlib.blake2b(hv[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
                                  person=band.to_bytes(2, "little")).digest()
         keys.append(int.from_bytes(digest, "little", signed=True))
+    if isinstance(sig, Signature):
+        sig.keys = keys
     return keys
 
 
