@@ -114,6 +114,9 @@ _UPDATE_REPORT_COLUMNS = ("url", "canonical_url", "portal", "kind", "title", "ju
                           "breadcrumb", "format", "text", "text_sha256", "input_sha256", "extractor_version", "error",
                           "stats_count", "checks_count", "updated_at", "page_id", "warc_file", "warc_offset", "warc_length",
                           "read_as", "annex_to", "annex_of")
+# A report's first fetch as its page (guarded: every UPDATE of reports also rewrites its full-text index entry).
+_SET_PAGE_ID_SQL = ("update reports set page_id = (select min(id) from pages where report_id = ?) "
+                    "where id = ? and page_id is null and exists (select 1 from pages where report_id = ?)")
 _KEEP_IF_NULL = {"page_id", "warc_file", "warc_offset", "warc_length", "annex_of"}
 _UPDATE_REPORT_SQL = "update reports set %s where id = ?" % ", ".join(
     f"{c} = coalesce(?, {c})" if c in _KEEP_IF_NULL else f"{c} = ?" for c in _UPDATE_REPORT_COLUMNS)
@@ -280,6 +283,10 @@ class Store:
             # index that is a scan of all reports per report (13% of reparse's writer at 1,000
             # records, growing with the DB). Partial: only annexes have one, so it stays tiny.
             db.execute("create index if not exists idx_reports_annex_to on reports (annex_to) where annex_to is not null")
+            # A new report finds its fetches by report_id (_SET_PAGE_ID_SQL, queries.py's joins): without
+            # an index, a scan of every page per report, which grows with the crawl. Partial: most pages
+            # (lists, navigation, skipped fetches) have none.
+            db.execute("create index if not exists idx_pages_report_id on pages (report_id) where report_id is not null")
             db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
         fks = views.missing_foreign_keys(db)
         if fks:
@@ -597,10 +604,7 @@ class Store:
                     if existing is None:  # e.g. a fetch an older extractor did not take as a report: link it
                         db.execute("update pages set report_id = ?, skip_reason = null where canonical_url = ? and sha256 = ? "
                                    "and report_id is null and status between 200 and 299", [rid, canonical_url, input_sha256])
-                        # (guarded: every UPDATE of reports also rewrites its full-text index entry)
-                        db.execute("update reports set page_id = (select min(id) from pages where report_id = ?) "
-                                   "where id = ? and page_id is null and exists (select 1 from pages where report_id = ?)",
-                                   [rid, rid, rid])
+                        db.execute(_SET_PAGE_ID_SQL, [rid, rid, rid])
                     if index is not None:
                         index.link(rid, sig)
                     if what != "unchanged":  # the rows are now this output (save_report keeps rows of the same version)

@@ -149,3 +149,13 @@ def test_resume_archives_nothing_twice(resumed):
     assert any(by_id[r.warc_headers["WARC-Refers-To"]].file != r.file for r in revisits)
     # Every exchange still has its request record.
     assert len(list(iter_records(archive, types=("request",)))) == len(responses) + len(revisits)
+
+
+def test_an_item_leaves_the_store_stage_only_once_committed(tmp_path):
+    """The store stage writes in a thread of its own; a kill right after the Nth item passed it
+    (the next pipeline, killswitch.KillAfterStore) still finds those N fetches in the DB."""
+    with TestPortal() as portal:
+        proc = _crawl(portal, tmp_path, None, "stored:6")
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
+    db = sqlite_utils.Database(tmp_path / "govcrawl.db")
+    assert db.execute("select count(*) from pages").fetchone()[0] >= 6

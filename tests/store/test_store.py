@@ -232,3 +232,15 @@ def test_report_lookups_by_duplicate_of_use_an_index(tmp_path):
     cols = [c.name for c in store.db["reports"].columns]
     assert cols[-1] == "text"  # the long text last: reading other columns skips its overflow pages
     store.close()
+
+
+def test_linking_a_new_report_to_its_fetch_uses_an_index(tmp_path):
+    # Every new report looks its fetches up by pages.report_id; without an index each lookup
+    # scanned every page, a cost per report that grew with the crawl.
+    from govcrawl.store.store import _SET_PAGE_ID_SQL
+
+    store = Store(tmp_path / "g.db")
+    plan = [r[3] for r in store.db.execute("explain query plan " + _SET_PAGE_ID_SQL, [1, 1, 1])]
+    assert not any(step.startswith("SCAN pages") for step in plan), plan
+    assert sum("pages USING COVERING INDEX idx_pages_report_id" in step for step in plan) == 2, plan
+    store.close()
