@@ -1,52 +1,31 @@
 """Stage 4: write the page, and the report with its stats and checks, to SQLite.
 
-Each item is written in one transaction (with the items that queued up behind it, GROUP).
-When another process holds the DB's write lock longer
+Each item is one transaction. When another process holds the DB's write lock longer
 than GOVCRAWL_DB_CRAWL_PATIENCE seconds (default 2), the item is spooled to disk
 (govcrawl/crawl/spool.py) and written once the DB takes writes again: never dropped, and
 Scrapy's reactor is not held up for long.
-
-The writes run in one thread of their own, in arrival order, on a connection of their own:
-most of a report's cost is SQLite's (the full-text index, the commit), which runs without
-the GIL, so the reactor goes on downloading and parsing meanwhile (in its thread the store
-was ~⅓ of the crawl's critical path). An item leaves this stage only once its transaction
-is committed, so a kill loses nothing a later stage or Scrapy took as stored.
 """
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 
 from govcrawl.extract import EXTRACTOR_VERSION
 from govcrawl.crawl.spool import Spool
-from govcrawl.store import Store, StoreBusy
+from govcrawl.store import StoreBusy
 
 from . import Stage
 
 log = logging.getLogger(__name__)
 
 RETRY_SPOOL_EVERY = 5.0  # seconds between attempts to write the spool back while the DB is busy
-# At most this many items that queued up behind the writer go into one transaction: one commit
-# (WAL pages written once, one full-text flush) instead of one each. Each item still leaves the
-# stage only once committed.
-GROUP = 32
 
 
 class StorePipeline(Stage):
     def open_spider(self, spider=None):
-        from concurrent.futures import ThreadPoolExecutor
-
         super().open_spider(spider)
         self.patience = self.crawler.settings.getfloat("GOVCRAWL_DB_CRAWL_PATIENCE", 2.0)
-        # The writer's own connection: the reactor's (run.store) only reads while the crawl runs
-        # (dedup, revisits), and one sqlite3 connection must not be used by two threads at once.
-        self.store = Store(self.run.store.path)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govcrawl-store")  # one: arrival order
-        self._pending: deque = deque()  # (item, Deferred) waiting for the writer
-        self._lock = threading.Lock()
-        self._busy = False  # the writer is at work on _pending (it empties it before it stops)
         self.spool = Spool(self.run.store.path)
         self._spooled = len(self.spool)
         self._last_busy = 0.0
@@ -54,58 +33,7 @@ class StorePipeline(Stage):
             log.warning("writing %d items an earlier crawl spooled in %s", self._spooled, self.spool.dir)
             self._drain(patient=True)
 
-    async def process_item(self, item, spider=None):
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import defer
-
-        d = defer.Deferred()
-        with self._lock:
-            self._pending.append((item, d))
-            start, self._busy = not self._busy, True
-        if start:
-            self._writer.submit(self._run_pending)
-        return await maybe_deferred_to_future(d)
-
-    def _run_pending(self) -> None:
-        """In the writer thread: write what waits, GROUP items per transaction, then hand each
-        item (or its exception) back to the reactor."""
-        from twisted.internet import reactor
-
-        while True:
-            with self._lock:
-                batch = [self._pending.popleft() for _ in range(min(GROUP, len(self._pending)))]
-                if not batch:
-                    self._busy = False
-                    return
-            try:
-                outcomes = self._store_items([item for item, _ in batch])
-            except BaseException as exc:  # (never leave an item waiting)
-                outcomes = [exc] * len(batch)
-            for (_, d), out in zip(batch, outcomes):
-                reactor.callFromThread(d.errback if isinstance(out, BaseException) else d.callback, out)
-
-    def _store_items(self, items: list) -> list:
-        """Items that queued up behind the writer: one transaction for all (one commit, not one
-        each); should one of them fail, each again in a transaction of its own, so only it fails."""
-        if len(items) > 1 and not self._spooled:
-            try:
-                self._write(items, self.run.run_id, self.run.counts, patient=False)
-                return items
-            except StoreBusy as exc:
-                for item in items:
-                    self._put(item, exc)
-                return items
-            except Exception:
-                log.debug("a group of %d items failed; writing them one by one", len(items), exc_info=True)
-        outcomes = []
-        for item in items:
-            try:
-                outcomes.append(self._store_item(item))
-            except Exception as exc:
-                outcomes.append(exc)
-        return outcomes
-
-    def _store_item(self, item):
+    def process_item(self, item, spider=None):
         run = self.run
         if self._spooled and time.monotonic() - self._last_busy >= RETRY_SPOOL_EVERY:
             self._drain(patient=False)
@@ -113,20 +41,18 @@ class StorePipeline(Stage):
             self._put(item)
             return item
         try:
-            self._write([item], run.run_id, run.counts, patient=False)
+            self._write(item, run.run_id, run.counts, patient=False)
         except StoreBusy as exc:
             self._put(item, exc)
         return item
 
     def close_spider(self, spider=None):
-        self._writer.shutdown(wait=True)  # (every item was committed before it left the stage)
         if self._spooled:
             self._drain(patient=True)
         if self._spooled:
             self.run.counts["db_spool_left"] = self._spooled
             log.error("%d items could not be written (the DB stayed locked); they wait in %s and the next crawl "
                       "on this DB writes them first", self._spooled, self.spool.dir)
-        self.store.close()
 
     def _put(self, item, exc: Exception | None = None) -> None:
         self.spool.put((self.run.run_id, item))
@@ -141,7 +67,7 @@ class StorePipeline(Stage):
         for path, (run_id, item) in self.spool.items():
             counts = run.counts if run_id == run.run_id else Counter()
             try:
-                self._write([item], run_id, counts, patient=patient)
+                self._write(item, run_id, counts, patient=patient)
             except StoreBusy:
                 self._last_busy = time.monotonic()
                 return
@@ -150,27 +76,26 @@ class StorePipeline(Stage):
             run.counts["db_spool_written"] += 1
         self._spooled = len(self.spool)
 
-    def _write(self, items: list, run_id: str, counts: Counter, patient: bool) -> None:
-        """The items' writes in one transaction; the run's counts only once it is committed."""
-        store = self.store
+    def _write(self, item, run_id: str, counts: Counter, patient: bool) -> None:
+        """All of one item's writes in one transaction; the run's counts only once it is committed."""
+        store = self.run.store
         store.write_patience = store.default_patience if patient else self.patience
         try:
             with store.transaction():
-                done = [(item, *self._record(item, run_id)) for item in items]
+                what, skip = self._record(item, run_id)
         finally:
             store.write_patience = store.default_patience
-        for item, what, skip in done:
-            if skip:
-                counts["skipped"] += 1
-                if run_id == self.run.run_id:
-                    self.run.skipped.append((item.url, skip))
-                log.info("skipped %s: %s", item.url, skip)
-            if what:
-                counts[f"reports_{what}"] += 1
-            counts[f"pages_{item.role}"] += 1
+        if skip:
+            counts["skipped"] += 1
+            if run_id == self.run.run_id:
+                self.run.skipped.append((item.url, skip))
+            log.info("skipped %s: %s", item.url, skip)
+        if what:
+            counts[f"reports_{what}"] += 1
+        counts[f"pages_{item.role}"] += 1
 
     def _record(self, item, run_id: str):
-        return record_fetch(self.store, item, run_id, self._neardup)
+        return record_fetch(self.run.store, item, run_id, self._neardup)
 
     def _neardup(self):
         """The near-duplicate index (govcrawl/store/neardup.py), built once per crawl."""
@@ -179,7 +104,7 @@ class StorePipeline(Stage):
 
             portal = getattr(self.crawler.spider, "portal", None)
             hosts = neardup.registry_hosts(self.crawler.settings.get("GOVCRAWL_PORTALS"))
-            self._index = neardup.index_for(self.store, hosts | set(portal.allowed_domains if portal else ()))
+            self._index = neardup.index_for(self.run.store, hosts | set(portal.allowed_domains if portal else ()))
         return self._index
 
 

@@ -152,8 +152,9 @@ def test_resume_archives_nothing_twice(resumed):
 
 
 def test_an_item_leaves_the_store_stage_only_once_committed(tmp_path):
-    """The store stage writes in a thread of its own; a kill right after the Nth item passed it
-    (the next pipeline, killswitch.KillAfterStore) still finds those N fetches in the DB."""
+    """A kill right after the Nth item passed the store stage (the next pipeline,
+    killswitch.KillAfterStore) finds those N fetches in the DB: the stage lets an item go only
+    once its transaction is committed (what any batching of its writes must keep)."""
     with TestPortal() as portal:
         proc = _crawl(portal, tmp_path, None, "stored:6")
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
