@@ -39,6 +39,7 @@ from ..extract.model import Document
 from ..extract.limits import LimitExceeded, SandboxPool
 from ..extract.pool import WORKER_RECYCLE_AFTER
 from ..store import Store, new_run_id, sha256
+from ..store.store import Listing
 from ..store.fingerprint import doc_fingerprint
 
 BATCH = 100  # documents per write transaction in reparse
@@ -109,15 +110,15 @@ def archive_jobs(store: Store, root: Path, rel: str, hints: dict[str, str | None
                 job.encoding_hint = hints.get(job.portal)
             yield job, False, job.warc[1] + job.warc[2]
         return
-    entries = []
+    listing = Listing()
     before = len(problems)
     for rec in iter_records(root, files=[rel], problems=problems):
         job = job_from_record(rec, hints)
         if job is not None:
-            entries.append([getattr(job, f) for f in _LISTED])
+            listing.add([getattr(job, f) for f in _LISTED])
         yield job, True, rec.offset + rec.length
     if len(problems) == before:
-        store.keep_archive_listing(*key, entries)
+        store.keep_archive_listing(*key, listing)
 
 
 class _Batches:

@@ -190,6 +190,43 @@ _RUNS = {"id": str, "kind": str, "portal": str, "started_at": str, "ended_at": s
          "counts": str, "args": str, "extractor_version": str}
 
 
+class Listing:
+    """The entries (JSON arrays) of one WARC file's listing, compressed as they are added and
+    decompressed as they are read: a WARC file of 20,000 reports held as Python lists cost the
+    reparse writer ~19 MB live (26 MB at its peak), the compressed JSON lines ~1 MB."""
+
+    def __init__(self):
+        self._z = zlib.compressobj()
+        self._parts: list[bytes] = []
+
+    def add(self, entry: list) -> None:
+        self._parts.append(self._z.compress(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"))
+
+    def blob(self) -> bytes:
+        return b"".join(self._parts) + self._z.flush()
+
+    @staticmethod
+    def entries(blob: bytes, chunk: int = 1 << 16) -> Iterator[list]:
+        """The entries of ``blob``, one JSON line at a time. Reads the former format too (one JSON
+        array of all entries, schema 3 before this class), which it must load whole."""
+        z = zlib.decompressobj()
+        head, rest = b"", b""
+        for i in range(0, len(blob), chunk):
+            rest += z.decompress(blob[i:i + chunk])
+            if not head and rest:
+                head = rest[:1]
+                if head == b"[" and rest[1:2] in (b"[", b"]"):  # the former one-array listing
+                    yield from json.loads(rest + z.decompress(blob[i + chunk:]) + z.flush())
+                    return
+            *lines, rest = rest.split(b"\n")
+            for line in lines:
+                yield json.loads(line)
+        rest += z.flush()
+        for line in rest.split(b"\n"):
+            if line:
+                yield json.loads(line)
+
+
 @dataclass
 class Recorded:
     """What ``Store.record_document`` did with a document."""
@@ -695,17 +732,18 @@ class Store:
                               [canonical_url, input_sha256, text_version]).fetchone()
         return row[0] if row else None
 
-    def archive_listing(self, root: str, file: str, size: int, mtime_ns: int) -> list | None:
+    def archive_listing(self, root: str, file: str, size: int, mtime_ns: int) -> Iterator[list] | None:
         """What ``keep_archive_listing`` kept of this WARC file, if the file has not changed since
-        (same size and modification time: WARC files are only ever appended to, or cut by a repair)."""
+        (same size and modification time: WARC files are only ever appended to, or cut by a repair):
+        its entries one by one, decompressed as they are read (``Listing.entries``)."""
         row = self.db.execute("select entries from archive_listing where root = ? and file = ? and size = ? and mtime_ns = ?",
                               [root, file, size, mtime_ns]).fetchone()
-        return json.loads(zlib.decompress(row[0])) if row else None
+        return Listing.entries(row[0]) if row else None
 
-    def keep_archive_listing(self, root: str, file: str, size: int, mtime_ns: int, entries: list) -> None:
+    def keep_archive_listing(self, root: str, file: str, size: int, mtime_ns: int, listing: "Listing") -> None:
         with self.transaction():
             self.db.execute("insert or replace into archive_listing (root, file, size, mtime_ns, entries) values (?, ?, ?, ?, ?)",
-                            [root, file, size, mtime_ns, zlib.compress(json.dumps(entries, ensure_ascii=False).encode("utf-8"))])
+                            [root, file, size, mtime_ns, listing.blob()])
 
     def has_report_for(self, canonical_url: str, input_sha256: str) -> bool:
         return self.db.execute("select 1 from reports where canonical_url = ? and input_sha256 = ? limit 1",

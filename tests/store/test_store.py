@@ -244,3 +244,29 @@ def test_linking_a_new_report_to_its_fetch_uses_an_index(tmp_path):
     assert not any(step.startswith("SCAN pages") for step in plan), plan
     assert sum("pages USING COVERING INDEX idx_pages_report_id" in step for step in plan) == 2, plan
     store.close()
+
+
+def test_archive_listing_round_trip_streams_and_reads_the_former_format(tmp_path):
+    """A WARC file's listing comes back entry for entry, decompressed as it is read (small chunks
+    here: lines and multi-byte characters cut between chunks), and a listing written as one JSON
+    array (the former format) still reads."""
+    import json
+    import zlib
+
+    from govcrawl.store.store import Listing
+
+    entries = [[f"http://例子.gov.cn/{i}.html", None, "ab" * 32, "text/html", None, "portal", "page", ["a.warc.gz", i * 977, 977]]
+               for i in range(500)]
+    listing = Listing()
+    for entry in entries:
+        listing.add(entry)
+    store = Store(tmp_path / "db.sqlite")
+    store.keep_archive_listing("/root", "a.warc.gz", 123, 456, listing)
+    assert list(store.archive_listing("/root", "a.warc.gz", 123, 456)) == entries
+    assert store.archive_listing("/root", "a.warc.gz", 124, 456) is None  # the file changed since
+    blob = store.db.execute("select entries from archive_listing").fetchone()[0]
+    assert list(Listing.entries(blob, chunk=7)) == entries
+    assert list(Listing.entries(Listing().blob())) == []
+    former = zlib.compress(json.dumps(entries, ensure_ascii=False).encode("utf-8"))
+    assert list(Listing.entries(former, chunk=7)) == entries
+    assert list(Listing.entries(zlib.compress(b"[]"))) == []
