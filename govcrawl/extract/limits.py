@@ -13,6 +13,7 @@ and the next file goes on.
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import stat
@@ -146,6 +147,44 @@ def _over(pid: int, limit: int) -> int:
     return used if used > limit else 0
 
 
+_SERVER_PRELOAD = ["__main__", "govcrawl.extract.forkserver_preload"]
+
+
+def worker_context():
+    """How extraction workers are started: on Linux by a fork server, a single-threaded process
+    that loaded the extraction code once (``pool.share_with_workers``, through its preload) and
+    forks each worker from itself, so that workers still share that code copy-on-write.
+
+    Not by forking the crawl or reparse itself: those run other threads (Scrapy's reactor, the
+    pool's own threads, rich's refresh), and a lock one of them holds at the instant of the fork
+    (a stream's buffer, an import's module lock) stays held forever in the child, which then
+    hangs at its first write or import of it (tests/extract/test_pool.py). The crawl hung so,
+    now and then, until its test's timeout."""
+    if not sys.platform.startswith("linux"):
+        return None  # the platform's default (spawn)
+    ctx = multiprocessing.get_context("forkserver")
+    global _server_stop_registered
+    if not _server_stop_registered:
+        ctx.set_forkserver_preload(_SERVER_PRELOAD)
+        atexit.register(_stop_server)
+        _server_stop_registered = True
+    return ctx
+
+
+_server_stop_registered = False
+
+
+def _stop_server() -> None:
+    """At exit: stop the fork server and wait for it. It reaps the workers, so their CPU time is
+    counted as this process's children's only once it is waited for (bench/run.py measures
+    runs so); and nothing of the run outlives it. (``_stop``: the stdlib's own, private.)"""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
 class Sandbox:
     """One worker process; ``run`` gives a result or raises LimitExceeded.
 
@@ -161,13 +200,8 @@ class Sandbox:
         self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
     def _start(self) -> ProcessPoolExecutor:
-        from .pool import share_with_workers
-
         self.done = 0
-        if self.recycle_after:  # workers forked again and again (crawl, reparse)
-            share_with_workers()
-        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_limited_worker_init,
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context(), initializer=_limited_worker_init,
                                         initargs=(self.memory, self.as_factor))
         return self.pool
 

@@ -19,9 +19,9 @@ from functools import lru_cache
 # no full collection ever freed: now collected after each task (``collected``).
 WORKER_RECYCLE_AFTER = 200
 
-# What extracting an HTML report loads on first use, loaded by the parent before it forks workers
-# that are recycled (crawl, reparse): then every worker shares it (copy-on-write) instead of
-# loading it again after each recycle (+10 MB RSS a worker). Modules, and the OpenCC t2s
+# What extracting an HTML report loads on first use, loaded by the fork server that starts the
+# workers (limits.worker_context) before it forks any: then every worker shares it (copy-on-write)
+# instead of loading it again after each recycle (+10 MB RSS a worker). Modules, and the OpenCC t2s
 # converter every document runs (normalize.traditional_share). Not justext's stoplists: trafilatura loads them only for the
 # few pages it rescues with justext. tests/extract/test_pool.py checks that extracting the real
 # report pages imports nothing more.
@@ -31,13 +31,12 @@ PRELOAD_MODULES = ("trafilatura", "w3lib.encoding", *(f"govcrawl.extract.{m}" fo
 
 @lru_cache(maxsize=1)
 def share_with_workers() -> None:
-    """In the parent, once, before it forks its first worker: load what the extraction would load
-    lazily in each worker (PRELOAD_MODULES), then freeze the heap. The parent's own full
-    collections would otherwise write to the header of every object, modules and all, and so
-    copy every page of its heap it shares with the workers (+11 MB private in the parent of a
-    reparse, then as much again in each worker forked after it). Frozen objects are still freed
-    by reference counting; only cycles among them that die later are never collected, and at
-    this point the heap is the loaded code and the run's set-up, which live as long as the run."""
+    """In the process that forks the workers (the fork server: forkserver_preload), once, before
+    its first fork: load what the extraction would load lazily in each worker (PRELOAD_MODULES),
+    then freeze the heap, so that a collection never writes to the headers of those objects and
+    so copies the pages the workers share (a worker freezes what it inherits: _worker_init).
+    Frozen objects are still freed by reference counting; only cycles among them that die later
+    are never collected, and this heap is loaded code, which lives as long as the process."""
     from .normalize import _converter
 
     for name in PRELOAD_MODULES:

@@ -273,8 +273,6 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                 out.append(("limit", exc))
         return out
 
-    # Import the extractor's stages before forking, so each worker does not import them again.
-    from ..extract import classify, clean, meta, pdf, stats  # noqa: F401
     # Every document in a worker under the crawl's limits, also with -j 1: one that runs away is
     # stopped, not the run (workers replaced every RECYCLE_AFTER documents: memory stays flat).
     pool = SandboxPool(jobs, seconds, memory_mb, RECYCLE_AFTER)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import weakref
 
 from govcrawl.extract.limits import Sandbox
@@ -79,6 +80,38 @@ def test_worker_freezes_inherited_heap_and_collects_after_each_task():
         assert frozen > 1000  # the parent's objects, left out of the worker's collections
         assert sb.run(_left_alive) is False
     finally:
+        sb.close()
+
+
+def _import_held_module() -> int:
+    import _held_import
+
+    return _held_import.VALUE
+
+
+def test_worker_starts_clean_while_another_thread_holds_a_lock():
+    """A worker is not a fork of the process that uses it, which runs other threads (the crawl:
+    Scrapy's reactor, the pool's threads): a lock one of them held at that instant would stay held
+    in the worker forever. Here a thread is inside an import (holding that module's lock) when
+    the worker starts; the worker imports the same module. A forked worker hung there."""
+    import builtins
+    import threading
+
+    gate = threading.Event()
+    builtins._govcrawl_test_hold_import = gate
+    holder = threading.Thread(target=__import__, args=("_held_import",), daemon=True)
+    holder.start()
+    sb = Sandbox(seconds=20, recycle_after=10)
+    try:
+        time.sleep(0.2)  # the holder is inside the import
+        assert sys.modules.get("_held_import") is not None and holder.is_alive()
+        assert sb.run(_import_held_module) == 42
+        assert sb.run(os.getppid) != os.getpid()  # started by the fork server, not forked from here
+    finally:
+        gate.set()
+        holder.join(10)
+        del builtins._govcrawl_test_hold_import
+        sys.modules.pop("_held_import", None)
         sb.close()
 
 
