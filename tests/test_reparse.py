@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,8 +24,11 @@ from conftest import ROOT, crawl_portal
 # Runs the CLI with every socket connection and name lookup refused (an audit hook sees
 # them all, in the workers too: they are forked from this process).
 OFFLINE = """
-import sys
+import socket, sys
 def deny(event, args):
+    # (a Unix socket is not the network: the fork server that starts the workers listens on one)
+    if event in ("socket.connect", "socket.bind") and getattr(args[0], "family", None) == socket.AF_UNIX:
+        return
     if event in ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.bind"):
         raise RuntimeError("network disabled in this test: " + event)
 sys.addaudithook(deny)
@@ -140,12 +146,10 @@ def test_truncated_last_record_is_skipped_and_reported(crawled, tmp_path):
     assert s.documents == 14 and s.failed == 0
 
 
-def _interrupted_at_fourth(data, **kw):
-    """changed_extract, but the 4th document raises KeyboardInterrupt (Ctrl-C mid-run); counted in a
-    file (GOVCRAWL_TEST_CALLS): it runs in a worker process."""
-    import os
-
-    with open(os.environ["GOVCRAWL_TEST_CALLS"], "a+") as fh:
+def _interrupted_at_fourth(calls, data, **kw):
+    """changed_extract, but the 4th document raises KeyboardInterrupt (Ctrl-C mid-run); counted in the
+    file ``calls``: it runs in a worker process."""
+    with open(calls, "a+") as fh:
         fh.write("1")
         fh.seek(0)
         if len(fh.read()) == 4:
@@ -157,20 +161,20 @@ def test_reparse_interrupted_mid_batch_is_completed_by_a_rerun(crawled, tmp_path
     """Ctrl-C after a few documents: the open batch is rolled back, and a rerun ends where an uninterrupted run ends."""
     clean, db, archive = tmp_path / "clean.db", tmp_path / "g.db", crawled / "archive"
     reparse(str(clean), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-v2")
-    monkeypatch.setenv("GOVCRAWL_TEST_CALLS", str(tmp_path / "calls"))
     with pytest.raises(KeyboardInterrupt):
-        reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=_interrupted_at_fourth, version="test-v2")
+        reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=partial(_interrupted_at_fourth, str(tmp_path / "calls")),
+                version="test-v2")
     _, rerun = reparse(str(db), str(archive), jobs=1, progress=False, extract_fn=changed_extract, version="test-v2")
     assert rerun.failed == 0 and rerun.skipped == 0  # the interrupted batch left nothing behind
     strip = lambda rows: sorted((r["canonical_url"], r["text_sha256"], r["title"], r["duplicate_of"]) for r in rows.values())  # noqa: E731
     assert strip(_rows(db)) == strip(_rows(clean))
 
 
-def _extract_noting_worker(data, **kw):
-    """The real extractor; also notes which process ran it (a file named by GOVCRAWL_TEST_PIDS)."""
+def _extract_noting_worker(pids, data, **kw):
+    """The real extractor; also notes which process ran it (in the file ``pids``)."""
     import os
 
-    with open(os.environ["GOVCRAWL_TEST_PIDS"], "a") as fh:
+    with open(pids, "a") as fh:
         fh.write(f"{os.getpid()}\n")
     return extract(data, **kw)
 
@@ -181,9 +185,8 @@ def test_workers_are_recycled_without_changing_the_output(crawled, tmp_path, mon
     archive = crawled / "archive"
     reparse(str(tmp_path / "one.db"), str(archive), jobs=1, progress=False)
     pids = tmp_path / "pids.txt"
-    monkeypatch.setenv("GOVCRAWL_TEST_PIDS", str(pids))
     monkeypatch.setattr(rp, "RECYCLE_AFTER", 2)  # a fresh pair of workers every 4 documents
-    _, s = reparse(str(tmp_path / "two.db"), str(archive), jobs=2, progress=False, extract_fn=_extract_noting_worker)
+    _, s = reparse(str(tmp_path / "two.db"), str(archive), jobs=2, progress=False, extract_fn=partial(_extract_noting_worker, str(pids)))
     assert s.new == 11 and s.failed == 0
     assert len(set(pids.read_text().split())) >= 4  # 14 documents: at least 4 pools of 2 workers
 
@@ -287,10 +290,35 @@ def _all_rows(db_path: Path) -> dict:
     return out
 
 
-def test_stage_cache_gives_the_rows_of_a_full_run(crawled, tmp_path, monkeypatch):
+# A statistics rule change, as a program that makes it: the change is made when the program's
+# main module is imported, so also in the workers (the fork server that starts them imports the
+# main module first, as multiprocessing does), then both reparses run with the bumped versions.
+_STATS_CHANGE = """
+import json, sys
+from govcrawl.extract import stats
+
+_real = stats.extract_stats
+
+
+def _changed_stats(*a, **kw):  # the 2016 reports lose their 依申请 figures
+    got, checks, fmt = _real(*a, **kw)
+    return [s for s in got if not (kw.get("year") == 2016 and s.key.startswith("apply."))], checks, fmt
+
+
+stats.extract_stats = _changed_stats
+
+if __name__ == "__main__":
+    from govcrawl.extract.stages import current_versions
+    from govcrawl.offline.reparse import reparse
+
+    newer = current_versions().bumped("meta", "test-meta").bumped("stats", "test-stats")
+    print(json.dumps([reparse(db, sys.argv[1], jobs=1, progress=False, versions=newer)[1].counts() for db in sys.argv[2:]]))
+"""
+
+
+def test_stage_cache_gives_the_rows_of_a_full_run(crawled, tmp_path):
     """A metadata-only, then a statistics-only extractor change: reparse rebuilds every document from the
     crawl's stored text stage (no decode, no cleaning) and writes exactly the rows a full run writes."""
-    from govcrawl.extract import stats
     from govcrawl.extract.stages import current_versions
 
     archive, v = crawled / "archive", current_versions()
@@ -298,25 +326,25 @@ def test_stage_cache_gives_the_rows_of_a_full_run(crawled, tmp_path, monkeypatch
     shutil.copy(crawled / "govcrawl.db", cached)
     shutil.copy(crawled / "govcrawl.db", full)
     assert sqlite_utils.Database(cached)["stage_cache"].count == 14  # the crawl stored every candidate's text stage
-    real_stats = stats.extract_stats
-
-    def changed_stats(*a, **kw):  # a statistics rule change: the 2016 reports lose their 依申请 figures
-        got, checks, fmt = real_stats(*a, **kw)
-        return [s for s in got if not (kw.get("year") == 2016 and s.key.startswith("apply."))], checks, fmt
+    program = tmp_path / "stats_change.py"
+    program.write_text(_STATS_CHANGE, encoding="utf-8")
 
     for newer in (v.bumped("meta", "test-meta"), v.bumped("meta", "test-meta").bumped("stats", "test-stats")):
-        if "test-stats" in newer.stats:
-            monkeypatch.setattr(stats, "extract_stats", changed_stats)
         with sqlite_utils.Database(full).conn as conn:
             conn.execute("delete from stage_cache")  # this one reads every document again
-        _, c = reparse(str(cached), str(archive), jobs=1, progress=False, versions=newer)
-        _, f = reparse(str(full), str(archive), jobs=1, progress=False, versions=newer)
-        assert (c.from_cache, c.skipped, c.failed) == (14, 0, 0)
-        assert f.from_cache == 0 and f.failed == 0
+        if "test-stats" in newer.stats:
+            proc = subprocess.run([sys.executable, str(program), str(archive), str(cached), str(full)], cwd=ROOT,
+                                  capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            c, f = json.loads(proc.stdout.strip().splitlines()[-1])
+        else:
+            c, f = (reparse(str(db), str(archive), jobs=1, progress=False, versions=newer)[1].counts() for db in (cached, full))
+        assert (c["from_cache"], c["skipped"], c["failed"]) == (14, 0, 0)
+        assert f["from_cache"] == 0 and f["failed"] == 0
         assert _all_rows(cached) == _all_rows(full)
         assert sqlite_utils.Database(cached).execute(
             "select count(*) from reparse_state where extractor_version = ?", [newer.full]).fetchone()[0] == 14
-        assert c.changed == f.changed == (0 if "test-stats" not in newer.stats else 1)  # one 2016 report has them
+        assert c["changed"] == f["changed"] == (0 if "test-stats" not in newer.stats else 1)  # one 2016 report has them
     assert not sqlite_utils.Database(cached).execute(
         "select count(*) from stats s join reports r on r.id = s.report_id where r.year = 2016 and s.key like 'apply.%'").fetchone()[0]
     # the metadata change was stored with the text stage: the statistics-only run reused it
