@@ -54,14 +54,30 @@ def _worker_init() -> None:
     # Ctrl-C goes to the whole process group: the crawl or reparse stops gracefully and still
     # needs its workers for the documents in flight, so they ignore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _release_fork_server()
     if sys.platform.startswith("linux"):
-        # Die with the parent: a SIGKILLed crawl or reparse would otherwise leave workers holding its pipes.
+        # Die with the parent (the fork server, which ends with the crawl or reparse): a SIGKILLed
+        # run would otherwise leave workers holding its pipes.
         import ctypes
 
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() == 1:  # the parent died before prctl took effect
             os._exit(1)
+
+
+def _release_fork_server() -> None:
+    """Let go of the pipe that keeps the fork server alive. Every process the server starts holds
+    its write end (so that it could start processes of its own), and the server runs until all
+    have closed it: a worker that kept it would keep the server, and so itself, alive after a
+    SIGKILLed crawl — holding the crawl's stdout and stderr. Workers start no processes."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        os.close(fd)
+        server._forkserver_alive_fd = None
 
 
 _warm = False  # in a worker: its first task has run

@@ -128,3 +128,37 @@ def test_memory_watch_counts_private_memory_reading_smaps_only_over_the_rss():
         assert _over(pid, private // 2) >= private // 2  # over: its private memory, as the watch reports it
     finally:
         sb.close()
+
+
+# A process that extracts in a Sandbox, then is SIGKILLed while its worker and fork server run.
+_KILLED_USER = """
+import os, sys
+from govcrawl.extract.limits import Sandbox
+sb = Sandbox(seconds=60, recycle_after=10)
+worker = sb.run(os.getpid)
+print(worker, sb.run(os.getppid), flush=True)
+os.kill(os.getpid(), 9)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_and_fork_server_end_with_a_killed_run():
+    """SIGKILL the process using a Sandbox: its worker and the fork server end too, and with them
+    the last holders of its stdout (the caller reading it, as a test runner does, is not held up)."""
+    t0 = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", _KILLED_USER], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == -9, out.stderr[-2000:]
+    worker, server = map(int, out.stdout.split())
+    deadline = time.monotonic() + 10
+    while (_alive(worker) or _alive(server)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker) and not _alive(server)
+    assert time.monotonic() - t0 < 30
