@@ -513,7 +513,7 @@ def bench_memory(size: dict) -> list[Row]:
     runs = {n: _reparse(build_archive(n), OUT / f"memory-{n}.db", 2) for n in (small, large)}
     rows = []
     # The sums carry the target; the parent and the largest worker show which of them grew.
-    for key, what, target in (("tree_peak_pss", "PSS, all 3 processes summed", True), ("tree_peak_rss", "RSS, all 3 processes summed", True),
+    for key, what, target in (("tree_peak_pss", "PSS, all processes summed: parent, fork server, workers", True), ("tree_peak_rss", "RSS, all processes summed", True),
                               ("single_peak_rss", "RSS, largest single process", True),
                               ("parent_peak_pss", "PSS, the parent: DB writer", False), ("child_peak_pss", "PSS, largest worker", False)):
         a, b = runs[small][key], runs[large][key]

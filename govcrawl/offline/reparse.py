@@ -37,7 +37,7 @@ from ..extract import extract, sniff_kind
 from ..extract.stages import StageVersions, current_versions
 from ..extract.model import Document
 from ..extract.limits import LimitExceeded, SandboxPool
-from ..extract.pool import WORKER_RECYCLE_AFTER
+from ..extract.pool import WORKER_RECYCLE_AFTER, freeze_run_setup
 from ..store import Store, new_run_id, sha256
 from ..store.store import Listing
 from ..store.fingerprint import doc_fingerprint
@@ -276,6 +276,7 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     # Every document in a worker under the crawl's limits, also with -j 1: one that runs away is
     # stopped, not the run (workers replaced every RECYCLE_AFTER documents: memory stays flat).
     pool = SandboxPool(jobs, seconds, memory_mb, RECYCLE_AFTER)
+    freeze_run_setup()
     status = "finished"
     bar = Progress(TextColumn("reparse"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[docs]} docs"),
                    TimeRemainingColumn(), console=console, disable=not (progress and console.is_terminal), transient=False)

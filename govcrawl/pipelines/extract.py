@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from govcrawl.extract import extract_staged, sniff_kind
 from govcrawl.extract.model import Document
 from govcrawl.extract.limits import DOC_MEMORY_MB, DOC_SECONDS, LimitExceeded, SandboxPool
-from govcrawl.extract.pool import WORKER_RECYCLE_AFTER
+from govcrawl.extract.pool import WORKER_RECYCLE_AFTER, freeze_run_setup
 from govcrawl.extract.stages import current_versions
 from govcrawl.store.fingerprint import doc_fingerprint
 from govcrawl.store.neardup import signature
@@ -77,6 +77,7 @@ class ExtractPipeline(Stage):
     def open_spider(self, spider=None):
         super().open_spider(spider)
         self.pool = SandboxPool(self.workers, self.seconds, self.memory_mb, self.recycle_after)
+        freeze_run_setup()
 
     def close_spider(self, spider=None):
         if self.pool is not None:
