@@ -198,6 +198,31 @@ def test_workers_are_recycled_without_changing_the_output(crawled, tmp_path, mon
 
 
 
+def test_in_flight_window_paces_the_run_without_changing_its_rows(crawled, tmp_path, monkeypatch):
+    """Documents in flight are bounded by count (reparse.INFLIGHT per worker) and by bytes
+    (INFLIGHT_BYTES): with a byte bound of 1 every task is settled before the next is handed
+    over, and the rows are those of the default window."""
+    import govcrawl.offline.reparse as rp
+
+    archive = crawled / "archive"
+    _, wide = reparse(str(tmp_path / "wide.db"), str(archive), jobs=2, progress=False)
+    held, real_drain = [], rp._drain_one
+
+    def drain(inflight, *a):
+        held.append(len(inflight))  # tasks in flight when the oldest is settled
+        return real_drain(inflight, *a)
+
+    monkeypatch.setattr(rp, "_drain_one", drain)
+    monkeypatch.setattr(rp, "INFLIGHT_BYTES", 1)
+    _, narrow = reparse(str(tmp_path / "narrow.db"), str(archive), jobs=2, progress=False)
+    assert held and max(held) == 1 and narrow.counts() == wide.counts()
+
+    def content(db_path):
+        return sorted(sqlite_utils.Database(db_path).execute(
+            "select canonical_url, title, text_sha256, stats_count, checks_count, duplicate_of is null from reports").fetchall())
+    assert content(tmp_path / "narrow.db") == content(tmp_path / "wide.db") != []
+
+
 def _extract_failing_2016(data, **kw):
     """The real extractor, made to raise on the 2016 reports (a stand-in for a crash on some inputs)."""
     doc = extract(data, **kw)
