@@ -13,7 +13,6 @@ and the next file goes on.
 """
 from __future__ import annotations
 
-import atexit
 import multiprocessing
 import os
 import stat
@@ -147,54 +146,6 @@ def _over(pid: int, limit: int) -> int:
     return used if used > limit else 0
 
 
-_SERVER_PRELOAD = ["__main__", "govcrawl.extract.forkserver_preload"]
-
-
-def worker_context(preload: tuple[str, ...] = ()):
-    """How extraction workers are started: on Linux by a fork server, a single-threaded process
-    that loaded the extraction code once (``pool.share_with_workers``, through its preload) and
-    forks each worker from itself, so that workers still share that code copy-on-write.
-    ``preload``: the modules of the first task's functions (``_task_modules``), loaded by the
-    server too, else each worker would import them again after each recycle (the crawl's task
-    module imports Scrapy: 0.35 s a worker).
-
-    Not by forking the crawl or reparse itself: those run other threads (Scrapy's reactor, the
-    pool's own threads, rich's refresh), and a lock one of them holds at the instant of the fork
-    (a stream's buffer, an import's module lock) stays held forever in the child, which then
-    hangs at its first write or import of it (tests/extract/test_pool.py). The crawl hung so,
-    now and then, until its test's timeout."""
-    if not sys.platform.startswith("linux"):
-        return None  # the platform's default (spawn)
-    ctx = multiprocessing.get_context("forkserver")
-    global _server_stop_registered
-    if not _server_stop_registered:
-        ctx.set_forkserver_preload([*_SERVER_PRELOAD, *preload])
-        atexit.register(_stop_server)
-        _server_stop_registered = True
-    return ctx
-
-
-_server_stop_registered = False
-
-
-def _task_modules(*objs) -> tuple[str, ...]:
-    """The modules that define the functions among a task's function and arguments: what a
-    worker must import to run it."""
-    names = (getattr(o, "__module__", None) for o in objs if callable(o))
-    return tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n not in ("__main__", "builtins")))
-
-
-def _stop_server() -> None:
-    """At exit: stop the fork server and wait for it. It reaps the workers, so their CPU time is
-    counted as this process's children's only once it is waited for (bench/run.py measures
-    runs so); and nothing of the run outlives it. (``_stop``: the stdlib's own, private.)"""
-    from multiprocessing import forkserver
-
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
-    if stop is not None:
-        stop()
-
-
 class Sandbox:
     """One worker process; ``run`` gives a result or raises LimitExceeded.
 
@@ -210,6 +161,8 @@ class Sandbox:
         self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
     def _start(self, task_modules: tuple[str, ...] = ()) -> ProcessPoolExecutor:
+        from .pool import worker_context
+
         self.done = 0
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context(task_modules), initializer=_limited_worker_init,
                                         initargs=(self.memory, self.as_factor))
@@ -221,9 +174,9 @@ class Sandbox:
         if self.recycle_after and self.done >= self.recycle_after:
             self.close()
             self.recycled += 1
-        from .pool import collected
+        from .pool import collected, task_modules
 
-        pool = self.pool or self._start(_task_modules(fn, *args))
+        pool = self.pool or self._start(task_modules(fn, *args))
         fut = pool.submit(collected, fn, *args)
         self.done += docs
         seconds = self.seconds * docs

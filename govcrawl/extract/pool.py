@@ -2,8 +2,10 @@
 documents in limits.Sandbox workers): how often a worker is replaced, how it starts."""
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
+import multiprocessing
 import os
 import signal
 import sys
@@ -20,7 +22,7 @@ from functools import lru_cache
 WORKER_RECYCLE_AFTER = 200
 
 # What extracting an HTML report loads on first use, loaded by the fork server that starts the
-# workers (limits.worker_context) before it forks any: then every worker shares it (copy-on-write)
+# workers (worker_context) before it forks any: then every worker shares it (copy-on-write)
 # instead of loading it again after each recycle (+10 MB RSS a worker). Modules, and the OpenCC t2s
 # converter every document runs (normalize.traditional_share). Not justext's stoplists: trafilatura loads them only for the
 # few pages it rescues with justext. tests/extract/test_pool.py checks that extracting the real
@@ -54,6 +56,54 @@ def freeze_run_setup() -> None:
     that die later are never collected."""
     gc.collect()
     gc.freeze()
+
+
+_SERVER_PRELOAD = ["__main__", "govcrawl.extract.forkserver_preload"]
+
+
+def worker_context(preload: tuple[str, ...] = ()):
+    """How extraction workers are started: on Linux by a fork server, a single-threaded process
+    that loaded the extraction code once (``pool.share_with_workers``, through its preload) and
+    forks each worker from itself, so that workers still share that code copy-on-write.
+    ``preload``: the modules of the first task's functions (``task_modules``), loaded by the
+    server too, else each worker would import them again after each recycle (the crawl's task
+    module imports Scrapy: 0.35 s a worker).
+
+    Not by forking the crawl or reparse itself: those run other threads (Scrapy's reactor, the
+    pool's own threads, rich's refresh), and a lock one of them holds at the instant of the fork
+    (a stream's buffer, an import's module lock) stays held forever in the child, which then
+    hangs at its first write or import of it (tests/extract/test_pool.py). The crawl hung so,
+    now and then, until its test's timeout."""
+    if not sys.platform.startswith("linux"):
+        return None  # the platform's default (spawn)
+    global _server_configured
+    ctx = multiprocessing.get_context("forkserver")
+    if not _server_configured:  # the server starts with the first worker: the first caller's preload
+        ctx.set_forkserver_preload([*_SERVER_PRELOAD, *preload])
+        atexit.register(_stop_server)
+        _server_configured = True
+    return ctx
+
+
+_server_configured = False
+
+
+def task_modules(*objs) -> tuple[str, ...]:
+    """The modules that define the functions among a task's function and arguments: what a
+    worker must import to run it."""
+    names = (getattr(o, "__module__", None) for o in objs if callable(o))
+    return tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n not in ("__main__", "builtins")))
+
+
+def _stop_server() -> None:
+    """At exit: stop the fork server and wait for it. It reaps the workers, so their CPU time is
+    counted as this process's children's only once it is waited for (bench/run.py measures
+    runs so); and nothing of the run outlives it. (``_stop``: the stdlib's own, private.)"""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
 
 
 def _worker_init() -> None:

@@ -236,7 +236,6 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     inflight: deque = deque()  # (jobs of one task, its future, their bytes), in submission order
     inflight_keys: set = set()
     pending: list = []  # (job, cached stage) gathered for the next task
-    in_flight = (0, 0)  # documents, bytes
     batches = _Batches(store, BATCH)
 
     def settle(job: Job, result: tuple | None, error: str | None = None, cached: bytes | None = None) -> None:
@@ -257,15 +256,12 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
         if out.what == "failed":
             summary.failures[(out.reason or "")[:120]] += 1
 
-    def submit(items: list, in_flight: tuple[int, int]) -> tuple[int, int]:
-        """Hand one task to the pool; returns the documents and bytes in flight after waiting for room."""
+    def submit(items: list) -> None:
+        """Hand one task to the pool, then wait for room (bounded: memory stays flat)."""
         size = sum(len(job.body) + len(cached or b"") for job, cached, _stored in items)
         inflight.append((items, pool.submit(_extract_chunk, items, extract_fn, versions, docs=len(items)), size))
-        docs, held = in_flight[0] + len(items), in_flight[1] + size
-        while docs >= INFLIGHT * jobs or held >= INFLIGHT_BYTES:  # bounded: memory stays flat
-            settled, freed = _drain_one(inflight, settle, retry)
-            docs, held = docs - settled, held - freed
-        return docs, held
+        while inflight and (sum(len(t[0]) for t in inflight) >= INFLIGHT * jobs or sum(t[2] for t in inflight) >= INFLIGHT_BYTES):
+            _drain_one(inflight, settle, retry)
 
     def retry(items: list) -> list:
         """A task stopped by its limits: its documents again, one per task, so that only the one
@@ -310,11 +306,11 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
                     pending.append((job, cached, stored))
                     inflight_keys.add(job.key)
                     if len(pending) >= CHUNK:
-                        in_flight = submit(pending, in_flight)
+                        submit(pending)
                         pending = []
                 done_bytes += sizes[rel]
             if pending:
-                submit(pending, in_flight)
+                submit(pending)
             while inflight:
                 _drain_one(inflight, settle, retry)
             bar.update(task, completed=sum(sizes.values()) or 1, docs=summary.documents)
@@ -335,11 +331,11 @@ def reparse(db_path: str, archive_root: str, *, jobs: int | None = None, portals
     return run_id, summary
 
 
-def _drain_one(inflight: deque, settle, retry) -> tuple[int, int]:
-    """Settle the oldest task's documents, in order; returns how many and their bytes. A task stopped by its time
+def _drain_one(inflight: deque, settle, retry) -> None:
+    """Settle the oldest task's documents, in order. A task stopped by its time
     or memory limit: a single document gets that reason on its record; a task of several is
     ``retry``'d one document per task."""
-    items, fut, size = inflight.popleft()
+    items, fut, _size = inflight.popleft()
     try:
         results = fut.result()
     except LimitExceeded as exc:  # the worker was killed and replaced; the run goes on
@@ -353,7 +349,6 @@ def _drain_one(inflight: deque, settle, retry) -> tuple[int, int]:
             settle(job, value)
         else:
             settle(job, None, value)
-    return len(items), size
 
 
 def print_summary(summary: Summary, run_id: str, console=None) -> None:
