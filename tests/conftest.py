@@ -28,7 +28,7 @@ def expected() -> dict:
 def run_govcrawl(*args: str, timeout: int = 180, env: dict | None = None, check: bool = True,
                  ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
     """Run the CLI in a fresh process (Scrapy's reactor runs once per process); ``check``: exit code in ``ok``."""
-    full_env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "govcrawl", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, env=full_env)
     if check and proc.returncode not in ok:
@@ -40,11 +40,11 @@ def run_govcrawl(*args: str, timeout: int = 180, env: dict | None = None, check:
     return proc
 
 
-def crawl_portal(portal, out: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+def crawl_portal(portal, out: Path, *extra: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     """Crawl the test portal. Its 404 distractors make every crawl of it ``partial``: exit code 3."""
     return run_govcrawl("crawl", "testportal", "--portals", str(PORTAL_TOML), "--db", str(out / "govcrawl.db"),
                         "--archive", str(out / "archive"), "--start-url", portal.base_url + "/index.html",
-                        "--log-level", "WARNING", *extra, check=check, ok=(3,))
+                        "--log-level", "WARNING", *extra, check=check, ok=(3,), env=env)
 
 
 @pytest.fixture(scope="session")

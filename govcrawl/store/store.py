@@ -55,6 +55,8 @@ class StoreBusy(sqlite3.OperationalError):
     """Another process held the DB's write lock for longer than ``Store.write_patience``."""
 
 
+_AUTOCHECKPOINT = 1000  # SQLite's default: a commit that leaves the WAL over this many pages checkpoints it
+
 # SQLite's own wait for a lock, per attempt; transaction() retries with backoff on top of it.
 BUSY_TIMEOUT = float(os.environ.get("GOVCRAWL_DB_BUSY_TIMEOUT", "5"))
 WRITE_PATIENCE = float(os.environ.get("GOVCRAWL_DB_WRITE_PATIENCE", "600"))
@@ -246,6 +248,8 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.migration_backup: Path | None = None  # set when opening migrated an older DB
         self._tx_depth = 0
+        self._index_apart = False
+        self._fts_conn: sqlite3.Connection | None = None
         # How long a write waits for another process's write lock before giving up with StoreBusy
         # (reparse and import wait; the crawl waits briefly and spools the item, pipelines/store.py).
         self.write_patience = self.default_patience = WRITE_PATIENCE
@@ -360,6 +364,51 @@ class Store:
             for stmt in _FTS_FLUSH:
                 conn.execute(stmt)
 
+    @property
+    def index_apart(self) -> bool:
+        """True: transactions leave changed reports noted in reports_fts_pending (searches stay
+        exact) and the owner brings the index up to date with ``flush_fts_apart``, in another
+        thread (the crawl's store stage). The WAL checkpoints are that connection's then too:
+        this one's commits no longer copy the WAL back into the DB file on their way."""
+        return self._index_apart
+
+    @index_apart.setter
+    def index_apart(self, on: bool) -> None:
+        if self.path != ":memory:":
+            self.db.conn.execute("PRAGMA wal_autocheckpoint=%d" % (0 if on else _AUTOCHECKPOINT))
+        self._index_apart = bool(on)
+
+    def fts_pending(self) -> int:
+        """How many reports are noted for the full-text index and not yet in it."""
+        return self.db.conn.execute("select count(*) from reports_fts_pending").fetchone()[0]
+
+    def flush_fts_apart(self) -> None:
+        """Bring the full-text index up to date over a connection of its own, in a transaction of its own.
+
+        For another thread (the crawl runs it beside Scrapy's reactor): the index update is a few
+        statements whose work is all inside SQLite, which runs without the GIL. The caller must not
+        write through this Store meanwhile (it would wait for this transaction's lock); reads are
+        fine (WAL). Raises StoreBusy if another process keeps the write lock past the busy timeout:
+        the rows stay noted, for the next update."""
+        conn = self._fts_conn
+        if conn is None:
+            conn = self._fts_conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, check_same_thread=False,
+                                                    isolation_level=None)  # autocommit: BEGIN/COMMIT are ours
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if is_lock_error(exc):
+                raise StoreBusy(f"{self.path}: full-text index not updated, the DB is busy ({exc})") from None
+            raise
+        try:
+            for stmt in _FTS_FLUSH:
+                conn.execute(stmt)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
     def _fts_config(self) -> None:
         # FTS5 merges its index segments as they pile up, at every commit that adds one (the crawl
         # commits per item): with the default of 4 segments per level that merging was ~1/4 of
@@ -389,9 +438,27 @@ class Store:
             self._begin_immediate()
             with self.db.conn:  # commits on exit, rolls back on an error
                 yield
-                self._flush_fts()
+                if not self._index_apart:
+                    self._flush_fts()
         finally:
             self._tx_depth = 0
+
+    @contextmanager
+    def savepoint(self):
+        """Inside an open transaction(): the block's writes are undone alone if it raises (the
+        transaction and what came before stay). The crawl's store stage puts each item of a group
+        in one, so that a failing item does not cost the others of its commit theirs."""
+        if not self._tx_depth:
+            raise RuntimeError("savepoint() needs an open transaction()")
+        conn = self.db.conn
+        conn.execute("SAVEPOINT govcrawl_item")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO govcrawl_item")
+            conn.execute("RELEASE govcrawl_item")
+            raise
+        conn.execute("RELEASE govcrawl_item")
 
     def _begin_immediate(self) -> None:
         """Take the write lock now, waiting (busy timeout, then backoff) up to ``write_patience``.
@@ -776,6 +843,8 @@ class Store:
         return self.db[table].count_where(where, params) if where else self.db[table].count
 
     def close(self) -> None:
+        if self._fts_conn is not None:
+            self._fts_conn.close()
         self.db.conn.close()
 
 

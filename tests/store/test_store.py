@@ -270,3 +270,72 @@ def test_archive_listing_round_trip_streams_and_reads_the_former_format(tmp_path
     former = zlib.compress(json.dumps(entries, ensure_ascii=False).encode("utf-8"))
     assert list(Listing.entries(former, chunk=7)) == entries
     assert list(Listing.entries(zlib.compress(b"[]"))) == []
+
+
+def test_a_savepoint_undoes_only_its_own_writes(tmp_path):
+    """The crawl's store stage writes each item of a grouped transaction in a savepoint: an item that
+    fails half-way leaves nothing behind, and the items before and after it commit."""
+    store = Store(tmp_path / "g.db")
+    with store.transaction():
+        with store.savepoint():
+            first, _ = _save(store, _doc("甲"))
+        try:
+            with store.savepoint():
+                _save(store, _doc("乙"), url="http://a.gov.cn/t2.html", sha="s2")  # report, stats, checks written ...
+                raise sqlite3.InterfaceError("a bad value in the page row")  # ... then the item fails
+        except sqlite3.InterfaceError:
+            pass
+        with store.savepoint():
+            third, _ = _save(store, _doc("丙"), url="http://a.gov.cn/t3.html", sha="s3")
+    other = sqlite3.connect(tmp_path / "g.db")  # what another program sees: committed rows only
+    assert [r[0] for r in other.execute("select id from reports order by id")] == [first, third]
+    assert other.execute("select count(*) from stats").fetchone()[0] == 2
+    assert other.execute("select count(*) from checks").fetchone()[0] == 2
+    try:
+        with store.savepoint():
+            pass
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("a savepoint outside a transaction must be refused")
+    store.close()
+
+
+def test_index_apart_from_another_thread_matches_the_index_per_transaction(tmp_path):
+    """With ``index_apart`` (the crawl's store stage) transactions only note the rows; searches stay
+    exact meanwhile; ``flush_fts_apart``, run in another thread over its own connection, leaves the
+    same index as updating it in each transaction. The WAL checkpoints move with the index update."""
+    import threading
+
+    from govcrawl.store import views
+
+    texts = ["本年度收到行政复议申请两件", "本年度未发生行政诉讼", "收到政府信息公开申请一百件", "主动公开政府信息三千条"]
+
+    def build(path, apart):
+        store = Store(path)
+        store.index_apart = apart
+        ids = [_save(store, _doc(t), url=f"http://a.gov.cn/t{i}.html", sha=f"s{i}")[0] for i, t in enumerate(texts)]
+        with store.transaction():  # a text changes: the index must drop its old entries too
+            store.db.execute("update reports set text = '本年度发生行政诉讼一件' where id = ?", [ids[1]])
+        return store
+
+    per_tx = build(tmp_path / "a.db", apart=False)
+    apart = build(tmp_path / "b.db", apart=True)
+    assert apart.db.execute("pragma wal_autocheckpoint").fetchone()[0] == 0  # its index connection checkpoints
+    assert apart.fts_pending() == len(texts)
+    queries = ["行政复议", "行政诉讼", "诉讼", "政府信息", "三千条"]
+    for q in queries:  # exact before the index is up to date: pending rows are scanned
+        assert views.search(apart.db, q)[2] == views.search(per_tx.db, q)[2], q
+    worker = threading.Thread(target=apart.flush_fts_apart)
+    worker.start()
+    worker.join()
+    assert apart.fts_pending() == 0
+    match = lambda s, q: [r[0] for r in s.db.execute("select rowid from reports_fts where reports_fts match ? order by rowid", ['"' + q + '"'])]
+    for q in queries:
+        assert match(apart, q) == match(per_tx, q), q
+    assert match(apart, "行政复议") == [1] and match(apart, "行政诉讼") == [2]
+    apart.db.execute("insert into reports_fts (reports_fts, rank) values ('integrity-check', 1)")  # raises if out of sync
+    apart.index_apart = False
+    assert apart.db.execute("pragma wal_autocheckpoint").fetchone()[0] == 1000
+    per_tx.close()
+    apart.close()
