@@ -18,9 +18,6 @@ import os
 import stat
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 MAX_INPUT_BYTES = int(os.environ.get("GOVCRAWL_MAX_INPUT_BYTES", str(64 * 1024 * 1024)))
@@ -149,6 +146,11 @@ def _over(pid: int, limit: int) -> int:
 class Sandbox:
     """One worker process; ``run`` gives a result or raises LimitExceeded.
 
+    The worker is a process of its own with a pipe to this one (``_serve``): a task is sent,
+    its result comes back on the same pipe, which ``run`` polls, looking at the worker's memory
+    between polls. No executor with its own threads in between: a document's hand-over is one
+    write and one read (the crawl's extract stage hands ~100 documents a second over).
+
     ``recycle_after``: the worker is replaced after that many documents (a long run's memory
     stays flat, as govcrawl.extract.pool's workers)."""
 
@@ -157,16 +159,19 @@ class Sandbox:
         self.as_factor = as_factor
         self.seconds = DOC_SECONDS if seconds is None else seconds
         self.memory = (DOC_MEMORY_MB if memory_mb is None else memory_mb) * 1024 * 1024
-        self.pool: ProcessPoolExecutor | None = None
+        self.proc = None
+        self.conn = None
         self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
-    def _start(self, task_modules: tuple[str, ...] = ()) -> ProcessPoolExecutor:
+    def _start(self, task_modules: tuple[str, ...] = ()) -> None:
         from .pool import worker_context
 
-        self.done = 0
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context(task_modules), initializer=_limited_worker_init,
-                                        initargs=(self.memory, self.as_factor))
-        return self.pool
+        ctx = worker_context(task_modules) or multiprocessing.get_context()
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(theirs, self.memory, self.as_factor), name="govcrawl-extract-worker")
+        proc.start()
+        theirs.close()
+        self.proc, self.conn, self.done = proc, mine, 0
 
     def run(self, fn, *args, docs: int = 1):
         """``fn(*args)`` in the worker; ``docs``: the documents the task holds (a task of several
@@ -174,52 +179,88 @@ class Sandbox:
         if self.recycle_after and self.done >= self.recycle_after:
             self.close()
             self.recycled += 1
-        from .pool import collected, task_modules
+        from .pool import task_modules
 
-        pool = self.pool or self._start(task_modules(fn, *args))
-        fut = pool.submit(collected, fn, *args)
+        for attempt in (1, 2):
+            if self.proc is None:
+                self._start(task_modules(fn, *args))
+            try:
+                self.conn.send((fn, args))
+                break
+            except OSError:  # the idle worker is gone (killed from outside): this task is not why; a new one
+                self._kill()
+                if attempt == 2:
+                    raise LimitExceeded(_DIED.format(self.memory >> 20)) from None
         self.done += docs
         seconds = self.seconds * docs
         deadline = time.monotonic() + seconds
-        try:
-            while True:  # wait for the result, looking at the worker's memory every WATCH_EVERY s
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise FutureTimeout
+        while True:  # wait for the result, looking at the worker's memory every WATCH_EVERY s
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._kill()
+                raise LimitExceeded(f"extraction stopped: took longer than {seconds:g} s")
+            if self.conn.poll(min(WATCH_EVERY, left)):
                 try:
-                    return fut.result(timeout=min(WATCH_EVERY, left))
-                except FutureTimeout:
-                    used = max((_over(p, self.memory) for p in self._pids()), default=0) if self.memory else 0
-                    if used:
-                        self._kill()
-                        raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB "
-                                            f"({used >> 20} MB when stopped)") from None
-        except FutureTimeout:
-            self._kill()
-            raise LimitExceeded(f"extraction stopped: took longer than {seconds:g} s") from None
-        except MemoryError:
-            self._kill()
-            raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB") from None
-        except BrokenProcessPool:
-            self._kill()
-            raise LimitExceeded(f"extraction stopped: the worker died (memory limit {self.memory >> 20} MB, "
-                                "or a crash in a parser)") from None
+                    ok, value = self.conn.recv()
+                except (EOFError, OSError):  # it died: a crash in a parser, or the address-space backstop
+                    self._kill()
+                    raise LimitExceeded(_DIED.format(self.memory >> 20)) from None
+                if ok:
+                    return value
+                if isinstance(value, MemoryError):
+                    self._kill()
+                    raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB") from None
+                raise value
+            used = _over(self.proc.pid, self.memory) if self.memory else 0
+            if used:
+                self._kill()
+                raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB "
+                                    f"({used >> 20} MB when stopped)")
 
     def _pids(self) -> list[int]:
-        return list(getattr(self.pool, "_processes", None) or {})
+        return [self.proc.pid] if self.proc is not None else []
 
     def _kill(self) -> None:
-        pool, self.pool = self.pool, None
-        if pool is None:
+        proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
+        if proc is None:
             return
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.kill()  # our own worker: the pool API has no way to stop a running task
-        pool.shutdown(wait=False, cancel_futures=True)
+        proc.kill()  # our own worker, mid-task
+        proc.join(5)
+        conn.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
+        proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
+        if proc is None:
+            return
+        conn.close()  # the worker reads the end of its pipe and exits
+        proc.join(30)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(5)
+
+
+_DIED = "extraction stopped: the worker died (memory limit {} MB, or a crash in a parser)"
+
+
+def _serve(conn, memory_bytes: int, as_factor: float) -> None:
+    """A Sandbox's worker: run each task the pipe brings (``pool.collected``), send back
+    (True, result) or (False, the exception), until the pipe is closed."""
+    from .pool import collected
+
+    _limited_worker_init(memory_bytes, as_factor)
+    while True:
+        try:
+            fn, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = (True, collected(fn, *args))
+        except BaseException as exc:  # the caller's to judge (MemoryError: the limit; others: its error)
+            reply = (False, exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # a result or an exception that does not pickle
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def _measured(fn, *args):

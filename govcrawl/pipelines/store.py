@@ -173,6 +173,7 @@ class StorePipeline(Stage):
             finally:
                 store.write_patience = store.default_patience
             self._group = group
+            store.hold_open(self._commit)  # another crawl of this process ends it before it writes
             group.timer = _reactor().callLater(self.group_seconds, self._commit)
         try:
             with self.run.store.savepoint():
@@ -191,6 +192,7 @@ class StorePipeline(Stage):
         group, self._group = self._group, None
         if group is None:
             return
+        self.run.store.release_hold()
         if group.timer is not None and group.timer.active():
             group.timer.cancel()
         try:

@@ -55,6 +55,15 @@ class StoreBusy(sqlite3.OperationalError):
     """Another process held the DB's write lock for longer than ``Store.write_patience``."""
 
 
+# Per process: the Store that keeps a transaction open across event-loop turns, per DB file, and
+# how to end it (Store.hold_open).
+_HELD: dict[str, tuple["Store", Any]] = {}
+
+
+def _db_key(path: str) -> str:
+    return os.path.realpath(path)
+
+
 _AUTOCHECKPOINT = 1000  # SQLite's default: a commit that leaves the WAL over this many pages checkpoints it
 
 # SQLite's own wait for a lock, per attempt; transaction() retries with backoff on top of it.
@@ -271,6 +280,7 @@ class Store:
         # Opening writes (schema check, meta): wait out another writer like transaction() does.
         deadline = time.monotonic() + self.write_patience
         while True:
+            self._end_others_hold()
             try:
                 return fn()
             except sqlite3.OperationalError as exc:
@@ -460,6 +470,25 @@ class Store:
             raise
         conn.execute("RELEASE govcrawl_item")
 
+    def hold_open(self, end) -> None:
+        """Say that this Store keeps its transaction open across turns of the caller's event loop
+        (the crawl's store stage, between its group's items); ``end()`` commits it. Another Store
+        of this process on the same DB (``govcrawl crawl --all`` runs one per portal, in the
+        same reactor thread) calls ``end`` before it waits for the write lock: waiting there, it
+        would hold up the very thread that must commit, until its patience ran out."""
+        if self.path != ":memory:":
+            _HELD[_db_key(self.path)] = (self, end)
+
+    def release_hold(self) -> None:
+        key = _db_key(self.path)
+        if _HELD.get(key, (None,))[0] is self:
+            del _HELD[key]
+
+    def _end_others_hold(self) -> None:
+        held = _HELD.get(_db_key(self.path)) if self.path != ":memory:" else None
+        if held is not None and held[0] is not self:
+            held[1]()
+
     def _begin_immediate(self) -> None:
         """Take the write lock now, waiting (busy timeout, then backoff) up to ``write_patience``.
 
@@ -471,6 +500,7 @@ class Store:
         conn = self.db.conn
         if conn.in_transaction:
             return
+        self._end_others_hold()
         deadline = time.monotonic() + self.write_patience
         pause = 0.05
         wait_ms = int(min(BUSY_TIMEOUT, self.write_patience) * 1000)
@@ -843,6 +873,7 @@ class Store:
         return self.db[table].count_where(where, params) if where else self.db[table].count
 
     def close(self) -> None:
+        self.release_hold()
         if self._fts_conn is not None:
             self._fts_conn.close()
         self.db.conn.close()

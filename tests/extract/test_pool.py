@@ -162,3 +162,28 @@ def test_workers_and_fork_server_end_with_a_killed_run():
         time.sleep(0.05)
     assert not _alive(worker) and not _alive(server)
     assert time.monotonic() - t0 < 30
+
+
+def test_a_worker_killed_while_idle_is_replaced_without_failing_the_next_task():
+    """A worker that died between two tasks (the OOM killer, a stray kill) costs the next task
+    nothing: it goes to a new worker. One that dies during a task is that task's recorded failure."""
+    import signal
+
+    from govcrawl.extract.limits import LimitExceeded
+
+    sb = Sandbox(seconds=60, recycle_after=10)
+    try:
+        first = sb.run(os.getpid)
+        os.kill(first, signal.SIGKILL)
+        time.sleep(0.2)
+        second = sb.run(os.getpid)
+        assert second != first
+        try:
+            sb.run(os.kill, second, signal.SIGKILL)  # dies mid-task
+        except LimitExceeded as exc:
+            assert "the worker died" in str(exc)
+        else:
+            raise AssertionError("a worker that died mid-task must be reported")
+        assert sb.run(os.getpid) not in (first, second)
+    finally:
+        sb.close()

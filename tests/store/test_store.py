@@ -339,3 +339,36 @@ def test_index_apart_from_another_thread_matches_the_index_per_transaction(tmp_p
     assert apart.db.execute("pragma wal_autocheckpoint").fetchone()[0] == 1000
     per_tx.close()
     apart.close()
+
+
+def test_a_store_ends_another_stores_held_transaction_before_it_waits_for_the_lock(tmp_path):
+    """``govcrawl crawl --all`` runs one crawl per portal in one reactor thread, each with its own
+    Store on the same DB. One keeps its group's transaction open between reactor turns; another
+    that waited for the write lock would hold up the thread that must commit it (the crawl
+    hung). So it ends the held transaction first (its items are committed), then writes."""
+    path = tmp_path / "g.db"
+    a, b = Store(path), Store(path)
+    ended = []
+    tx = a.transaction()
+    tx.__enter__()
+    _save(a, _doc("甲"))
+
+    def end():
+        a.release_hold()
+        tx.__exit__(None, None, None)
+        ended.append(True)
+
+    a.hold_open(end)
+    b.write_patience = 1  # without the hand-off: StoreBusy after 1 s
+    _save(b, _doc("乙"), url="http://a.gov.cn/t2.html", sha="s2")
+    assert ended == [True]
+    assert sqlite3.connect(path).execute("select count(*) from reports").fetchone()[0] == 2
+    # The holder itself, and a Store of another file, are not affected.
+    c = Store(tmp_path / "other.db")
+    a.hold_open(lambda: ended.append("wrong"))
+    _save(c, _doc("丙"))
+    with a.transaction():
+        pass
+    assert ended == [True]
+    for s in (a, b, c):
+        s.close()
