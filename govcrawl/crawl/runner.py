@@ -7,6 +7,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from ..extract.pool import fewer_collections
 from ..portals import get_portal
 from ..store import Store, new_run_id
 
@@ -68,6 +69,7 @@ def run_crawls(portals: list[str], *, db: str, archive: str, portals_file: str |
         # crawler.settings here, and the summary and exit code look the runs up by these ids.
         waits.append(semaphore.run(process.crawl, crawler, portal=name, portals_file=portals_file, run_id=run_id))
     DeferredList(waits, consumeErrors=True).addBoth(process._stop_reactor)
+    fewer_collections()
     process.start(stop_after_crawl=False)
     return runs
 
@@ -92,4 +94,5 @@ def start_portal_spider(settings: Settings, portal: str, portals_file: str | Non
     if start_url:
         kwargs["start_url"] = start_url
     process.crawl("portal", **kwargs)
+    fewer_collections()
     process.start()
