@@ -207,18 +207,16 @@ class Sandbox:
                     raise LimitExceeded(_DIED.format(self.memory >> 20)) from None
                 if ok:
                     return value
-                if isinstance(value, MemoryError):
+                exc, where = value
+                if isinstance(exc, MemoryError):
                     self._kill()
                     raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB") from None
-                raise value
+                raise exc from _RemoteTraceback(where)
             used = _over(self.proc.pid, self.memory) if self.memory else 0
             if used:
                 self._kill()
                 raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB "
                                     f"({used >> 20} MB when stopped)")
-
-    def _pids(self) -> list[int]:
-        return [self.proc.pid] if self.proc is not None else []
 
     def _kill(self) -> None:
         proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
@@ -242,9 +240,18 @@ class Sandbox:
 _DIED = "extraction stopped: the worker died (memory limit {} MB, or a crash in a parser)"
 
 
+class _RemoteTraceback(Exception):
+    """The worker's traceback of an exception it sent back, shown as that exception's cause."""
+
+    def __str__(self) -> str:
+        return "\n" + self.args[0]
+
+
 def _serve(conn, memory_bytes: int, as_factor: float) -> None:
     """A Sandbox's worker: run each task the pipe brings (``pool.collected``), send back
-    (True, result) or (False, the exception), until the pipe is closed."""
+    (True, result) or (False, (the exception, its traceback as text)), until the pipe is closed."""
+    import traceback
+
     from .pool import collected
 
     _limited_worker_init(memory_bytes, as_factor)
@@ -256,11 +263,11 @@ def _serve(conn, memory_bytes: int, as_factor: float) -> None:
         try:
             reply = (True, collected(fn, *args))
         except BaseException as exc:  # the caller's to judge (MemoryError: the limit; others: its error)
-            reply = (False, exc)
+            reply = (False, (exc, traceback.format_exc()))
         try:
             conn.send(reply)
         except Exception as exc:  # a result or an exception that does not pickle
-            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            conn.send((False, (RuntimeError(f"{type(exc).__name__}: {exc}"), traceback.format_exc())))
 
 
 def _measured(fn, *args):

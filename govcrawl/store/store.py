@@ -257,6 +257,7 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.migration_backup: Path | None = None  # set when opening migrated an older DB
         self._tx_depth = 0
+        self._key = _db_key(self.path) if self.path != ":memory:" else None  # for _HELD (hold_open)
         self._index_apart = False
         self._fts_conn: sqlite3.Connection | None = None
         # How long a write waits for another process's write lock before giving up with StoreBusy
@@ -367,9 +368,10 @@ class Store:
                     db.execute(_DROP_TRIGGER[name])
                 db.execute(sql)
 
-    def _flush_fts(self) -> None:
-        """Bring the full-text index up to date for the reports noted in reports_fts_pending."""
-        conn = self.db.conn
+    def _flush_fts(self, conn: sqlite3.Connection | None = None) -> None:
+        """Bring the full-text index up to date for the reports noted in reports_fts_pending
+        (over ``conn``, default this Store's own connection)."""
+        conn = conn or self.db.conn
         if conn.execute("select 1 from reports_fts_pending limit 1").fetchone() is not None:
             for stmt in _FTS_FLUSH:
                 conn.execute(stmt)
@@ -411,8 +413,7 @@ class Store:
                 raise StoreBusy(f"{self.path}: full-text index not updated, the DB is busy ({exc})") from None
             raise
         try:
-            for stmt in _FTS_FLUSH:
-                conn.execute(stmt)
+            self._flush_fts(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -476,16 +477,15 @@ class Store:
         of this process on the same DB (``govcrawl crawl --all`` runs one per portal, in the
         same reactor thread) calls ``end`` before it waits for the write lock: waiting there, it
         would hold up the very thread that must commit, until its patience ran out."""
-        if self.path != ":memory:":
-            _HELD[_db_key(self.path)] = (self, end)
+        if self._key is not None:
+            _HELD[self._key] = (self, end)
 
     def release_hold(self) -> None:
-        key = _db_key(self.path)
-        if _HELD.get(key, (None,))[0] is self:
-            del _HELD[key]
+        if self._key is not None and _HELD.get(self._key, (None,))[0] is self:
+            del _HELD[self._key]
 
     def _end_others_hold(self) -> None:
-        held = _HELD.get(_db_key(self.path)) if self.path != ":memory:" else None
+        held = _HELD.get(self._key) if self._key is not None else None
         if held is not None and held[0] is not self:
             held[1]()
 

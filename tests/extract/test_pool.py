@@ -187,3 +187,19 @@ def test_a_worker_killed_while_idle_is_replaced_without_failing_the_next_task():
         assert sb.run(os.getpid) not in (first, second)
     finally:
         sb.close()
+
+
+def test_an_error_in_the_worker_comes_back_as_itself_with_the_worker_traceback():
+    """A bug in the extractor surfaces with its own type (callers judge it) and, as its cause, where in the worker it happened."""
+    sb = Sandbox(seconds=60, recycle_after=10)
+    try:
+        try:
+            sb.run(int, "not a number")
+        except ValueError as exc:
+            assert "invalid literal" in str(exc)
+            assert "Traceback" in str(exc.__cause__) and "ValueError" in str(exc.__cause__)
+        else:
+            raise AssertionError("the worker's error must reach the caller")
+        assert sb.run(int, "7") == 7  # the worker goes on
+    finally:
+        sb.close()
