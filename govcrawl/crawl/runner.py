@@ -8,6 +8,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from ..extract.pool import fewer_collections
+from ..pipelines.extract import start_workers_early
 from ..portals import get_portal
 from ..store import Store, new_run_id
 
@@ -54,7 +55,9 @@ def run_crawls(portals: list[str], *, db: str, archive: str, portals_file: str |
     for name in portals:
         get_portal(name, portals_file)  # every name checked before anything starts
     Store(db).close()
-    process = CrawlerProcess(crawl_settings(db, archive, portals_file, None, None, overrides, log_level))
+    settings = crawl_settings(db, archive, portals_file, None, None, overrides, log_level)
+    start_workers_early(settings)
+    process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
     spidercls = process.spider_loader.load("portal")
     semaphore = DeferredSemaphore(max(1, parallel))
@@ -88,6 +91,7 @@ def run_crawl(portal: str, *, db: str, archive: str, portals_file: str | None = 
 def start_portal_spider(settings: Settings, portal: str, portals_file: str | None, start_url: str | None,
                         log_level: str) -> None:
     """Run the portal spider in this process until it closes (a local crawl or a distributed worker)."""
+    start_workers_early(settings)  # the extraction workers' fork server loads while Scrapy starts
     process = CrawlerProcess(settings)  # LOG_INSTALL_ROOT_HANDLER is on by default
     logging.getLogger("scrapy").setLevel(log_level)
     kwargs = {"portal": portal, "portals_file": portals_file}

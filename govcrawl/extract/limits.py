@@ -149,7 +149,7 @@ class Sandbox:
     The worker is a process of its own with a pipe to this one (``_serve``): a task is sent,
     its result comes back on the same pipe, which ``run`` polls, looking at the worker's memory
     between polls. No executor with its own threads in between: a document's hand-over is one
-    write and one read (the crawl's extract stage hands ~100 documents a second over).
+    write and one read.
 
     ``recycle_after``: the worker is replaced after that many documents (a long run's memory
     stays flat, as govcrawl.extract.pool's workers)."""
@@ -278,7 +278,8 @@ def _measured(fn, *args):
 
 
 class SandboxPool:
-    """``workers`` Sandboxes side by side, for the crawl's extract stage: ``submit`` returns a
+    """``workers`` Sandboxes side by side, for reparse (the crawl drives the same workers from its
+    reactor instead: govcrawl/crawl/workers.py): ``submit`` returns a
     Future of ``fn(*args)``, or of LimitExceeded when that document hit its time or memory limit
     (its worker killed and replaced, the other workers untouched).
 

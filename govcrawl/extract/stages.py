@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -102,13 +103,17 @@ class TextStage:
     meta_version: str | None = None
 
     def dumps(self) -> bytes:
-        return zlib.compress(json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+        # The fields as they are, not asdict's deep copy of them (they are plain JSON values): the
+        # same bytes, in about half the time (the crawl runs this for every page it extracts)
+        fields = {f.name: getattr(self, f.name) for f in _TEXT_STAGE_FIELDS}
+        return zlib.compress(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
     @classmethod
     def loads(cls, blob: bytes) -> "TextStage":
         return cls(**json.loads(zlib.decompress(blob)))
 
 
+_TEXT_STAGE_FIELDS = dataclass_fields(TextStage)
 _META_FIELDS = ("title", "breadcrumb", "year", "published", "jurisdiction", "agency")
 
 

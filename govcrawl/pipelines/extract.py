@@ -7,7 +7,8 @@ GOVCRAWL_EXTRACT_WORKERS overrides; 0, extraction in the reactor thread, is refu
 could stop a document that runs away there), each
 document under a wall-clock and a memory limit (GOVCRAWL_DOC_SECONDS, GOVCRAWL_DOC_MEMORY_MB;
 govcrawl.extract.limits): a document over either costs its worker (killed and replaced) and one
-``pages`` row with the reason; the crawl goes on. The result is the same Document either
+``pages`` row with the reason; the crawl goes on. The reactor thread drives the workers itself
+(govcrawl.crawl.workers): no thread waits on them. The result is the same Document either
 way: the extractor is a pure function of the bytes. Workers are replaced every
 GOVCRAWL_EXTRACT_RECYCLE_AFTER documents each (default govcrawl.extract.pool.WORKER_RECYCLE_AFTER),
 so a long crawl's memory stays flat; the largest worker's peak RSS is counted
@@ -17,16 +18,16 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import CancelledError, Future
 from urllib.parse import urlsplit
 
 from govcrawl.extract import extract_staged, sniff_kind
 from govcrawl.extract.model import Document
-from govcrawl.extract.limits import DOC_MEMORY_MB, DOC_SECONDS, LimitExceeded, SandboxPool
-from govcrawl.extract.pool import WORKER_RECYCLE_AFTER, freeze_run_setup
+from govcrawl.crawl.workers import WorkerPool
+from govcrawl.extract.limits import DOC_MEMORY_MB, DOC_SECONDS, LimitExceeded, _measured
+from govcrawl.extract.pool import WORKER_RECYCLE_AFTER, freeze_run_setup, start_server, task_modules
 from govcrawl.extract.stages import current_versions
 from govcrawl.store.fingerprint import doc_fingerprint
-from govcrawl.store.neardup import signature
+from govcrawl.store.neardup import band_keys, signature
 
 from . import Stage
 
@@ -41,6 +42,8 @@ def _extract(body: bytes, url: str, content_type: str | None, encoding_hint: str
     doc, stage = extract_staged(body, source=url, url=url, content_type=content_type,
                                 filename=urlsplit(url).path.rsplit("/", 1)[-1], encoding_hint=encoding_hint, versions=versions)
     sig = signature(doc.text) if doc.is_report else None
+    if sig is not None:
+        band_keys(sig)  # kept on the signature: computed here, not in the reactor thread that links it
     return doc, doc_fingerprint(doc), (None if stage is None else (versions.text, stage.meta_version, stage.dumps())), sig
 
 
@@ -65,6 +68,23 @@ def extract_workers(settings) -> int:
     return workers
 
 
+def start_workers_early(settings) -> bool:
+    """Before Scrapy starts (crawl.runner): when this stage is on, start the fork server of its
+    workers now. Its imports then overlap Scrapy's own start-up and the first list pages; started
+    by the first report page, the first document came back 0.7 s after it was sent (bench/NOTES.md)."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    try:
+        on = any(issubclass(load_object(c) if isinstance(c, str) else c, ExtractPipeline)
+                 for c in build_component_list(settings.getwithbase("ITEM_PIPELINES")))
+    except (ImportError, NameError, ValueError, TypeError):
+        return False  # a pipeline that does not load: Scrapy says so itself, in its own words
+    # the modules of the task the stage sends (Sandbox.run: _measured(_extract, ...)), as the
+    # first worker would name them: the server loads them once for every worker
+    return on and start_server(task_modules(_measured, _extract))
+
+
 class ExtractPipeline(Stage):
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -72,16 +92,16 @@ class ExtractPipeline(Stage):
         self.recycle_after = max(1, crawler.settings.getint("GOVCRAWL_EXTRACT_RECYCLE_AFTER", WORKER_RECYCLE_AFTER))
         self.seconds = crawler.settings.getfloat("GOVCRAWL_DOC_SECONDS", DOC_SECONDS)
         self.memory_mb = crawler.settings.getint("GOVCRAWL_DOC_MEMORY_MB", DOC_MEMORY_MB)
-        self.pool: SandboxPool | None = None
+        self.pool: WorkerPool | None = None
 
     def open_spider(self, spider=None):
         super().open_spider(spider)
-        self.pool = SandboxPool(self.workers, self.seconds, self.memory_mb, self.recycle_after)
+        self.pool = WorkerPool(self.workers, self.seconds, self.memory_mb, self.recycle_after)
         freeze_run_setup()
 
     def close_spider(self, spider=None):
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.shutdown()
             self.pool = None
 
     async def process_item(self, item, spider=None):
@@ -103,13 +123,5 @@ class ExtractPipeline(Stage):
 
     async def _in_pool(self, args):
         from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import defer, reactor
 
-        d = defer.Deferred()
-
-        def done(fut: Future) -> None:  # runs in the pool's manager thread: hand over to the reactor
-            exc = CancelledError() if fut.cancelled() else fut.exception()
-            reactor.callFromThread(d.errback if exc else d.callback, exc or fut.result())
-
-        self.pool.submit(_extract, *args).add_done_callback(done)
-        return await maybe_deferred_to_future(d)
+        return await maybe_deferred_to_future(self.pool.submit(_extract, *args))

@@ -255,12 +255,13 @@ class NearDupIndex:
         if stale:
             log.info("near-duplicate index: %d stored signatures (re)computed or dropped", len(stale))
 
-    def _save(self, rid: int, sig: Signature | None = None) -> Signature:
-        """Store ``rid``'s signature (computed from its text unless given); its band keys are _index's."""
+    def _save(self, rid: int, sig: Signature | None = None, text_sha: str | None = None) -> Signature:
+        """Store ``rid``'s signature (computed from its text unless given; ``text_sha``: its text's
+        hash, when the caller has read it); its band keys are _index's."""
         if sig is None:
             text, text_sha = self.db.execute("select text, text_sha256 from reports where id = ?", [rid]).fetchone()
             sig = signature(text or "")
-        else:
+        elif text_sha is None:
             text_sha = self.db.execute("select text_sha256 from reports where id = ?", [rid]).fetchone()[0]
         with self.store.transaction():
             self.db.execute("insert or replace into minhashes (report_id, text_sha256, num_perm, scheme, hashvalues) "
@@ -330,11 +331,14 @@ class NearDupIndex:
         if row["superseded_by"] or (row["n"] or 0) < MIN_CHARS:
             self._drop(rid)
             return None
-        sig = self._save(rid, sig)
+        sig = self._save(rid, sig, row["text_sha256"])
         self._unindex([rid])  # indexed again below if it is (still) a head
         heads = {rid} | self.candidates(rid, sig)
         if row["duplicate_of"] is not None:  # e.g. the Store linked it to an exact copy already
             heads.add(row["duplicate_of"])
+        if heads == {rid}:  # a copy of nothing (most reports): its own head, what _link_group would find
+            self._index(rid, sig)
+            return rid
         return self._link_group(heads, rid, sig)
 
     def _retire(self, old_id: int) -> None:

@@ -1,0 +1,31 @@
+"""Test-only tasks for extraction workers (tests/crawl/test_workers.py): importable by the
+workers' fork server, as the crawl's own task module is."""
+from __future__ import annotations
+
+import os
+import time
+
+
+def echo(x):
+    return x
+
+
+def pid():
+    return os.getpid()
+
+
+def sleep(seconds: float, x):
+    time.sleep(seconds)
+    return x
+
+
+def boom(message: str):
+    raise ValueError(message)
+
+
+def grab(mb: int):
+    block = bytearray(mb << 20)  # touched: private pages the memory watch sees
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    time.sleep(5)
+    return len(block)
