@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from govcrawl.extract.stats.grid import html_tables, render_grid
-from govcrawl.extract.stats.readings import readings
+import random
+
+from govcrawl.extract.stats.readings import MAX_READINGS, count_readings, readings, readings_where
 from govcrawl.extract.numerals import cn_to_int
 from govcrawl.extract.normalize import match_form as normalize
 
@@ -26,6 +28,37 @@ def test_readings_of_run_together_digits():
     assert readings(["07"], 2) == [(0, 7)]  # "07" is never one number
     assert readings(["1", "-"], 2) == [(1, None)]
     assert readings(["12"], 3) == []
+
+
+def test_counted_and_pruned_readings_are_those_readings_gives():
+    """count_readings and readings_where (table 四's block-pruned search) against readings() and a
+    filter afterwards, on random runs of digits, zeros, decimal points and blank cells: the same
+    count, the same readings in the same order, and None exactly when readings() says too many."""
+    def block_ok(blk):
+        return None in blk or abs(sum(blk[:-1]) - blk[-1]) <= 1e-9
+
+    rng = random.Random(19)
+
+    def token():
+        if rng.random() < 0.08:
+            return "-"
+        digits = "0123456789" if rng.random() < 0.9 else "00000."
+        return "".join(rng.choice(digits) for _ in range(rng.choice([1, 1, 2, 3, 4, 6, 8, 12, 16, 19, 22])))
+
+    too_many = kept = 0
+    for _ in range(1500):
+        runs, n, size = [token() for _ in range(rng.choice([1, 1, 1, 2, 3, 4]))], rng.choice([2, 3, 5, 7, 10, 15]), rng.choice([3, 5])
+        every = readings(runs, n)
+        assert (every is None) == (count_readings(runs, n) > MAX_READINGS), (runs, n)
+        pruned = readings_where(runs, n, size, block_ok)
+        if every is None:
+            assert pruned is None
+            too_many += 1
+            continue
+        assert count_readings(runs, n) == len(every), (runs, n)
+        assert pruned == [r for r in every if all(block_ok(r[i:i + size]) for i in range(0, n - n % size, size))], (runs, n, size)
+        kept += len(pruned)
+    assert too_many > 20 and kept > 1000  # the draw reaches both sides of the limit and keeps readings
 
 
 def test_normalisation():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..model import Check, Stat
 from . import registry as R
-from .readings import choose, readings
+from .readings import choose, count_readings, readings, readings_where
 from .textnorm import compact
 
 _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
@@ -631,17 +631,16 @@ def read_review(text: str, reg: tuple[int, int] | None, separated_hint: bool | N
             return res  # the text separates cells but no row has 15: do not guess
         tokens = [t for g in groups for t in g.tokens]
         raw = " ".join(g.raw.strip() for g in groups)
-        cand = readings(tokens, n) or []
 
-        def ok(r):
-            for b in range(len(R.REVIEW_BLOCKS)):
-                blk = r[b * 5 : b * 5 + 5]
-                if None not in blk and abs(sum(blk[:4]) - blk[4]) > 1e-9:
-                    return False
-            return True
+        def block_ok(blk) -> bool:  # 总计 = 维持+纠正+其他+尚未审结, unless a cell is blank
+            return None in blk or abs(sum(blk[:4]) - blk[4]) <= 1e-9
 
-        if len(cand) > 1:
-            cand = [r for r in cand if ok(r)]
+        # one reading is kept as it is; of several, those whose every block adds up (made without
+        # the others: readings_where)
+        if count_readings(tokens, n) == 1:
+            cand = readings(tokens, n)
+        else:
+            cand = readings_where(tokens, n, len(R.REVIEW_COLS), block_ok) or []
         note = " (cells run together; the only reading the block totals allow)"
         if len(cand) != 1:
             res.found = True
