@@ -5,14 +5,13 @@ under the same time and memory limits as ``limits.Sandbox``), but nothing blocks
 The reactor watches each worker's pipe and reads a result when it is there; a timer stops a task
 at its time limit; a look at each busy worker's memory every ``WATCH_EVERY`` seconds stops one
 that goes over its memory limit. A stopped task fails with LimitExceeded, its worker is killed,
-and the next task gets a new one.
+and the next task gets a new one; tasks that had been sent ahead to it go to the new one, in order.
 
 Before, a thread per worker waited on it and handed each result over to the reactor: a GIL
 round trip per document that, on 2 cores, cost ~1 s of CPU per 2,000 reports (bench/NOTES.md).
 """
 from __future__ import annotations
 
-import logging
 from collections import deque
 from concurrent.futures import CancelledError
 
@@ -20,9 +19,6 @@ from twisted.internet import defer, task
 
 from govcrawl.extract.limits import (CRAWL_AS_FACTOR, DOC_MEMORY_MB, DOC_SECONDS, WATCH_EVERY, LimitExceeded,
                                      _DIED, _measured, _over, _RemoteTraceback, _serve)
-
-log = logging.getLogger(__name__)
-
 
 def _reactor():
     from twisted.internet import reactor  # imported when used: Scrapy installs its reactor first
@@ -219,20 +215,22 @@ class WorkerPool:
 
     def _requeue(self, tasks: list[tuple]) -> None:
         """Tasks a killed worker had been sent but not started: first in line again, in order."""
-        self._queue.extendleft(reversed([t[:3] for t in tasks]))
+        self._queue.extendleft(reversed([t[:3] for t in tasks]))  # pickled again when sent
 
     def _dispatch(self) -> None:
         from multiprocessing.reduction import ForkingPickler
 
         while self._queue:
-            fn, args, d = self._queue[0]
-            data = bytes(ForkingPickler.dumps((_measured, (fn, *args))))  # what Connection.send would write
+            fn, args, d, *data = self._queue[0]
+            if not data:  # pickled once, as Connection.send would: its size decides whether it may go ahead
+                data = [ForkingPickler.dumps((_measured, (fn, *args)))]
+                self._queue[0] = (fn, args, d, data[0])
             # an idle worker first, then one that runs a task and may be sent the next
-            w = min((w for w in self._workers if w.takes(len(data))), key=lambda w: len(w.tasks), default=None)
+            w = min((w for w in self._workers if w.takes(len(data[0]))), key=lambda w: len(w.tasks), default=None)
             if w is None:
                 return
             self._queue.popleft()
-            w.send(fn, args, data, d)
+            w.send(fn, args, data[0], d)
 
     def _look(self) -> None:
         for w in self._workers:
