@@ -38,23 +38,14 @@ def _splits(run: str, k: int, memo: dict) -> tuple[tuple[Number, ...], ...]:
     if hit is not None:
         return hit
     out: list[tuple[Number, ...]] = []
-    # Digits only (most runs): a head is valid unless it has a leading zero (then only "0" is);
-    # _valid says the same, slower (it is called for every head).
-    digits = "." not in run
     if k == 1:
-        if (run[:1] != "0" or run == "0") if digits and run else _valid(run):
+        if _last_ok(run):
             out.append((_num(run),))
     else:
-        for i in range(1, len(run) - k + 2):
-            head = run[:i]
-            if digits:
-                if i > 1 and run[0] == "0":
-                    break  # longer heads keep the leading zero
-            elif not _valid(head):
-                if head.startswith("0") and head != "0":
-                    break
-                continue
-            first = (int(head) if digits else _num(head),)
+        for i, number in _heads(run):
+            if i > len(run) - k + 1:
+                break  # the rest could not fill the other cells
+            first = (number,)
             for rest in _splits(run[i:], k - 1, memo):
                 out.append(first + rest)
                 if len(out) > MAX_READINGS:
@@ -70,18 +61,14 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
 
     A run "-" is an explicit empty cell (no value) and stays one cell.
     """
-    if not runs or n <= 0:
+    plan = _plan(runs, n)
+    if plan is None:
         return []
-    # each run takes between 1 and len(run) cells
-    lens = [1 if r == "-" else len(r.replace(".", "")) for r in runs]
-    if len(runs) > n or sum(lens) < n:
-        return []
+    lens, after = plan  # the cells each run may take at most; those the runs after run i may take
     out: list[tuple[Number | None, ...]] = []
     # Memo of this call only. A module-wide cache (lru_cache of 4,096 runs, each up to
     # MAX_READINGS tuples) kept growing a reparse worker by ~50 MB over 20,000 reports.
     memo: dict = {}
-    # cells the runs after run i can take at most
-    after = [sum(lens[i + 1 :]) for i in range(len(runs))]
 
     def rec(i: int, left: int, acc: tuple):
         if len(out) > MAX_READINGS:
@@ -110,7 +97,9 @@ def readings(runs: list[str], n: int) -> list[tuple[Number | None, ...]] | None:
 
 
 def _heads(run: str):
-    """The first cells ``run`` may be cut into, in _splits's order: (digits taken, number)."""
+    """The first cells ``run`` may be cut into, shortest first: (digits taken, number)."""
+    # Digits only (most runs): a head is valid unless it has a leading zero (then only "0" is);
+    # _valid says the same, slower (it is called for every head).
     digits = "." not in run
     for i in range(1, len(run) + 1):
         head = run[:i]
