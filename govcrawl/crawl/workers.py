@@ -17,8 +17,10 @@ from concurrent.futures import CancelledError
 
 from twisted.internet import defer, task
 
-from govcrawl.extract.limits import (CRAWL_AS_FACTOR, DOC_MEMORY_MB, DOC_SECONDS, WATCH_EVERY, LimitExceeded,
-                                     _DIED, _measured, _over, _RemoteTraceback, _serve)
+from govcrawl.extract.limits import (CRAWL_AS_FACTOR, DOC_MEMORY_MB, DOC_SECONDS, WATCH_EVERY, _measured, _over,
+                                     _RemoteTraceback, died, start_worker, too_big, too_long)
+from govcrawl.extract.pool import task_modules
+
 
 def _reactor():
     from twisted.internet import reactor  # imported when used: Scrapy installs its reactor first
@@ -50,16 +52,8 @@ class _Worker:
 
     # -- the process ------------------------------------------------------------
     def _start(self, fn, args) -> None:
-        import multiprocessing
-
-        from govcrawl.extract.pool import task_modules, worker_context
-
-        ctx = worker_context(task_modules(_measured, fn, *args)) or multiprocessing.get_context()
-        mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(theirs, self.pool.memory, CRAWL_AS_FACTOR), name="govcrawl-extract-worker")
-        proc.start()
-        theirs.close()
-        self.proc, self.conn, self.fd, self.sent = proc, mine, mine.fileno(), 0
+        self.proc, self.conn = start_worker(self.pool.memory, CRAWL_AS_FACTOR, task_modules(_measured, fn, *args))
+        self.fd, self.sent = self.conn.fileno(), 0
         _reactor().addReader(self)
 
     def _let_go(self, kill: bool) -> None:
@@ -98,12 +92,15 @@ class _Worker:
             try:
                 self.conn.send_bytes(data)
                 break
-            except OSError:  # the idle worker is gone (killed from outside): this task is not why; a new one
-                if self.tasks:  # it was not idle: its tasks go to the next worker
-                    pool._requeue(self._drop_tasks())
+            except OSError:  # the worker is gone
+                lost = self._drop_tasks()
                 self._let_go(kill=True)
-                if attempt == 2:
-                    d.errback(LimitExceeded(_DIED.format(pool.memory >> 20)))
+                if lost:  # it died on the task it ran, before the reactor read its end: as doRead says then
+                    pool._requeue(lost[1:] + [(fn, args, d)])
+                    lost[0][2].errback(died(pool.memory))
+                    return
+                if attempt == 2:  # an idle one (killed from outside) is not this task's doing: a new one, once
+                    d.errback(died(pool.memory))
                     return
         self.sent += 1
         self.tasks.append((fn, args, d, len(data)))
@@ -134,7 +131,7 @@ class _Worker:
 
     def _too_long(self) -> None:
         self.timer = None
-        self._stop(LimitExceeded(f"extraction stopped: took longer than {self.pool.seconds:g} s"))
+        self._stop(too_long(self.pool.seconds))
 
     def look(self) -> None:
         """The memory watch (the pool's, every WATCH_EVERY s): stop a busy worker over its limit."""
@@ -142,8 +139,7 @@ class _Worker:
             return
         used = _over(self.proc.pid, self.pool.memory)
         if used:
-            self._stop(LimitExceeded(f"extraction stopped: needed more than {self.pool.memory >> 20} MB "
-                                     f"({used >> 20} MB when stopped)"))
+            self._stop(too_big(self.pool.memory, used))
 
     # -- IReadDescriptor ------------------------------------------------------------
     def fileno(self) -> int:
@@ -162,7 +158,7 @@ class _Worker:
         try:
             ok, value = self.conn.recv()
         except (EOFError, OSError):  # it died: a crash in a parser, the address-space backstop, or killed while idle
-            self._stop(LimitExceeded(_DIED.format(pool.memory >> 20)))
+            self._stop(died(pool.memory))
             return
         if not self.tasks:  # (nothing was sent: cannot happen)
             return
@@ -173,7 +169,7 @@ class _Worker:
         self.timer = None
         if not ok and isinstance(value[0], MemoryError):
             self.tasks.appendleft(task)
-            self._stop(LimitExceeded(f"extraction stopped: needed more than {pool.memory >> 20} MB"))
+            self._stop(too_big(pool.memory))
             return
         if self.tasks:
             self._time()

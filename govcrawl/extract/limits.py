@@ -164,14 +164,8 @@ class Sandbox:
         self.recycle_after, self.done, self.recycled = recycle_after, 0, 0
 
     def _start(self, task_modules: tuple[str, ...] = ()) -> None:
-        from .pool import worker_context
-
-        ctx = worker_context(task_modules) or multiprocessing.get_context()
-        mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(theirs, self.memory, self.as_factor), name="govcrawl-extract-worker")
-        proc.start()
-        theirs.close()
-        self.proc, self.conn, self.done = proc, mine, 0
+        self.proc, self.conn = start_worker(self.memory, self.as_factor, task_modules)
+        self.done = 0
 
     def run(self, fn, *args, docs: int = 1):
         """``fn(*args)`` in the worker; ``docs``: the documents the task holds (a task of several
@@ -190,7 +184,7 @@ class Sandbox:
             except OSError:  # the idle worker is gone (killed from outside): this task is not why; a new one
                 self._kill()
                 if attempt == 2:
-                    raise LimitExceeded(_DIED.format(self.memory >> 20)) from None
+                    raise died(self.memory) from None
         self.done += docs
         seconds = self.seconds * docs
         deadline = time.monotonic() + seconds
@@ -198,25 +192,24 @@ class Sandbox:
             left = deadline - time.monotonic()
             if left <= 0:
                 self._kill()
-                raise LimitExceeded(f"extraction stopped: took longer than {seconds:g} s")
+                raise too_long(seconds)
             if self.conn.poll(min(WATCH_EVERY, left)):
                 try:
                     ok, value = self.conn.recv()
                 except (EOFError, OSError):  # it died: a crash in a parser, or the address-space backstop
                     self._kill()
-                    raise LimitExceeded(_DIED.format(self.memory >> 20)) from None
+                    raise died(self.memory) from None
                 if ok:
                     return value
                 exc, where = value
                 if isinstance(exc, MemoryError):
                     self._kill()
-                    raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB") from None
+                    raise too_big(self.memory) from None
                 raise exc from _RemoteTraceback(where)
             used = _over(self.proc.pid, self.memory) if self.memory else 0
             if used:
                 self._kill()
-                raise LimitExceeded(f"extraction stopped: needed more than {self.memory >> 20} MB "
-                                    f"({used >> 20} MB when stopped)")
+                raise too_big(self.memory, used)
 
     def _kill(self) -> None:
         proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
@@ -237,7 +230,31 @@ class Sandbox:
             proc.join(5)
 
 
-_DIED = "extraction stopped: the worker died (memory limit {} MB, or a crash in a parser)"
+def start_worker(memory_bytes: int, as_factor: float, task_modules: tuple[str, ...] = ()):
+    """A worker process (``_serve``) and this side's end of its pipe; started by the fork server
+    (pool.worker_context) where there is one. Sandbox's and the crawl's workers (crawl/workers.py)."""
+    from .pool import worker_context
+
+    ctx = worker_context(task_modules) or multiprocessing.get_context()
+    mine, theirs = ctx.Pipe()
+    proc = ctx.Process(target=_serve, args=(theirs, memory_bytes, as_factor), name="govcrawl-extract-worker")
+    proc.start()
+    theirs.close()
+    return proc, mine
+
+
+# The recorded reasons of a stopped extraction (a pages row's error; tests match them).
+def too_long(seconds: float) -> LimitExceeded:
+    return LimitExceeded(f"extraction stopped: took longer than {seconds:g} s")
+
+
+def too_big(memory_bytes: int, used: int | None = None) -> LimitExceeded:
+    when = f" ({used >> 20} MB when stopped)" if used else ""
+    return LimitExceeded(f"extraction stopped: needed more than {memory_bytes >> 20} MB{when}")
+
+
+def died(memory_bytes: int) -> LimitExceeded:
+    return LimitExceeded(f"extraction stopped: the worker died (memory limit {memory_bytes >> 20} MB, or a crash in a parser)")
 
 
 class _RemoteTraceback(Exception):

@@ -76,12 +76,11 @@ def start_workers_early(settings) -> bool:
     from scrapy.utils.misc import load_object
 
     try:
-        on = any(issubclass(load_object(c) if isinstance(c, str) else c, ExtractPipeline)
-                 for c in build_component_list(settings.getwithbase("ITEM_PIPELINES")))
+        on = any(issubclass(load_object(c), ExtractPipeline) for c in build_component_list(settings.getwithbase("ITEM_PIPELINES")))
     except (ImportError, NameError, ValueError, TypeError):
         return False  # a pipeline that does not load: Scrapy says so itself, in its own words
-    # the modules of the task the stage sends (Sandbox.run: _measured(_extract, ...)), as the
-    # first worker would name them: the server loads them once for every worker
+    # the modules of the task the stage sends (_measured(_extract, ...)), as its first worker
+    # names them (crawl/workers.py): the server loads them once for every worker
     return on and start_server(task_modules(_measured, _extract))
 
 

@@ -60,10 +60,6 @@ class StoreBusy(sqlite3.OperationalError):
 _HELD: dict[str, tuple["Store", Any]] = {}
 
 
-def _db_key(path: str) -> str:
-    return os.path.realpath(path)
-
-
 _AUTOCHECKPOINT = 1000  # SQLite's default: a commit that leaves the WAL over this many pages checkpoints it
 
 # SQLite's own wait for a lock, per attempt; transaction() retries with backoff on top of it.
@@ -257,7 +253,7 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.migration_backup: Path | None = None  # set when opening migrated an older DB
         self._tx_depth = 0
-        self._key = _db_key(self.path) if self.path != ":memory:" else None  # for _HELD (hold_open)
+        self._key = os.path.realpath(self.path) if self.path != ":memory:" else None  # for _HELD (hold_open)
         self._index_apart = False
         self._fts_conn: sqlite3.Connection | None = None
         # How long a write waits for another process's write lock before giving up with StoreBusy
