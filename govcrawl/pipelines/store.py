@@ -2,10 +2,13 @@
 
 Items that arrive close together share one transaction: the stage keeps a transaction open for
 at most GOVCRAWL_DB_GROUP_SECONDS (default 0.05) or GOVCRAWL_DB_GROUP_ITEMS items (default 64),
-each item in a savepoint of its own, and lets the items go on to the next stage only once that
-transaction is committed (a kill loses no item that left the stage). An item that fails is undone
-alone; if the commit itself fails, each item of the group is written again in a transaction of
-its own. GOVCRAWL_DB_GROUP_SECONDS=0: one transaction per item.
+and lets the items go on to the next stage only once that transaction is committed (a kill loses
+no item that left the stage). An item whose write fails is undone alone: the group's transaction
+is rolled back, the items written before it in the group are written again, each in a transaction
+of its own, and it fails (a savepoint per item did the same, but made SQLite copy every page an
+item first touched into a statement journal: a fifth of the stage's time, bench/NOTES.md). If the
+commit itself fails, each item of the group is likewise written again on its own.
+GOVCRAWL_DB_GROUP_SECONDS=0: one transaction per item.
 
 The full-text index is brought up to date in a thread beside Scrapy's reactor, once
 GOVCRAWL_DB_INDEX_EVERY reports (default 100) wait for it, and at the end: that work is all
@@ -70,6 +73,11 @@ class StorePipeline(Stage):
         self.spool = Spool(self.run.store.path)
         self._spooled = len(self.spool)
         self._last_busy = 0.0
+        self._index = None
+        try:  # now, not inside a group: a group rolled back (_undo) would take its tables with it
+            self._neardup()
+        except StoreBusy as exc:  # built by the first report then (and again after an _undo)
+            log.warning("near-duplicate index not opened yet (%s)", exc)
         if self._spooled:  # left by an earlier crawl that could not write them: they go first
             log.warning("writing %d items an earlier crawl spooled in %s", self._spooled, self.spool.dir)
             self._drain(patient=True)
@@ -176,25 +184,39 @@ class StorePipeline(Stage):
             store.hold_open(self._commit)  # another crawl of this process ends it before it writes
             group.timer = _reactor().callLater(self.group_seconds, self._commit)
         try:
-            with self.run.store.savepoint():
-                result = self._record(item, self.run.run_id)
+            result = self._record(item, self.run.run_id)
         except Exception:
-            if not group.members:
-                self._commit()  # nothing else in it: do not hold the write lock for nothing
-            raise  # Scrapy logs this item's error; the others of the group are untouched
+            self._undo(group)
+            raise  # Scrapy logs this item's error; the others of the group are stored (_undo)
         d = defer.Deferred()
         group.members.append((item, self.run.run_id, result, d))
         if len(group.members) >= self.group_items:
             self._commit()
         return d
 
-    def _commit(self) -> None:
-        group, self._group = self._group, None
-        if group is None:
-            return
+    def _end(self, group: _Group) -> None:
+        self._group = None
         self.run.store.release_hold()
         if group.timer is not None and group.timer.active():
             group.timer.cancel()
+
+    def _undo(self, group: _Group) -> None:
+        """An item failed half-way through its writes, mixed into the group's: roll the group back
+        and write the items before it again, each in a transaction of its own."""
+        self._end(group)
+        group.tx.__exit__(RuntimeError, RuntimeError("an item of the group failed"), None)  # ROLLBACK
+        if self._index is not None and not self._index.ready():  # (its tables were made in the group)
+            self._index = None
+        if group.members:
+            log.warning("an item's write failed: the %d items written before it in its transaction are written again, "
+                        "one transaction each", len(group.members))
+            self._rewrite(group.members)
+
+    def _commit(self) -> None:
+        group = self._group
+        if group is None:
+            return
+        self._end(group)
         try:
             group.tx.__exit__(None, None, None)  # COMMIT (rolled back if it fails)
         except Exception as exc:
@@ -271,7 +293,7 @@ class StorePipeline(Stage):
 
     def _neardup(self):
         """The near-duplicate index (govcrawl/store/neardup.py), built once per crawl."""
-        if getattr(self, "_index", None) is None:
+        if self._index is None:
             from govcrawl.store import neardup
 
             portal = getattr(self.crawler.spider, "portal", None)
@@ -314,7 +336,9 @@ def record_fetch(store, item, run_id: str, neardup_index):
             doc, url=item.url, canonical_url=item.canonical_url, input_sha256=item.sha256, portal=item.portal,
             kind="attachment" if item.role == "attachment" else "page", warc=item.warc,
             extractor_version=EXTRACTOR_VERSION, page=row, index=neardup_index() if doc.is_report else None,
-            fp=getattr(item, "fingerprint", None),  # (an item spooled by an older govcrawl has none)
+            # (an item spooled by an older govcrawl has none; an annex adopted by an earlier try of
+            # this write, rolled back, was changed after its fingerprint was made)
+            fp=None if getattr(doc, "annex_to", None) else getattr(item, "fingerprint", None),
             stage=getattr(item, "stage", None),
             # the signature was computed beside the text; an annex adopted here gets its own in the index
             sig=getattr(item, "signature", None))

@@ -221,6 +221,10 @@ class NearDupIndex:
             self.db.execute("create index if not exists neardup_bands_report on neardup_bands (report_id)")
         self._sync()
 
+    def ready(self) -> bool:
+        """Its tables are there (a transaction that created them and was rolled back took them)."""
+        return self.db.execute("select count(*) from sqlite_master where name in ('minhashes', 'neardup_bands')").fetchone()[0] == 2
+
     def _sync(self) -> None:
         """Bring the index in line with reports stored or changed without it (older govcrawl, other schemes)."""
         db = self.db
@@ -411,7 +415,7 @@ _INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 def index_for(store, portal_hosts: set[str] | None = None) -> NearDupIndex:
     """One index per open Store (synced with the DB on first use, then kept up to date)."""
     idx = _INDEXES.get(store)
-    if idx is None:
+    if idx is None or not idx.ready():  # (not ready: a rolled-back transaction took its tables)
         idx = _INDEXES[store] = NearDupIndex(store, portal_hosts)
     elif portal_hosts:
         idx.portal_hosts |= set(portal_hosts)

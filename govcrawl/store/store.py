@@ -450,23 +450,6 @@ class Store:
         finally:
             self._tx_depth = 0
 
-    @contextmanager
-    def savepoint(self):
-        """Inside an open transaction(): the block's writes are undone alone if it raises (the
-        transaction and what came before stay). The crawl's store stage puts each item of a group
-        in one, so that a failing item does not cost the others of its commit theirs."""
-        if not self._tx_depth:
-            raise RuntimeError("savepoint() needs an open transaction()")
-        conn = self.db.conn
-        conn.execute("SAVEPOINT govcrawl_item")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK TO govcrawl_item")
-            conn.execute("RELEASE govcrawl_item")
-            raise
-        conn.execute("RELEASE govcrawl_item")
-
     def hold_open(self, end) -> None:
         """Say that this Store keeps its transaction open across turns of the caller's event loop
         (the crawl's store stage, between its group's items); ``end()`` commits it. Another Store

@@ -80,6 +80,8 @@ def test_grouped_transactions_and_the_index_in_a_thread_store_what_one_per_item_
 def test_an_item_that_fails_is_undone_alone(crawls):
     grouped, proc = crawls["grouped"], crawls["grouped_proc"]
     assert LOST.lstrip("/") in proc.stderr  # its error is logged with the item
+    # It failed amid a group: that transaction was rolled back and the items before it written again.
+    assert "items written before it in its transaction are written again" in proc.stderr
     # Nothing of it is left half-written: no report, statistics, checks or page row (the others
     # of its group are stored: the test above).
     for table in ("reports", "stats", "checks", "pages"):

@@ -387,3 +387,22 @@ def test_the_store_side_never_imports_datasketch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == "[]"
+
+
+def test_an_index_whose_tables_a_rollback_took_is_made_again(tmp_path):
+    """The crawl's store stage rolls a group's transaction back when an item fails in it
+    (pipelines/store.py): an index first opened inside that transaction loses its tables with it,
+    and the next index_for must not hand out that broken index."""
+    from govcrawl.store.neardup import index_for
+
+    store = Store(tmp_path / "g.db")
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            first = index_for(store)
+            assert first.ready()
+            raise RuntimeError("an item of the group failed")
+    assert not first.ready()
+    again = index_for(store)
+    assert again is not first and again.ready()
+    assert index_for(store) is again  # kept while its tables are there
+    store.close()

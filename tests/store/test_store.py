@@ -272,35 +272,6 @@ def test_archive_listing_round_trip_streams_and_reads_the_former_format(tmp_path
     assert list(Listing.entries(zlib.compress(b"[]"))) == []
 
 
-def test_a_savepoint_undoes_only_its_own_writes(tmp_path):
-    """The crawl's store stage writes each item of a grouped transaction in a savepoint: an item that
-    fails half-way leaves nothing behind, and the items before and after it commit."""
-    store = Store(tmp_path / "g.db")
-    with store.transaction():
-        with store.savepoint():
-            first, _ = _save(store, _doc("甲"))
-        try:
-            with store.savepoint():
-                _save(store, _doc("乙"), url="http://a.gov.cn/t2.html", sha="s2")  # report, stats, checks written ...
-                raise sqlite3.InterfaceError("a bad value in the page row")  # ... then the item fails
-        except sqlite3.InterfaceError:
-            pass
-        with store.savepoint():
-            third, _ = _save(store, _doc("丙"), url="http://a.gov.cn/t3.html", sha="s3")
-    other = sqlite3.connect(tmp_path / "g.db")  # what another program sees: committed rows only
-    assert [r[0] for r in other.execute("select id from reports order by id")] == [first, third]
-    assert other.execute("select count(*) from stats").fetchone()[0] == 2
-    assert other.execute("select count(*) from checks").fetchone()[0] == 2
-    try:
-        with store.savepoint():
-            pass
-    except RuntimeError:
-        pass
-    else:
-        raise AssertionError("a savepoint outside a transaction must be refused")
-    store.close()
-
-
 def test_index_apart_from_another_thread_matches_the_index_per_transaction(tmp_path):
     """With ``index_apart`` (the crawl's store stage) transactions only note the rows; searches stay
     exact meanwhile; ``flush_fts_apart``, run in another thread over its own connection, leaves the
