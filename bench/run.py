@@ -343,7 +343,7 @@ def _crawl(portal_dir: Path, out: Path, base_url: str, pipelines: bool) -> dict:
     return run_measured(cmd, ok=(0, 3) if pipelines else (0, 1, 3), sample=False)
 
 
-CRAWL_ROUNDS = 2
+CRAWL_ROUNDS = 3
 
 
 def bench_crawl(size: dict, want_size: bool) -> list[Row]:
@@ -353,11 +353,13 @@ def bench_crawl(size: dict, want_size: bool) -> list[Row]:
     portal_dir = fresh(OUT / "portal")
     gen_portal.write_portal(portal_dir, n)
     detail = re.compile(r"/t\d{8}_\d+\.html$")
-    runs = {False: [], True: []}
+    pairs = []  # (bare, full) per round
     with TestPortal(root=portal_dir) as portal:
-        # Baseline and pipelines on, interleaved, CRAWL_ROUNDS times; all read the same files from a
-        # warm page cache. Each side's fastest round counts (the one least disturbed by the machine).
+        # Baseline and pipelines on, one after the other, CRAWL_ROUNDS times; all read the same files
+        # from a warm page cache. The machine's speed drifts by ~10% over minutes, so each round's two
+        # runs make one ratio, and the median round counts (bench/NOTES.md).
         for _ in range(CRAWL_ROUNDS):
+            pair = []
             for pipelines in (False, True):
                 out = fresh(OUT / ("crawl-pipelines" if pipelines else "crawl-bare"))
                 portal.clear_log()
@@ -365,12 +367,15 @@ def bench_crawl(size: dict, want_size: bool) -> list[Row]:
                 r["report_pages"] = sum(1 for q in portal.requests if detail.search(q.path) and q.status == 200)
                 r["requests"] = len(portal.requests)
                 r["out"] = out
-                runs[pipelines].append(r)
-    bare, full = (min(runs[p], key=lambda r: r["wall"]) for p in (False, True))
-    walls = {p: ", ".join(f"{r['wall']:.1f}" for r in runs[p]) for p in runs}
-    bare_rate = bare["report_pages"] / bare["wall"] * 60
-    full_rate = full["report_pages"] / full["wall"] * 60
-    db = full["out"] / "govcrawl.db"
+                r["rate"] = r["report_pages"] / r["wall"] * 60
+                pair.append(r)
+            pairs.append(tuple(pair))
+    ratios = [f["rate"] / b["rate"] for b, f in pairs]
+    bare, full = sorted(pairs, key=lambda p: p[1]["rate"] / p[0]["rate"])[len(pairs) // 2]
+    walls = ", ".join(f"{f['wall']:.1f}/{b['wall']:.1f}" for b, f in pairs)
+    fastest = min(f["wall"] for _, f in pairs), min(b["wall"] for b, _ in pairs)
+    bare_rate, full_rate = bare["rate"], full["rate"]
+    db = full["out"] / "govcrawl.db"  # (the last round's: every round stores the same reports)
     con = sqlite3.connect(db)
     reports = con.execute("select count(*) from reports").fetchone()[0]
     con.execute("pragma wal_checkpoint(TRUNCATE)")
@@ -379,9 +384,10 @@ def bench_crawl(size: dict, want_size: bool) -> list[Row]:
                 f"{full_rate:,.0f} report pages/min ({full['wall']:.1f} s, {reports} reports stored)",
                 f"{bare_rate:,.0f} pages/min (no pipelines, {bare['wall']:.1f} s)",
                 f"{full_rate / bare_rate:.2f}x", ">= 0.6x", full_rate / bare_rate >= 0.6,
-                note="wall time of the whole `govcrawl crawl` process, start-up included, the faster of "
-                     f"{CRAWL_ROUNDS} interleaved rounds each (all: {walls[True]} s vs {walls[False]} s bare); "
-                     f"CPU {full['cpu']:.1f} s (with the extraction workers) vs {bare['cpu']:.1f} s bare")]
+                note="wall time of the whole `govcrawl crawl` process, start-up included; the median of "
+                     f"{CRAWL_ROUNDS} rounds, each a bare run then a full one (rounds' ratios "
+                     f"{', '.join(f'{x:.2f}' for x in ratios)}; walls full/bare {walls} s; fastest of each "
+                     f"{fastest[1] / fastest[0]:.2f}x); CPU {full['cpu']:.1f} s (with the extraction workers) vs {bare['cpu']:.1f} s bare")]
     if reports != n:
         rows[0].note += f"; WARNING: {reports} reports stored, {n} expected"
     if want_size and reports:
