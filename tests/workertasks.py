@@ -29,3 +29,15 @@ def grab(mb: int):
         block[i] = 1
     time.sleep(5)
     return len(block)
+
+
+def niceness():
+    return os.nice(0)
+
+
+def spin(cpu_seconds: float):
+    """Busy for ``cpu_seconds`` of this process's CPU time; returns (CPU, wall) seconds taken."""
+    cpu, wall = time.process_time(), time.monotonic()
+    while time.process_time() - cpu < cpu_seconds:
+        pass
+    return time.process_time() - cpu, time.monotonic() - wall

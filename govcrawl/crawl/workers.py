@@ -18,7 +18,7 @@ from concurrent.futures import CancelledError
 from twisted.internet import defer, task
 
 from govcrawl.extract.limits import (CRAWL_AS_FACTOR, DOC_MEMORY_MB, DOC_SECONDS, WATCH_EVERY, _measured, _over,
-                                     _RemoteTraceback, died, start_worker, too_big, too_long)
+                                     _RemoteTraceback, cpu_wait, died, start_worker, too_big, too_long)
 from govcrawl.extract.pool import task_modules
 
 
@@ -49,10 +49,12 @@ class _Worker:
         self.sent = 0  # tasks sent to this process
         self.tasks: deque[tuple] = deque()  # (fn, args, deferred, pickled size), in the order sent
         self.timer = None  # the running task's time limit
+        self.clock = (0.0, 0.0)  # when the running task's clock started: (reactor time, the worker's wait for a core)
 
     # -- the process ------------------------------------------------------------
     def _start(self, fn, args) -> None:
-        self.proc, self.conn = start_worker(self.pool.memory, CRAWL_AS_FACTOR, task_modules(_measured, fn, *args))
+        self.proc, self.conn = start_worker(self.pool.memory, CRAWL_AS_FACTOR, task_modules(_measured, fn, *args),
+                                            self.pool.nice)
         self.fd, self.sent = self.conn.fileno(), 0
         _reactor().addReader(self)
 
@@ -109,6 +111,7 @@ class _Worker:
 
     def _time(self) -> None:
         # The running task's clock starts when it is the first (its predecessor's result is read)
+        self.clock = (_reactor().seconds(), cpu_wait(self.proc.pid))
         self.timer = _reactor().callLater(self.pool.seconds, self._too_long)
 
     def _drop_tasks(self) -> list[tuple]:
@@ -130,6 +133,13 @@ class _Worker:
             tasks[0][2].errback(error)
 
     def _too_long(self) -> None:
+        # The clock does not run while the worker waits for a core (limits.cpu_wait): it runs at a
+        # lower priority than the reactor thread (WorkerPool's nice), and the machine may be busy.
+        started, waited = self.clock
+        left = self.pool.seconds - (_reactor().seconds() - started - (cpu_wait(self.proc.pid) - waited))
+        if left > 0:
+            self.timer = _reactor().callLater(left, self._too_long)
+            return
         self.timer = None
         self._stop(too_long(self.pool.seconds))
 
@@ -189,9 +199,12 @@ class WorkerPool:
     Deferred of ``fn(*args)`` run in a worker, or of LimitExceeded when that document hit its time
     or memory limit (its worker killed and replaced, the others untouched). Tasks wait in order
     for a free worker. Workers are replaced after ``recycle_after`` documents each (0: never).
-    Use it from the reactor thread only."""
+    ``nice``: the workers' CPU priority below the caller's (their time limits do not count their
+    waits for a core). Use it from the reactor thread only."""
 
-    def __init__(self, workers: int, seconds: float | None = None, memory_mb: int | None = None, recycle_after: int = 0):
+    def __init__(self, workers: int, seconds: float | None = None, memory_mb: int | None = None, recycle_after: int = 0,
+                 nice: int = 0):
+        self.nice = nice
         self.seconds = DOC_SECONDS if seconds is None else seconds
         self.memory = (DOC_MEMORY_MB if memory_mb is None else memory_mb) * 1024 * 1024
         self.recycle_after = recycle_after

@@ -88,6 +88,18 @@ def display_name(path) -> str:
     return "".join(f"%{ord(c):02X}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in text)
 
 
+def cpu_wait(pid: int) -> float:
+    """Seconds process ``pid`` has waited for a core (ready to run, not running) since it
+    started (/proc/<pid>/schedstat, Linux; 0 elsewhere). A document's time limit does not count
+    this: on a busy machine, or beside the crawl's own thread which goes first (EXTRACT_NICE),
+    a worker that waits its turn is not running away."""
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _vm_bytes() -> int:
     try:
         with open("/proc/self/statm") as f:
@@ -96,10 +108,15 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _limited_worker_init(memory_bytes: int, as_factor: float = 1) -> None:
+def _limited_worker_init(memory_bytes: int, as_factor: float = 1, nice: int = 0) -> None:
     from .pool import _worker_init
 
     _worker_init()
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError:  # (not where the platform refuses it: the worker just runs at its parent's priority)
+            pass
     if memory_bytes and sys.platform.startswith("linux"):
         import resource
 
@@ -187,9 +204,13 @@ class Sandbox:
                     raise died(self.memory) from None
         self.done += docs
         seconds = self.seconds * docs
-        deadline = time.monotonic() + seconds
+        deadline, waited = time.monotonic() + seconds, cpu_wait(self.proc.pid)
         while True:  # wait for the result, looking at the worker's memory every WATCH_EVERY s
             left = deadline - time.monotonic()
+            if left <= 0:  # the clock stops while the worker waits for a core: the deadline moves by that wait
+                now_waited = cpu_wait(self.proc.pid)
+                deadline, waited = deadline + now_waited - waited, now_waited
+                left = deadline - time.monotonic()
             if left <= 0:
                 self._kill()
                 raise too_long(seconds)
@@ -230,14 +251,15 @@ class Sandbox:
             proc.join(5)
 
 
-def start_worker(memory_bytes: int, as_factor: float, task_modules: tuple[str, ...] = ()):
+def start_worker(memory_bytes: int, as_factor: float, task_modules: tuple[str, ...] = (), nice: int = 0):
     """A worker process (``_serve``) and this side's end of its pipe; started by the fork server
-    (pool.worker_context) where there is one. Sandbox's and the crawl's workers (crawl/workers.py)."""
+    (pool.worker_context) where there is one. Sandbox's and the crawl's workers (crawl/workers.py).
+    ``nice``: the worker lowers its CPU priority by that much (the crawl's: EXTRACT_NICE)."""
     from .pool import worker_context
 
     ctx = worker_context(task_modules) or multiprocessing.get_context()
     mine, theirs = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(theirs, memory_bytes, as_factor), name="govcrawl-extract-worker")
+    proc = ctx.Process(target=_serve, args=(theirs, memory_bytes, as_factor, nice), name="govcrawl-extract-worker")
     proc.start()
     theirs.close()
     return proc, mine
@@ -264,14 +286,14 @@ class _RemoteTraceback(Exception):
         return "\n" + self.args[0]
 
 
-def _serve(conn, memory_bytes: int, as_factor: float) -> None:
+def _serve(conn, memory_bytes: int, as_factor: float, nice: int = 0) -> None:
     """A Sandbox's worker: run each task the pipe brings (``pool.collected``), send back
     (True, result) or (False, (the exception, its traceback as text)), until the pipe is closed."""
     import traceback
 
     from .pool import collected
 
-    _limited_worker_init(memory_bytes, as_factor)
+    _limited_worker_init(memory_bytes, as_factor, nice)
     while True:
         try:
             fn, args = conn.recv()

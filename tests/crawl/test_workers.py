@@ -1,7 +1,8 @@
 """The crawl's extraction workers driven by the reactor (govcrawl/crawl/workers.py): results in
 the order sent, each task under its time and memory limits, tasks sent ahead to a worker that is
 killed go to its replacement, a worker killed while idle is replaced without failing the next
-task. Scrapy's reactor runs once per process, so the scenario runs in a fresh one."""
+task; the workers run at the pool's lower priority, and a task's clock does not run while its
+worker waits for a core. Scrapy's reactor runs once per process, so the scenarios run in a fresh one."""
 from __future__ import annotations
 
 import json
@@ -110,3 +111,65 @@ def test_fork_server_starts_before_scrapy_only_when_the_extract_stage_is_on(tmp_
         assert proc.returncode == 0, proc.stderr[-3000:]
         got[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got == {"on": {"started": True, "server": True}, "off": {"started": False, "server": False}}
+
+
+# A worker pinned to one core with two busy processes (real ones, as on a busy machine): it gets
+# about a third of that core, so a task of 1 s of CPU takes ~3 s, over its 1.5 s limit, and must
+# still come back (the limit stops runaway documents, not documents that wait their turn).
+_CONTENDED = r"""
+import json, os, subprocess, sys
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from twisted.internet import defer, reactor
+from govcrawl.crawl.workers import WorkerPool
+import workertasks as T
+
+out = {}
+core = max(os.sched_getaffinity(0))
+HOG = "import os; os.sched_setaffinity(0, {%d})\nwhile True: pass" % core
+
+def outcome(d):
+    box = {}
+    d.addCallbacks(lambda r: box.update(ok=r), lambda f: box.update(error=type(f.value).__name__, message=str(f.value)))
+    return box
+
+@defer.inlineCallbacks
+def main():
+    hogs = []
+    try:
+        niced = WorkerPool(1, seconds=30, nice=7)
+        out["nice"] = [os.nice(0), (yield niced.submit(T.niceness))]
+        niced.shutdown()
+        pool = WorkerPool(1, seconds=1.5, memory_mb=200)
+        os.sched_setaffinity((yield pool.submit(T.pid)), {core})
+        hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
+        last = pool.submit(T.spin, 1.0)
+        box = outcome(last)
+        yield last.addErrback(lambda f: None)
+        out["contended"] = box
+        out["runaway"] = outcome(pool.submit(T.sleep, 60, "late"))  # blocked, not waiting for a core: stopped
+        yield pool.submit(T.echo, "x").addErrback(lambda f: None)
+        pool.shutdown()
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+        reactor.stop()
+
+reactor.callWhenRunning(main)
+reactor.run()
+print(json.dumps(out))
+"""
+
+
+def test_workers_run_lower_and_a_task_waiting_for_a_core_keeps_its_time():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
+    proc = subprocess.run([sys.executable, "-c", _CONTENDED], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    parent, worker = out["nice"]
+    assert worker == min(19, parent + 7)
+    assert "ok" in out["contended"], out["contended"]  # came back, although ...
+    cpu, wall = out["contended"]["ok"]
+    assert cpu >= 1.0 and wall > 1.5  # ... it took longer than its limit on the clock on the wall
+    assert out["runaway"] == {"error": "LimitExceeded", "message": "extraction stopped: took longer than 1.5 s"}

@@ -203,3 +203,33 @@ def test_an_error_in_the_worker_comes_back_as_itself_with_the_worker_traceback()
         assert sb.run(int, "7") == 7  # the worker goes on
     finally:
         sb.close()
+
+
+def test_a_task_waiting_for_a_core_keeps_its_time_limit():
+    """The time limit stops a runaway document, not one that waits its turn on a busy machine: a
+    worker pinned to one core beside two busy processes gets ~1/3 of it, so 1 s of CPU takes ~3 s,
+    over its 1.5 s limit, and still comes back. A task that is blocked (not waiting for a core) is stopped."""
+    import workertasks as T
+
+    from govcrawl.extract.limits import LimitExceeded
+
+    core = max(os.sched_getaffinity(0))
+    hog = f"import os; os.sched_setaffinity(0, {{{core}}})\nwhile True: pass"
+    sb = Sandbox(seconds=1.5, recycle_after=10)
+    hogs = []
+    try:
+        os.sched_setaffinity(sb.run(T.pid), {core})
+        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
+        cpu, wall = sb.run(T.spin, 1.0)
+        assert cpu >= 1.0 and wall > 1.5
+        try:
+            sb.run(T.sleep, 60, "late")
+        except LimitExceeded as exc:
+            assert "took longer than 1.5 s" in str(exc)
+        else:
+            raise AssertionError("a task blocked past its limit must be stopped")
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+        sb.close()
