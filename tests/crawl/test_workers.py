@@ -12,8 +12,9 @@ import sys
 
 from conftest import ROOT
 
-_SCENARIO = r"""
-import json, os, signal, sys
+# Each scenario runs in a fresh process: Scrapy's reactor, `main` run in it, `out` printed as JSON.
+_HEAD = r"""
+import json, os, signal, subprocess, sys
 from scrapy.utils.reactor import install_reactor
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 from twisted.internet import defer, reactor
@@ -28,6 +29,23 @@ def outcome(d):
         error=type(f.value).__name__, message=str(f.value),
         cause=str(f.value.__cause__) if f.value.__cause__ else None))
     return box
+"""
+_TAIL = r"""
+reactor.callWhenRunning(main)
+reactor.run()
+print(json.dumps(out))
+"""
+
+
+def _run(scenario: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
+    proc = subprocess.run([sys.executable, "-c", _HEAD + scenario + _TAIL], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+_SCENARIO = r"""
 
 @defer.inlineCallbacks
 def main():
@@ -66,18 +84,11 @@ def _pause(s):
     d = defer.Deferred()
     reactor.callLater(s, d.callback, None)
     return d
-
-reactor.callWhenRunning(main)
-reactor.run()
-print(json.dumps(out))
 """
 
 
 def test_limits_order_and_replacement_of_reactor_driven_workers():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
-    proc = subprocess.run([sys.executable, "-c", _SCENARIO], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = _run(_SCENARIO)
     first = out["first"]
     # every task but the two bad ones came back, each its own result
     assert [b.get("ok") for b in first[:3]] == [0, 1, 2]
@@ -117,21 +128,8 @@ def test_fork_server_starts_before_scrapy_only_when_the_extract_stage_is_on(tmp_
 # about a third of that core, so a task of 1 s of CPU takes ~3 s, over its 1.5 s limit, and must
 # still come back (the limit stops runaway documents, not documents that wait their turn).
 _CONTENDED = r"""
-import json, os, subprocess, sys
-from scrapy.utils.reactor import install_reactor
-install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
-from twisted.internet import defer, reactor
-from govcrawl.crawl.workers import WorkerPool
-import workertasks as T
-
-out = {}
 core = max(os.sched_getaffinity(0))
 HOG = "import os; os.sched_setaffinity(0, {%d})\nwhile True: pass" % core
-
-def outcome(d):
-    box = {}
-    d.addCallbacks(lambda r: box.update(ok=r), lambda f: box.update(error=type(f.value).__name__, message=str(f.value)))
-    return box
 
 @defer.inlineCallbacks
 def main():
@@ -155,21 +153,14 @@ def main():
             h.kill()
             h.wait()
         reactor.stop()
-
-reactor.callWhenRunning(main)
-reactor.run()
-print(json.dumps(out))
 """
 
 
 def test_workers_run_lower_and_a_task_waiting_for_a_core_keeps_its_time():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
-    proc = subprocess.run([sys.executable, "-c", _CONTENDED], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = _run(_CONTENDED)
     parent, worker = out["nice"]
     assert worker == min(19, parent + 7)
     assert "ok" in out["contended"], out["contended"]  # came back, although ...
     cpu, wall = out["contended"]["ok"]
     assert cpu >= 1.0 and wall > 1.5  # ... it took longer than its limit on the clock on the wall
-    assert out["runaway"] == {"error": "LimitExceeded", "message": "extraction stopped: took longer than 1.5 s"}
+    assert out["runaway"] == {"error": "LimitExceeded", "message": "extraction stopped: took longer than 1.5 s", "cause": None}
