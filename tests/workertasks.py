@@ -2,7 +2,10 @@
 workers' fork server, as the crawl's own task module is."""
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
 import time
 
 
@@ -41,3 +44,18 @@ def spin(cpu_seconds: float):
     while time.process_time() - cpu < cpu_seconds:
         pass
     return time.process_time() - cpu, time.monotonic() - wall
+
+
+@contextlib.contextmanager
+def busy_core(busy: int = 2):
+    """One of this machine's cores, with ``busy`` real processes spinning on it (as on a busy
+    machine): a process pinned there too gets about 1/(busy + 1) of it."""
+    core = max(os.sched_getaffinity(0))
+    spin_there = f"import os\nos.sched_setaffinity(0, {{{core}}})\nwhile True: pass"
+    hogs = [subprocess.Popen([sys.executable, "-c", spin_there]) for _ in range(busy)]
+    try:
+        yield core
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()

@@ -18,7 +18,7 @@ from concurrent.futures import CancelledError
 from twisted.internet import defer, task
 
 from govcrawl.extract.limits import (CRAWL_AS_FACTOR, DOC_MEMORY_MB, DOC_SECONDS, WATCH_EVERY, _measured, _over,
-                                     _RemoteTraceback, cpu_wait, died, start_worker, too_big, too_long)
+                                     _RemoteTraceback, TaskClock, died, start_worker, too_big, too_long)
 from govcrawl.extract.pool import task_modules
 
 
@@ -49,7 +49,7 @@ class _Worker:
         self.sent = 0  # tasks sent to this process
         self.tasks: deque[tuple] = deque()  # (fn, args, deferred, pickled size), in the order sent
         self.timer = None  # the running task's time limit
-        self.clock = (0.0, 0.0)  # when the running task's clock started: (reactor time, the worker's wait for a core)
+        self.clock: TaskClock | None = None  # the running task's, for its time limit
 
     # -- the process ------------------------------------------------------------
     def _start(self, fn, args) -> None:
@@ -111,7 +111,7 @@ class _Worker:
 
     def _time(self) -> None:
         # The running task's clock starts when it is the first (its predecessor's result is read)
-        self.clock = (_reactor().seconds(), cpu_wait(self.proc.pid))
+        self.clock = TaskClock(self.proc.pid)
         self.timer = _reactor().callLater(self.pool.seconds, self._too_long)
 
     def _drop_tasks(self) -> list[tuple]:
@@ -133,10 +133,8 @@ class _Worker:
             tasks[0][2].errback(error)
 
     def _too_long(self) -> None:
-        # The clock does not run while the worker waits for a core (limits.cpu_wait): it runs at a
-        # lower priority than the reactor thread (WorkerPool's nice), and the machine may be busy.
-        started, waited = self.clock
-        left = self.pool.seconds - (_reactor().seconds() - started - (cpu_wait(self.proc.pid) - waited))
+        # The clock does not count the worker's waits for a core (it runs below the reactor thread)
+        left = self.clock.left(self.pool.seconds)
         if left > 0:
             self.timer = _reactor().callLater(left, self._too_long)
             return

@@ -14,7 +14,7 @@ from conftest import ROOT
 
 # Each scenario runs in a fresh process: Scrapy's reactor, `main` run in it, `out` printed as JSON.
 _HEAD = r"""
-import json, os, signal, subprocess, sys
+import json, os, signal, sys
 from scrapy.utils.reactor import install_reactor
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 from twisted.internet import defer, reactor
@@ -128,30 +128,23 @@ def test_fork_server_starts_before_scrapy_only_when_the_extract_stage_is_on(tmp_
 # about a third of that core, so a task of 1 s of CPU takes ~3 s, over its 1.5 s limit, and must
 # still come back (the limit stops runaway documents, not documents that wait their turn).
 _CONTENDED = r"""
-core = max(os.sched_getaffinity(0))
-HOG = "import os; os.sched_setaffinity(0, {%d})\nwhile True: pass" % core
-
 @defer.inlineCallbacks
 def main():
-    hogs = []
     try:
         niced = WorkerPool(1, seconds=30, nice=7)
         out["nice"] = [os.nice(0), (yield niced.submit(T.niceness))]
         niced.shutdown()
         pool = WorkerPool(1, seconds=1.5, memory_mb=200)
-        os.sched_setaffinity((yield pool.submit(T.pid)), {core})
-        hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
-        last = pool.submit(T.spin, 1.0)
-        box = outcome(last)
-        yield last.addErrback(lambda f: None)
-        out["contended"] = box
+        worker = yield pool.submit(T.pid)
+        with T.busy_core() as core:
+            os.sched_setaffinity(worker, {core})
+            last = pool.submit(T.spin, 1.0)
+            out["contended"] = outcome(last)
+            yield last
         out["runaway"] = outcome(pool.submit(T.sleep, 60, "late"))  # blocked, not waiting for a core: stopped
         yield pool.submit(T.echo, "x").addErrback(lambda f: None)
         pool.shutdown()
     finally:
-        for h in hogs:
-            h.kill()
-            h.wait()
         reactor.stop()
 """
 

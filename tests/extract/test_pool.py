@@ -213,14 +213,11 @@ def test_a_task_waiting_for_a_core_keeps_its_time_limit():
 
     from govcrawl.extract.limits import LimitExceeded
 
-    core = max(os.sched_getaffinity(0))
-    hog = f"import os; os.sched_setaffinity(0, {{{core}}})\nwhile True: pass"
     sb = Sandbox(seconds=1.5, recycle_after=10)
-    hogs = []
     try:
-        os.sched_setaffinity(sb.run(T.pid), {core})
-        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
-        cpu, wall = sb.run(T.spin, 1.0)
+        with T.busy_core() as core:
+            os.sched_setaffinity(sb.run(T.pid), {core})
+            cpu, wall = sb.run(T.spin, 1.0)
         assert cpu >= 1.0 and wall > 1.5
         try:
             sb.run(T.sleep, 60, "late")
@@ -229,7 +226,4 @@ def test_a_task_waiting_for_a_core_keeps_its_time_limit():
         else:
             raise AssertionError("a task blocked past its limit must be stopped")
     finally:
-        for h in hogs:
-            h.kill()
-            h.wait()
         sb.close()
