@@ -5,9 +5,15 @@ pypdfium2 at ``DPI``, deskewed (projection profile), and its ruled tables are
 found from the page's ruling lines: long horizontal / vertical ink runs. A
 table's cells come from the line grid, merged cells from missing border
 segments (rowspan/colspan). Every cell is OCR'd on its own, and the text
-between tables as blocks, all in ONE Tesseract run (a list of images), through
-pytesseract. The result is an HTML page (paragraphs + <table>s) read by the
-same grid reader as a web page.
+between tables as blocks, all in ONE Tesseract run (the images as the pages of
+one TIFF on its stdin: no temporary files). The result is an HTML page
+(paragraphs + <table>s) read by the same grid reader as a web page.
+
+Tesseract runs single-threaded (OMP_THREAD_LIMIT=1 unless the user set it): its
+OpenMP threads made a 4-page scan take 55 s instead of 15 s on 2 cores, and far
+worse beside other busy workers (tesseract-ocr/tesseract#3109, #898). It dies
+with the worker that started it, so a document stopped by its time limit
+leaves no Tesseract running.
 
 OCR misreads digits, so a number is kept only when its table's identities
 confirm it (:func:`confirmed`): a row of table 三 whose six applicant columns
@@ -22,12 +28,13 @@ from __future__ import annotations
 
 import html as htmlmod
 import io
+import os
 import re
 import shutil
-import tempfile
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 DPI = 300  # Tesseract reads 10-12 pt CJK best at ~300 dpi; 150 dpi scans are upsampled
 MAX_PAGES = 60
@@ -55,34 +62,54 @@ def tesseract_ready() -> str | None:
     """None when Tesseract with chi_sim is usable, else the reason (with the install hint)."""
     if shutil.which("tesseract") is None:
         return f"scanned PDF (no text layer): tesseract not found; {INSTALL_HINT}"
-    import pytesseract
-
     try:
-        langs = pytesseract.get_languages(config="")
-    except Exception as exc:  # a broken install
+        langs = _tesseract("--list-langs").split()
+    except (OSError, ValueError) as exc:  # a broken install
         return f"scanned PDF: tesseract does not run ({type(exc).__name__}); {INSTALL_HINT}"
     if LANG not in langs:
         return f"scanned PDF: tesseract has no {LANG} language data; {INSTALL_HINT}"
     return None
 
 
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    _prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: a worker killed at its limit takes its Tesseract with it
+
+
+_prctl = None
+if sys.platform.startswith("linux"):
+    import ctypes
+
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child must not load libraries
+
+
+def _tesseract(*args: str, stdin: bytes | None = None) -> str:
+    """Run the tesseract CLI; its stdout. Single-threaded unless OMP_THREAD_LIMIT says otherwise."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+    proc = subprocess.run(["tesseract", *args], input=stdin, capture_output=True, env=env,
+                          preexec_fn=_die_with_parent if _prctl else None)
+    if proc.returncode:
+        why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        raise ValueError(f"tesseract exited {proc.returncode}: {why}"[:300])
+    return proc.stdout.decode("utf-8", "replace")
+
+
 # ---------------------------------------------------------------- image geometry
 def _runs_mask(ink, length: int, axis: int):
-    """Pixels that belong to a straight ink run of at least ``length`` along ``axis``."""
+    """Pixels that belong to a straight ink run of at least ``length`` along ``axis``: the runs'
+    starts and ends from one difference, the long ones painted back with one cumulative sum."""
     import numpy as np
 
     a = ink if axis == 1 else ink.T
-    a = a.astype(np.int32)
-    c = np.cumsum(np.pad(a, ((0, 0), (1, 0))), axis=1)
-    full = (c[:, length:] - c[:, :-length]) == length  # window [x, x+length) all ink
-    # back to pixels: x is on a run if some full window starts in (x-length, x]
-    f = np.cumsum(np.pad(full.astype(np.int32), ((0, 0), (1, 0))), axis=1)
-    w = full.shape[1]
-    out = np.zeros_like(a, dtype=bool)
-    xs = np.arange(a.shape[1])
-    hi = np.minimum(xs, w - 1) + 1
-    lo = np.clip(xs - length + 1, 0, w)
-    out[:, :] = (f[:, hi] - f[:, lo]) > 0
+    h, w = a.shape
+    rows = np.zeros((h, w + 1), dtype=np.int8)  # a blank column ends every row's last run
+    rows[:, :w] = a
+    step = np.diff(np.concatenate(([0], rows.ravel())))
+    starts, ends = np.flatnonzero(step == 1), np.flatnonzero(step == -1)  # run = [start, end)
+    long = (ends - starts) >= length
+    paint = np.zeros(rows.size, dtype=np.int8)
+    paint[starts[long]] = 1
+    paint[ends[long]] = -1  # an end is a blank pixel, never another run's start
+    out = np.cumsum(paint, dtype=np.int8).view(bool).reshape(h, w + 1)[:, :w]
     return out if axis == 1 else out.T
 
 
@@ -273,20 +300,12 @@ def _tidy(text: str) -> str:
 
 
 def _ocr_batch(images, psm: int, lang: str = LANG, extra: str = "") -> list[str]:
-    """OCR many images with one Tesseract run (a list file); one text per image."""
-    import pytesseract
-
+    """OCR many images with one Tesseract run (the pages of one TIFF); one text per image."""
     if not images:
         return []
-    with tempfile.TemporaryDirectory(prefix="govcrawl-ocr-") as tmp:
-        paths = []
-        for k, im in enumerate(images):
-            p = Path(tmp, f"{k:05d}.png")
-            im.save(p)
-            paths.append(str(p))
-        listfile = Path(tmp, "images.txt")
-        listfile.write_text("\n".join(paths) + "\n")
-        out = pytesseract.image_to_string(str(listfile), lang=lang, config=f"--psm {psm} {extra}".strip())
+    tiff = io.BytesIO()
+    images[0].save(tiff, format="TIFF", save_all=True, append_images=images[1:])
+    out = _tesseract("stdin", "stdout", "-l", lang, "--psm", str(psm), *extra.split(), stdin=tiff.getvalue())
     parts = out.split("\f")
     if len(parts) < len(images):
         raise ValueError(f"OCR returned {len(parts)} pages for {len(images)} images")

@@ -7,12 +7,19 @@ page's (precision 1.000); recall is printed per resolution.
 """
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 import time
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
 from govcrawl.extract import extract, extract_file
+from govcrawl.extract.limits import CRAWL_AS_FACTOR, LimitExceeded, Sandbox
+from govcrawl.extract.ocr import ocr_pdf
 from conftest import FIXTURES
 from systools import require
 
@@ -70,3 +77,56 @@ def test_confirmed_keeps_the_report_order_whatever_the_hash_seed():
     outs = {subprocess.run([sys.executable, "-c", code, str(report)], env=dict(os.environ, PYTHONHASHSEED=seed),
                            capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
     assert len(outs) == 1 and "apply.new.total" in outs.pop()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"  # a zombie has ended
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_tesseract_runs_single_threaded_and_ends_with_its_worker():
+    """Tesseract's OpenMP threads made OCR ~4x slower on 2 cores: it runs with OMP_THREAD_LIMIT=1.
+    A worker killed mid-OCR (its time limit, a crash) must not leave Tesseract running on."""
+    require("tesseract")
+    data = (SYN / "pingtan-2025-scan-150.pdf").read_bytes()
+    sandbox = Sandbox(seconds=120, as_factor=CRAWL_AS_FACTOR)
+    seen: dict[int, bytes] = {}
+
+    def kill_the_worker_once_tesseract_runs():
+        deadline = time.monotonic() + 100
+        while time.monotonic() < deadline:
+            worker = sandbox.proc
+            for child in _children(worker.pid) if worker is not None and worker.pid else ():
+                if Path(f"/proc/{child}/comm").read_text().strip() == "tesseract":
+                    seen[child] = Path(f"/proc/{child}/environ").read_bytes()
+                    os.kill(worker.pid, signal.SIGKILL)  # as a limit or a crash would
+                    return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=kill_the_worker_once_tesseract_runs)
+    watcher.start()
+    with pytest.raises(LimitExceeded, match="the worker died"):
+        sandbox.run(ocr_pdf, data)
+    watcher.join()
+    assert len(seen) == 1, "the worker never ran tesseract"
+    (child, environ), = seen.items()
+    assert b"OMP_THREAD_LIMIT=1\0" in environ
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "tesseract still running after its worker was killed"
