@@ -112,10 +112,15 @@ def test_tesseract_runs_single_threaded_and_ends_with_its_worker():
         while time.monotonic() < deadline:
             worker = sandbox.proc
             for child in _children(worker.pid) if worker is not None and worker.pid else ():
-                if Path(f"/proc/{child}/comm").read_text().strip() == "tesseract":
-                    seen[child] = Path(f"/proc/{child}/environ").read_bytes()
-                    os.kill(worker.pid, signal.SIGKILL)  # as a limit or a crash would
-                    return
+                try:  # an OCR batch (reading a TIFF on stdin), not the short `tesseract --list-langs`
+                    if b"stdin" not in Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0"):
+                        continue
+                    environ = Path(f"/proc/{child}/environ").read_bytes()
+                except OSError:  # it ended meanwhile
+                    continue
+                seen[child] = environ
+                os.kill(worker.pid, signal.SIGKILL)  # as a limit or a crash would
+                return
             time.sleep(0.02)
 
     watcher = threading.Thread(target=kill_the_worker_once_tesseract_runs)

@@ -86,3 +86,47 @@ def test_a_text_reading_of_table_four_that_breaks_its_totals_is_withheld():
     assert not any(k.startswith(("reconsideration.upheld", "litigation.direct.")) for k in got)
     assert {"unreadable.reconsideration", "unreadable.litigation.direct"} <= {c.rule for c in doc.checks}
     assert got["reconsideration.total"] == 36 and got["litigation.total"] == 9  # prose
+
+
+# ---------------------------------------------------------------- what an application figure is
+# Real sentences: 北京市文化局 2009 (https://xiexiebang.com/a11/2019051410/5b2b5225297985cb.html, a
+# mirror), 湖里区 2018 (http://www.huli.gov.cn/zwgk/zfxxgkzl/zfxxyjxndbg/201901/t20190111_182924.htm),
+# 南京市高淳区 2022 (https://www.nanjing.gov.cn/zzb/zfxxgk/zfxxgknb/gqzf_72697/gcqrmzf/202302/t20230220_3830939.html)
+# and the real seed report tests/fixtures/corpus/seeds/002_*.txt.
+def test_information_items_counted_by_how_they_were_published_are_no_answers_to_applications():
+    """The old reports' 信息公开情况 counts information items: 主动公开 N, 依申请公开 M, 不予公开 K.
+    The 734 was read as apply.disclosed.total and the 27 as apply.withheld.total, though the
+    agency received one application that year."""
+    for sentence, proactive in (
+        ("2009年1月1日至2009年12月31日,我局主动公开信息734条,依申请公开信息12 条,不予公开信息27 条。", 734),
+        ("2018年,共制作政府信息3021条,其中主动公开信息1027条,依申请公开信息459条,不予公开信息1535条。", 1027),
+    ):
+        got = {s.key: s.value for s in prose_figures(sentence)[0]}
+        assert got == {"proactive.total": proactive}, sentence
+    # "主动公开信息N条" is never an answer to an application, whatever else the sentence says
+    got = {s.key: s.value for s in prose_figures("收到政府信息公开申请5件,主动公开信息734条。")[0]}
+    assert "apply.disclosed.total" not in got and got["apply.new.total"] == 5
+    # applications received as 依申请公开信件, then an outcome: still an application figure
+    got = {s.key: s.value for s in prose_figures("全县共收到依申请公开信件27件,不予公开政府信息1条。")[0]}
+    assert got.get("apply.withheld.total") == 1
+
+
+def test_one_figure_for_two_outcomes_is_neither():
+    sentence = ("为提升答复群众满意率,我区进一步规范政府信息公开申请答复流程,制定统一办理流程和答复文书,"
+                "办复率100%,其中予以公开或部分公开59件、占45.3%;")
+    got = {s.key for s in prose_figures(sentence)[0]}
+    assert not got & {"apply.partial.total", "apply.disclosed.total"}, got
+    for joined in ("予以公开或者部分公开59件", "予以公开及部分公开42件", "予以公开和部分公开42件"):
+        got = {s.key for s in prose_figures(f"收到公开申请100件,{joined}。")[0]}
+        assert not got & {"apply.partial.total", "apply.disclosed.total"}, joined
+    assert {s.key: s.value for s in prose_figures("收到公开申请100件,部分公开3件。")[0]}["apply.partial.total"] == 3
+
+
+def test_a_money_column_in_the_unit_its_header_names():
+    """beijingjie (real, 2019 template): "采购总金额(万元)" over "政府集中采购 | 13 | 477.35 |"; the
+    cell has no 万 after it, and 477.35 was stored as 元: a sum 10,000 times too small."""
+    text = (CORPUS / "real/web-excerpts/beijingjie-2020.txt").read_text(encoding="utf-8")
+    got = {s.key: s for s in extract_stats(text)[0]}
+    assert got["proactive.procurement.amount"].value == 477.35
+    assert got["proactive.procurement.amount"].unit == "万元"
+    assert got["proactive.procurement.items"].unit == "项"

@@ -72,6 +72,21 @@ FLOORS = {
     "web-excerpts/sichuan-dfz-2021.txt": 1.0,
     "web-excerpts/tongbai-2023.txt": 0.16,
     "web-excerpts/wuqi-2023.txt": 1.0,
+    # batch 3 (2026-12-07): 12 pages; before the rules they brought, 3 of them had wrong numbers
+    # (information items read as application outcomes, one figure for two outcomes) and one a
+    # title with an essay site's "第一篇:" and one a procurement sum in 元 under a (万元) header
+    "web-excerpts/beijing-whj-2009.txt": 1.0,
+    "web-excerpts/huli-2018.txt": 1.0,
+    "web-excerpts/gaochun-2022.txt": 0.33,
+    "web-excerpts/beijingjie-2020.txt": 1.0,
+    "web-excerpts/suijiang-huiyi-2021.txt": 0.94,
+    "web-excerpts/yuzhong-daxigou-2020.txt": 0.0,
+    "web-excerpts/dingxi-ggzy-2020.txt": 1.0,
+    "web-excerpts/longyou-bgs-2023.txt": 1.0,
+    "web-excerpts/tongzi-2023.txt": 0.66,
+    "web-excerpts/zoucheng-tianhuang-2021.txt": 1.0,
+    "web-excerpts/xishan-donggang-2021.txt": 1.0,
+    "web-excerpts/cmc-dasi-2021.txt": 0.5,
 }
 
 # reports on which the extractor states a wrong number today: each is an extractor bug
@@ -92,7 +107,7 @@ def _param(rel: str):
 
 def test_every_answered_report_has_a_floor():
     assert sorted(FLOORS) == sorted(REPORTS)
-    assert len(REPORTS) >= 57
+    assert len(REPORTS) >= 69
 
 
 @pytest.mark.parametrize("rel", [_param(r) for r in REPORTS])

@@ -163,8 +163,10 @@ PROACTIVE_ROWS = {
 # A column whose unit differs from its row's.
 COLUMN_UNITS = {("proactive.procurement", "items"): "项"}
 # Money cells in 元 or 万元 as the report says: "region" when a "单位：万元" note over
-# the table says so, "after" when 万 follows the number.
+# the table says so, "after" when 万 follows the number or the column's header names its unit
+# ("采购总金额(万元)": MONEY_HEADER_UNIT).
 STATED_MONEY_UNITS = {("proactive.fees", "amount"): "region", ("proactive.procurement", "amount"): "after"}
+MONEY_HEADER_UNIT = r"金额\s*[(（]\s*(?:单位[::]?\s*)?(万元|元)\s*[)）]"
 
 # ---------------------------------------------------------------- legacy 附表
 # Annex (指标统计表) row labels, matched at the start of the label after a
@@ -208,6 +210,12 @@ UNITS = ["条", "件", "个", "人次", "宗次", "宗", "次", "元", "万元",
 INDICATOR_UNITS = "|".join(UNITS)
 
 # ---------------------------------------------------------------- prose
+# A sentence that speaks of applications (申请), unless it counts information items by how they
+# were published: in "主动公开信息734条,依申请公开信息12条,不予公开信息27条" (the old reports'
+# 信息公开情况) no figure is an answer to applications ("收到依申请公开信件27件,不予公开政府信息
+# 1条" still is).
+APPLICATIONS = r"^(?!.*依申请公开(?:的)?(?:政府)?信息\d+条).*申请"
+
 # A figure in a sentence: NUM is replaced by the number pattern (Arabic or
 # Chinese numerals, with an optional 余/多 marking an approximate figure).
 # (key, pattern, unit, the sentence must also mention)
@@ -216,40 +224,45 @@ PROSE_FIGURES = [
     # "主动公开政府采购项目信息188条" and "主动公开政府信息的主要类别有:机构职能类信息594条":
     # only who published may stand between 主动公开 and 信息 ("我区各级单位政府信息",
     # "各类政府信息", "各类信息")
-    ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?(?:政府|政务|各类))?(?:政府|政务)?信息(?:共计?|总数为?|达)?NUM条", "条", None),
+    # (and "主动公开政府信息数144条")
+    ("proactive.total", r"(?<!应)主动公开(?:[^,;。:\d]{0,12}?(?:政府|政务|各类))?(?:政府|政务)?信息数?(?:共计?|总数为?|达)?NUM条", "条", None),
     ("proactive.total", r"公开[^,;。\d]{0,10}?共(?:发布|公开|公布)(?:各类)?(?:政府)?信息NUM条", "条", None),
     # "主动公开总数146条", "政务信息公开主动公开总数146条" (a total by its name)
     ("proactive.total", r"(?<!应)主动公开(?:政府|政务)?(?:信息)?总数(?:为|达|共)?NUM条", "条", None),
     # "主动在门户网站公开政府信息50条": where, then 政府/政务信息 (not "公开财政信息N条", a category)
     ("proactive.total", r"(?<!应)主动在[^,;。\d]{1,12}?公开(?:政府|政务)信息(?:共计?)?NUM条", "条", None),
-    # "主动发布各类政府信息N条", "审核发布各类公开政府信息N条" (not "发布…信息" of one channel)
-    ("proactive.total", r"(?:主动|审核)发布(?:各类)?(?:公开)?(?:政府|政务)?信息(?:共计?)?NUM条", "条", None),
+    # "主动发布各类政府信息N条", "审核发布各类公开政府信息N条", "主动公布政府信息共计304条"
+    # (not "发布…信息" of one channel)
+    ("proactive.total", r"(?:主动|审核)(?:发布|公布)(?:各类)?(?:公开)?(?:政府|政务)?信息(?:共计?)?NUM条", "条", None),
     # 受理…申请N件, where the words between say it is a disclosure application
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
     ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
     ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
     # table 三's row names written out: "全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件"
     ("apply.new.total", r"新收(?:政府信息公开|信息公开)?申请(?:数量|数)?(?:为|共)?NUM件", "件", None),
-    ("apply.carried_in.total", r"上年度?结转(?:政府信息公开|信息公开)?(?:申请)?(?:数量|数)?(?:为|共)?NUM件", "件", r"申请"),
+    ("apply.carried_in.total", r"上年度?结转(?:政府信息公开|信息公开)?(?:申请)?(?:数量|数)?(?:为|共)?NUM件", "件", APPLICATIONS),
     ("apply.channel.online", r"(?:网上|网络|在线|互联网)(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.letter", r"(?:信件|信函|邮寄)(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.in_person", r"当面(?:申请|受理|提交)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.fax", r"传真(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.email", r"电子邮件(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
-    # "同意公开答复数17条": the 答复数 rows of the old provincial 统计表, written out in prose
-    ("apply.disclosed.total", r"(?:予以公开|同意公开(?:答复数)?|属于公开范围(?:的)?(?:信息)?|(?<![不更新])公开信息)NUM(?:件|条|宗)", "件", r"申请"),
-    # not "予以公开及部分公开42件" (two outcomes counted together)
-    ("apply.partial.total", r"(?<![及和与、])部分公开(?:答复数|的)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.withheld.total", r"(?:不予公开|否决公开)(?:答复数|的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.not_exist.total", r"信息不存在(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.not_this_agency.total", r"非本(?:机关|部门|单位)(?:政府信息|掌握)?(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
-    ("apply.unclear.total", r"内容不明确(?:的)?NUM(?:件|条|宗)", "件", r"申请"),
+    # "同意公开答复数17条": the 答复数 rows of the old provincial 统计表, written out in prose.
+    # Never "主动公开信息734条" (proactive); the sentence must speak of applications (APPLICATIONS).
+    ("apply.disclosed.total", r"(?:予以公开|同意公开(?:答复数)?|属于公开范围(?:的)?(?:信息)?|(?<![不更新动])公开信息)NUM(?:件|条|宗)", "件", APPLICATIONS),
+    # not "予以公开及部分公开42件", "予以公开或部分公开59件" (two outcomes counted together)
+    ("apply.partial.total", r"(?<![及和与、或])(?<!或者)部分公开(?:答复数|的)?(?:信息)?NUM(?:件|条|宗)", "件", APPLICATIONS),
+    ("apply.withheld.total", r"(?:不予公开|否决公开)(?:答复数|的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", APPLICATIONS),
+    ("apply.not_exist.total", r"信息不存在(?:的)?NUM(?:件|条|宗)", "件", APPLICATIONS),
+    ("apply.not_this_agency.total", r"非本(?:机关|部门|单位)(?:政府信息|掌握)?(?:的)?NUM(?:件|条|宗)", "件", APPLICATIONS),
+    ("apply.unclear.total", r"内容不明确(?:的)?NUM(?:件|条|宗)", "件", APPLICATIONS),
     # "答复总数21条"; not "同意公开答复数17条" / "其它公开答复数2条" (one kind of answer)
     # "转下一年度办理答复的有N件", "结转至2026年6件", "结转下年度继续办理3件"
     ("apply.carried_out.total", r"(?:(?<!上年)结转|转入|转)(?:至|到)?(?:下一?个?年度?|(?:19|20)\d{2}年度?)(?:继续)?(?:办理)?(?:答复)?(?:的)?(?:有|共)?NUM件",
      "件", r"申请|答复"),
+    # the number first: "已办结12件,2件结转下年办理"
+    ("apply.carried_out.total", r"NUM件(?:申请)?(?:结转|转入|转)(?:至|到)?下一?个?年度?(?:继续)?办理", "件", r"申请|答复"),
     # (the sentence must speak of applications: "县长信箱收到信件,183条,答复183条" answers letters)
-    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", r"申请"),
+    ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", APPLICATIONS),
     ("reconsideration.total", r"行政复议(?:案件|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("litigation.total", r"行政诉讼(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("appeal.total", r"申诉(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),

@@ -678,6 +678,7 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
         return res
     region = _prepare(text[reg[0] : reg[1]])
     unit_wan = re.search(r"单位[::]?\s*万元", region)
+    header_unit = re.search(R.MONEY_HEADER_UNIT, region)  # "采购总金额(万元)": the column's own header
     # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
     # "上一年项目数量(指2019年事项数)" (whose 2019 is no cell)
     region = _LABEL_NOTE.sub("", region)
@@ -717,7 +718,10 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
             u = R.COLUMN_UNITS.get((prefix, c), unit)
             stated = R.STATED_MONEY_UNITS.get((prefix, c))
             if stated:
-                u = "万元" if (unit_wan if stated == "region" else "万" in tail) else "元"
+                if stated == "region":
+                    u = "万元" if unit_wan else "元"
+                else:  # a 万 after the number, else the header's unit
+                    u = "万元" if "万" in tail else (header_unit.group(1) if header_unit else "元")
             res.stats.append(_stat(f"{prefix}.{c}", v, u, f"表二 {m.group(0).strip(' |')} | {c} = {v} [{g.raw.strip()}]", read))
     return res
 
