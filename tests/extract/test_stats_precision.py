@@ -130,3 +130,17 @@ def test_a_money_column_in_the_unit_its_header_names():
     assert got["proactive.procurement.amount"].value == 477.35
     assert got["proactive.procurement.amount"].unit == "万元"
     assert got["proactive.procurement.items"].unit == "项"
+
+
+def test_a_running_total_since_the_agency_began_is_no_figure_of_the_year():
+    """南薰乡 2014 (real, http://gk.ziyang.gov.cn/year_details.aspx?dept=158&id=31175): the 100 is
+    everything published to date, not 2014's count. "全年累计…" and "今年累计…" are the year's."""
+    assert prose_figures("二、主动公开政府信息情况\n本单位到目前累计主动公开政府信息100条。")[0] == []
+    for year_total in ("今年累计主动公开政府信息105条。", "全年累计主动公开政府信息105条。"):
+        assert {s.key: s.value for s in prose_figures(year_total)[0]} == {"proactive.total": 105}, year_total
+
+
+def test_an_application_for_review_is_no_disclosure_application():
+    """德化县审计局 2010 (real): "受理有关政府信息公开事务的行政复议申请0件" counts reviews."""
+    got = {s.key: s.value for s in prose_figures("受理有关政府信息公开事务的行政复议申请3件。")[0]}
+    assert "apply.new.total" not in got and got == {"reconsideration.total": 3}

@@ -57,6 +57,7 @@ _COUNT_IN_CLAUSE = re.compile(r"\d+(?:件|起|宗|条|人次)")
 _ZERO_METRICS = [(key, re.compile(word), re.compile(not_near) if not_near else None) for key, word, not_near in R.ZERO_METRICS]
 _LIST_SIBLING = re.compile(R.LIST_SIBLING_AFTER)
 _PART_OPENING = re.compile(R.PART_OPENING)
+_RUNNING_TOTAL = re.compile(R.RUNNING_TOTAL)
 
 
 # A line opening with a section number ("(一)主动公开…", "二、", "3.") starts a new
@@ -124,6 +125,9 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
                     continue
                 if key in R.PROSE_NOT_LIST_ITEM and _LIST_SIBLING.match(sent, m.end()):
                     continue  # the first item of an enumeration, not the total
+                clause = max(sent.rfind(c, 0, m.start()) for c in ",;。") + 1
+                if _RUNNING_TOTAL.search(sent, clause, m.start("n")):
+                    continue  # a running total since the agency began, not the year's figure
                 found.append((m.start(), Stat(key=key, value=v, unit=unit, source="prose", evidence=sent[:200])))
                 break
         for key, clause in _zero_keys(sent):

@@ -236,7 +236,8 @@ PROSE_FIGURES = [
     ("proactive.total", r"(?:主动|审核)(?:发布|公布)(?:各类)?(?:公开)?(?:政府|政务)?信息(?:共计?)?NUM条", "条", None),
     # 受理…申请N件, where the words between say it is a disclosure application
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
-    ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
+    # (not "受理有关政府信息公开事务的行政复议申请0件": an application for review)
+    ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?(?<!复议)(?<!诉讼)申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
     ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
     # table 三's row names written out: "全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件"
     ("apply.new.total", r"新收(?:政府信息公开|信息公开)?申请(?:数量|数)?(?:为|共)?NUM件", "件", None),
@@ -271,6 +272,10 @@ PROSE_FIGURES = [
     ("consult.onsite", r"(?<![和及、与])现场(?:接待|咨询)(?:人数)?NUM人次", "人次", None),
     ("consult.phone", r"(?<![和及、与])电话咨询(?:数)?NUM(?:人次|个)", "人次", None),
 ]
+
+# A running total since the agency began ("本单位到目前累计主动公开政府信息100条", "历年累计"): no
+# figure of the year, whatever key it would be. ("全年累计", "今年累计", "2023年…累计" are the year's.)
+RUNNING_TOTAL = r"(?:到目前|截至目前|截止目前|至今|迄今|历年)(?:为止)?[^,;。\d]{0,6}?累计|累计至今"
 
 # Totals a figure cannot be when a sibling figure follows it in an enumeration: in
 # "主动公开政府信息88条、规范性文件2条、财政信息2条…" the 88 is one category of a breakdown.
