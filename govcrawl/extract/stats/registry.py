@@ -238,7 +238,8 @@ PROSE_FIGURES = [
     # (not "受理申请121510件" at a service hall); no quotes ("三个一" is not a count)
     # (not "受理有关政府信息公开事务的行政复议申请0件": an application for review)
     ("apply.new.total", r"(?:受理|收到|接到|接收)(?=[^,;。\d]{0,30}?(?:公开|信息))[^,;。\d“”\"]{0,25}?(?<!复议)(?<!诉讼)申请[^,;。\d“”\"]{0,10}?(?:共计?)?NUM(?:件|条|宗)", "件", None),
-    ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:政府信息公开)?申请", "件", None),
+    # "收到4件针对本部门有关政府信息公开事务的申请"
+    ("apply.new.total", r"(?:受理|收到|接到|接收)NUM件(?:[^,;。\d]{0,20}?政府信息公开[^,;。\d]{0,4}?)?申请", "件", None),
     # table 三's row names written out: "全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件"
     ("apply.new.total", r"新收(?:政府信息公开|信息公开)?申请(?:数量|数)?(?:为|共)?NUM件", "件", None),
     ("apply.carried_in.total", r"上年度?结转(?:政府信息公开|信息公开)?(?:申请)?(?:数量|数)?(?:为|共)?NUM件", "件", APPLICATIONS),
@@ -264,8 +265,8 @@ PROSE_FIGURES = [
     ("apply.carried_out.total", r"NUM件(?:申请)?(?:结转|转入|转)(?:至|到)?下一?个?年度?(?:继续)?办理", "件", r"申请|答复"),
     # (the sentence must speak of applications: "县长信箱收到信件,183条,答复183条" answers letters)
     ("apply.answered.total", r"(?<!不予)(?<!公开)答复(?:申请)?(?:总数|数)?(?:共|为)?NUM(?:件|条|宗)", "件", APPLICATIONS),
-    ("reconsideration.total", r"行政复议(?:案件|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
-    ("litigation.total", r"行政诉讼(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
+    ("reconsideration.total", r"行政复议(?:案件|案|申请)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
+    ("litigation.total", r"行政诉讼(?:案件|案)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("appeal.total", r"申诉(?:案件)?(?:共)?NUM(?:件|起|宗|个)", "件", None),
     ("fees.total", r"收取[^,;。\d]{0,20}?费(?:用)?(?:共计?)?NUM元", "元", None),
     ("consult.online", r"(?<![和及、与])网上咨询(?:数)?NUM人次", "人次", None),
