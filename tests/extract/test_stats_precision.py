@@ -144,3 +144,14 @@ def test_an_application_for_review_is_no_disclosure_application():
     """德化县审计局 2010 (real): "受理有关政府信息公开事务的行政复议申请0件" counts reviews."""
     got = {s.key: s.value for s in prose_figures("受理有关政府信息公开事务的行政复议申请3件。")[0]}
     assert "apply.new.total" not in got and got == {"reconsideration.total": 3}
+
+
+def test_published_items_before_the_applications_are_no_answers_to_them():
+    """荷塘区桂花街道 2019 (real, http://www.hetang.gov.cn/c23796/20200218/i1454209.html): the 77 are
+    items on the portal (the page breaks them down), and one application came in. After the
+    applications it answers, a bare "公开信息N条" still is one (the real seed 000_*.txt)."""
+    got = {s.key: s.value for s in prose_figures("全年在荷塘区政府门户网站公开信息77条,收到1份政府信息公开申请。")[0]}
+    assert "apply.disclosed.total" not in got
+    got = {s.key: s.value for s in prose_figures(
+        "2009年,我市共受理信息公开申请223条,其中信件受理198条、机关当面受理25条,公开信息219条,申请公开信息率98.21%。")[0]}
+    assert got["apply.disclosed.total"] == 219

@@ -128,7 +128,7 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
                 clause = max(sent.rfind(c, 0, m.start()) for c in ",;。") + 1
                 if _RUNNING_TOTAL.search(sent, clause, m.start("n")):
                     continue  # a running total since the agency began, not the year's figure
-                found.append((m.start(), Stat(key=key, value=v, unit=unit, source="prose", evidence=sent[:200])))
+                found.append((m.start("n"), Stat(key=key, value=v, unit=unit, source="prose", evidence=sent[:200])))
                 break
         for key, clause in _zero_keys(sent):
             found.append((sent.find(clause), Stat(key=key, value=0, unit="件", source="prose", evidence=sent[:200])))

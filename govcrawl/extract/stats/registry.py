@@ -249,8 +249,12 @@ PROSE_FIGURES = [
     ("apply.channel.fax", r"传真(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     ("apply.channel.email", r"电子邮件(?:申请|受理)(?:数|的)?NUM(?:件|条|宗)", "件", None),
     # "同意公开答复数17条": the 答复数 rows of the old provincial 统计表, written out in prose.
-    # Never "主动公开信息734条" (proactive); the sentence must speak of applications (APPLICATIONS).
-    ("apply.disclosed.total", r"(?:予以公开|同意公开(?:答复数)?|属于公开范围(?:的)?(?:信息)?|(?<![不更新动])公开信息)NUM(?:件|条|宗)", "件", APPLICATIONS),
+    # (the sentence must speak of applications: APPLICATIONS)
+    ("apply.disclosed.total", r"(?:予以公开|同意公开(?:答复数)?|属于公开范围(?:的)?(?:信息)?)NUM(?:件|条|宗)", "件", APPLICATIONS),
+    # a bare "公开信息219条" only after the applications it answers ("受理信息公开申请223条,…,公开信息
+    # 219条"); before them it counts published items ("在门户网站公开信息77条,收到1份…申请"), and
+    # never "主动公开信息734条"
+    ("apply.disclosed.total", r"(?<!依)申请[^。]*?(?<![不更新动])公开信息NUM(?:件|条|宗)", "件", APPLICATIONS),
     # not "予以公开及部分公开42件", "予以公开或部分公开59件" (two outcomes counted together)
     ("apply.partial.total", r"(?<![及和与、或])(?<!或者)部分公开(?:答复数|的)?(?:信息)?NUM(?:件|条|宗)", "件", APPLICATIONS),
     ("apply.withheld.total", r"(?:不予公开|否决公开)(?:答复数|的)?(?:政府)?(?:信息)?NUM(?:件|条|宗)", "件", APPLICATIONS),
