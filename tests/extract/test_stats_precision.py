@@ -155,3 +155,11 @@ def test_published_items_before_the_applications_are_no_answers_to_them():
     got = {s.key: s.value for s in prose_figures(
         "2009年,我市共受理信息公开申请223条,其中信件受理198条、机关当面受理25条,公开信息219条,申请公开信息率98.21%。")[0]}
     assert got["apply.disclosed.total"] == 219
+
+
+def test_a_delta_cell_signed_with_plus_is_its_number():
+    """liwan (real, 2019 template, one cell per line): "行政许可 / 21 / +19 / 40". The "+" broke
+    the row, and the whole row was dropped; "+19" is an increase of 19."""
+    text = (CORPUS / "real/web-excerpts/liwan-nanyuan-2020.txt").read_text(encoding="utf-8")
+    got = stated(extract_stats(text)[0])
+    assert [got.get(f"proactive.licensing.{c}") for c in ("prev", "delta", "decisions")] == [21, 19, 40]

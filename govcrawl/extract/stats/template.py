@@ -197,6 +197,7 @@ def _prepare(region: str) -> str:
 
 # Placeholders on the lines after a group's numbers: the empty label cells that
 # open the next row of a grid ("769\n- | 法提供 | ..."), not cells of this row.
+_PLUS_CELL = re.compile(r"(?<=[ \t|\n])\+(?=\d)")
 _PLACEHOLDER_TAIL = re.compile(r"(?:[ \t|]*\n[ \t|\n]*[-/—–](?:[ \t|]+[-/—–])*)+[ \t|]*$")
 
 
@@ -677,6 +678,9 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     if not reg:
         return res
     region = _prepare(text[reg[0] : reg[1]])
+    # a cell of its own signed with "+" (2019 本年增/减: "行政许可 | 21 | +19 | 40") is its number; a
+    # "+" glued to the digits before it is not a cell boundary anyone can see, and stays unread
+    region = _PLUS_CELL.sub("", region)
     unit_wan = re.search(r"单位[::]?\s*万元", region)
     header_unit = re.search(R.MONEY_HEADER_UNIT, region)  # "采购总金额(万元)": the column's own header
     # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
