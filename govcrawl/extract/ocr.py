@@ -71,15 +71,15 @@ def tesseract_ready() -> str | None:
     return None
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    _prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: a worker killed at its limit takes its Tesseract with it
-
-
 _prctl = None
 if sys.platform.startswith("linux"):
     import ctypes
 
     _prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child must not load libraries
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    _prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: a worker killed at its limit takes its Tesseract with it
 
 
 def _tesseract(*args: str, stdin: bytes | None = None) -> str:

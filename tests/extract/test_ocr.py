@@ -22,6 +22,7 @@ from govcrawl.extract.limits import CRAWL_AS_FACTOR, LimitExceeded, Sandbox
 from govcrawl.extract.ocr import ocr_pdf
 from conftest import FIXTURES
 from systools import require
+from workertasks import alive, children
 
 SYN = FIXTURES / "corpus" / "synthetic" / "office"
 HTML = FIXTURES / "corpus" / "real" / "pingtan" / "2025-report.html"
@@ -79,25 +80,6 @@ def test_confirmed_keeps_the_report_order_whatever_the_hash_seed():
     assert len(outs) == 1 and "apply.new.total" in outs.pop()
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"  # a zombie has ended
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_tesseract_runs_single_threaded_and_ends_with_its_worker():
     """Tesseract's OpenMP threads made OCR ~4x slower on 2 cores: it runs with OMP_THREAD_LIMIT=1.
@@ -111,7 +93,7 @@ def test_tesseract_runs_single_threaded_and_ends_with_its_worker():
         deadline = time.monotonic() + 100
         while time.monotonic() < deadline:
             worker = sandbox.proc
-            for child in _children(worker.pid) if worker is not None and worker.pid else ():
+            for child in children(worker.pid) if worker is not None and worker.pid else ():
                 try:  # an OCR batch (reading a TIFF on stdin), not the short `tesseract --list-langs`
                     if b"stdin" not in Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0"):
                         continue
@@ -132,6 +114,6 @@ def test_tesseract_runs_single_threaded_and_ends_with_its_worker():
     (child, environ), = seen.items()
     assert b"OMP_THREAD_LIMIT=1\0" in environ
     deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
+    while alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(child), "tesseract still running after its worker was killed"
+    assert not alive(child), "tesseract still running after its worker was killed"

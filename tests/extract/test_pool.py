@@ -13,6 +13,7 @@ import weakref
 from govcrawl.extract.limits import Sandbox
 
 from conftest import FIXTURES, ROOT
+from workertasks import alive
 
 PORTAL = ROOT / "govcrawl" / "testing" / "portal"
 
@@ -141,14 +142,6 @@ os.kill(os.getpid(), 9)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
-    except FileNotFoundError:
-        return False
-
-
 def test_workers_and_fork_server_end_with_a_killed_run():
     """SIGKILL the process using a Sandbox: its worker and the fork server end too, and with them
     the last holders of its stdout (the caller reading it, as a test runner does, is not held up)."""
@@ -158,9 +151,9 @@ def test_workers_and_fork_server_end_with_a_killed_run():
     assert out.returncode == -9, out.stderr[-2000:]
     worker, server = map(int, out.stdout.split())
     deadline = time.monotonic() + 10
-    while (_alive(worker) or _alive(server)) and time.monotonic() < deadline:
+    while (alive(worker) or alive(server)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(worker) and not _alive(server)
+    assert not alive(worker) and not alive(server)
     assert time.monotonic() - t0 < 30
 
 

@@ -125,7 +125,7 @@ def prose_figures(text: str) -> tuple[list[Stat], list[Check]]:
                     continue
                 if key in R.PROSE_NOT_LIST_ITEM and _LIST_SIBLING.match(sent, m.end()):
                     continue  # the first item of an enumeration, not the total
-                clause = max(sent.rfind(c, 0, m.start()) for c in ",;。") + 1
+                clause = sent.rfind(",", 0, m.start("n")) + 1  # the number's clause (a sentence ends at ;。)
                 if _RUNNING_TOTAL.search(sent, clause, m.start("n")):
                     continue  # a running total since the agency began, not the year's figure
                 found.append((m.start("n"), Stat(key=key, value=v, unit=unit, source="prose", evidence=sent[:200])))

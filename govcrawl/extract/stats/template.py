@@ -28,6 +28,9 @@ _NUMTOK = r"(?:\d+(?:\.\d+)?|[-/—–])"
 # cell) is not read: where one cell ends is unknown, and 3|5 would be wrong.
 _GROUP_RE = re.compile(rf"(?<![\d.]){_NUMTOK}(?:[ \t\r\n|]+{_NUMTOK})*(?![\d]|-\d)")
 _NUMTOK_RE = re.compile(_NUMTOK)
+# The "+" of a cell of its own signed with it (table 二's 本年增/减: "行政许可 | 21 | +19 | 40"); a
+# "+" glued to the digits before it is no cell boundary anyone can see, and stays unread.
+_PLUS_CELL = re.compile(r"(?<=[ \t|\n])\+(?=\d)")
 _NOTE_WHOLE = re.compile(r"\([^()]*\)")
 # A mirror's pinyin gloss after a character ("規(guī)章", "數(shù)量"): not part of the label.
 _PINYIN_GLOSS = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
@@ -197,7 +200,6 @@ def _prepare(region: str) -> str:
 
 # Placeholders on the lines after a group's numbers: the empty label cells that
 # open the next row of a grid ("769\n- | 法提供 | ..."), not cells of this row.
-_PLUS_CELL = re.compile(r"(?<=[ \t|\n])\+(?=\d)")
 _PLACEHOLDER_TAIL = re.compile(r"(?:[ \t|]*\n[ \t|\n]*[-/—–](?:[ \t|]+[-/—–])*)+[ \t|]*$")
 
 
@@ -678,9 +680,7 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     if not reg:
         return res
     region = _prepare(text[reg[0] : reg[1]])
-    # a cell of its own signed with "+" (2019 本年增/减: "行政许可 | 21 | +19 | 40") is its number; a
-    # "+" glued to the digits before it is not a cell boundary anyone can see, and stays unread
-    region = _PLUS_CELL.sub("", region)
+    region = _PLUS_CELL.sub("", region)  # "+19" in its own cell is 19
     unit_wan = re.search(r"单位[::]?\s*万元", region)
     header_unit = re.search(R.MONEY_HEADER_UNIT, region)  # "采购总金额(万元)": the column's own header
     # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
