@@ -326,13 +326,28 @@ class _Handler(BaseHTTPRequestHandler):
         with portal._lock:
             portal.in_flight[host] = portal.in_flight.get(host, 0) + 1
             portal.max_in_flight[host] = max(portal.max_in_flight.get(host, 0), portal.in_flight[host])
+        self._counted_host = host
         try:
             if portal.latency:
                 time.sleep(portal.latency)
             yield
         finally:
-            with portal._lock:
-                portal.in_flight[host] -= 1
+            self._answered()
+
+    def _answered(self) -> None:
+        """The request stops counting as in flight: called just before the answer's last write.
+
+        A client cannot have its whole answer before that write, so a request it sends
+        next always finds this one uncounted. Counting down after the write instead
+        would, now and then, see a strictly sequential client twice at once: the
+        handler thread can lose the CPU between its last write and its count-down.
+        """
+        host = getattr(self, "_counted_host", None)
+        if host is None:
+            return
+        self._counted_host = None
+        with self.portal._lock:
+            self.portal.in_flight[host] -= 1
 
     def _post(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -402,9 +417,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         for k, v in extra.items():
             self.send_header(k, v)
-        self.end_headers()
-        if send_body and status != 304:
+        if send_body and status != 304 and body:
+            self.end_headers()
+            self._answered()
             self.wfile.write(body)
+        else:
+            self._answered()
+            self.end_headers()  # the headers are the whole answer
 
 
 _OFFSITE_PAGE = (

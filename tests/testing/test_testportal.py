@@ -231,3 +231,44 @@ def test_localised_pingtan_pages_never_point_at_real_hosts(portal):
 def portal_path(url: str, portal: TestPortal) -> str:
     assert url.startswith(portal.base_url)
     return url[len(portal.base_url):]
+
+
+def test_in_flight_counts_a_sequential_client_once_and_overlapping_ones_together():
+    """The politeness tests read max_in_flight, so it must neither over- nor under-count.
+
+    A client in another process asks 50 times, one request after the other, while
+    two threads keep this process busy (as a loaded test run does): the portal must
+    never see it twice at once. Three clients overlapping on a slow answer: three.
+    """
+    import subprocess
+    import sys
+    import threading
+
+    with TestPortal() as portal:
+        url = portal.base_url + "/index.html"
+        busy = threading.Event()
+
+        def spin():
+            while not busy.is_set():
+                sum(range(1000))
+
+        spinners = [threading.Thread(target=spin) for _ in range(2)]
+        for t in spinners:
+            t.start()
+        try:
+            client = f"import urllib.request\nfor _ in range(50): urllib.request.urlopen({url!r}).read()"
+            subprocess.run([sys.executable, "-c", client], check=True, timeout=120)
+        finally:
+            busy.set()
+            for t in spinners:
+                t.join()
+        assert portal.max_in_flight == {"127.0.0.1": 1}
+
+        portal.latency = 0.5
+        overlapping = [threading.Thread(target=fetch, args=(url,)) for _ in range(3)]
+        for t in overlapping:
+            t.start()
+        for t in overlapping:
+            t.join()
+        assert portal.max_in_flight == {"127.0.0.1": 3}
+        assert portal.in_flight == {"127.0.0.1": 0}
