@@ -18,7 +18,8 @@ from concurrent.futures import CancelledError
 from twisted.internet import defer, task
 
 from govcrawl.extract.limits import (CRAWL_AS_FACTOR, DOC_MEMORY_MB, DOC_SECONDS, WATCH_EVERY, _measured, _over,
-                                     _RemoteTraceback, TaskClock, died, start_worker, too_big, too_long)
+                                     _RemoteTraceback, TaskClock, died, kill_tree, remove_worker_tmp,
+                                     start_worker, too_big, too_long)
 from govcrawl.extract.pool import task_modules
 
 
@@ -68,7 +69,7 @@ class _Worker:
         self.proc = self.conn = None
         self.fd = -1
         if kill:
-            proc.kill()
+            kill_tree(proc.pid)
         conn.close()
         self.pool._ended.append(proc)
 
@@ -242,7 +243,12 @@ class WorkerPool:
     def _look(self) -> None:
         for w in self._workers:
             w.look()
-        self._ended = [p for p in self._ended if p.is_alive()]  # reap those that have exited (is_alive polls)
+        ended, self._ended = self._ended, []
+        for p in ended:  # reap those that have exited (is_alive polls), and remove their temporary files
+            if p.is_alive():
+                self._ended.append(p)
+            else:
+                remove_worker_tmp(p)
 
     def shutdown(self) -> None:
         """Fail what still waits (CancelledError), stop the workers, wait for them (briefly)."""
@@ -259,6 +265,7 @@ class WorkerPool:
         for proc in self._ended:
             proc.join(30)
             if proc.is_alive():
-                proc.kill()
+                kill_tree(proc.pid)
                 proc.join(5)
+            remove_worker_tmp(proc)
         self._ended = []

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import stat
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -165,6 +167,39 @@ def _resident_bytes(pid: int) -> int | None:
         return None
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL a worker and every process it started, however deep (/proc): a worker stopped
+    at its limit while LibreOffice converts takes soffice and soffice.bin with it. soffice runs
+    in a session of its own (office.py ends its group on its own timeout), so killing the
+    worker alone, or its process group, would leave it running with nobody to wait for it.
+
+    The worker is stopped first, so it starts nothing more and reaps nothing; the others are
+    killed deepest first, while their parents still hold their pids: no pid is reused under us."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        return
+    below: dict[int, list[int]] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat_file.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):  # ended meanwhile
+            continue
+        below.setdefault(ppid, []).append(int(stat_file.parent.name))
+    order, todo = [], list(below.get(pid, ()))
+    while todo:
+        p = todo.pop()
+        order.append(p)
+        todo.extend(below.get(p, ()))
+    for p in [*reversed(order), pid]:  # a child always comes after its parent in ``order``
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _over(pid: int, limit: int) -> int:
     """The private memory of ``pid`` when it is over ``limit``, else 0. Its RSS bounds it, and
     /proc/PID/statm costs ~1/40 of smaps_rollup (0.015 vs 0.64 ms CPU): only a worker whose
@@ -248,9 +283,10 @@ class Sandbox:
         proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
         if proc is None:
             return
-        proc.kill()  # our own worker, mid-task
+        kill_tree(proc.pid)  # our own worker, mid-task, with what it started
         proc.join(5)
         conn.close()
+        remove_worker_tmp(proc)
 
     def close(self) -> None:
         proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
@@ -259,8 +295,9 @@ class Sandbox:
         conn.close()  # the worker reads the end of its pipe and exits
         proc.join(30)
         if proc.is_alive():
-            proc.kill()
+            kill_tree(proc.pid)
             proc.join(5)
+        remove_worker_tmp(proc)
 
 
 def start_worker(memory_bytes: int, as_factor: float, task_modules: tuple[str, ...] = (), nice: int = 0):
@@ -271,10 +308,22 @@ def start_worker(memory_bytes: int, as_factor: float, task_modules: tuple[str, .
 
     ctx = worker_context(task_modules) or multiprocessing.get_context()
     mine, theirs = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(theirs, memory_bytes, as_factor, nice), name="govcrawl-extract-worker")
+    tmp = tempfile.mkdtemp(prefix="govcrawl-worker-")
+    proc = ctx.Process(target=_serve, args=(theirs, memory_bytes, as_factor, nice, tmp), name="govcrawl-extract-worker")
+    proc.govcrawl_tmp = tmp
     proc.start()
     theirs.close()
     return proc, mine
+
+
+def remove_worker_tmp(proc) -> None:
+    """Remove an ended worker's temporary folder (``start_worker`` made it; ``_serve`` puts all the
+    worker's temporary files there, and its tools' through TMPDIR). A worker killed mid-task,
+    or one that simply exits (multiprocessing skips atexit), cannot clean up after itself."""
+    tmp = getattr(proc, "govcrawl_tmp", None)
+    if tmp and not proc.is_alive():
+        shutil.rmtree(tmp, ignore_errors=True)
+        proc.govcrawl_tmp = None
 
 
 # The recorded reasons of a stopped extraction (a pages row's error; tests match them).
@@ -298,13 +347,17 @@ class _RemoteTraceback(Exception):
         return "\n" + self.args[0]
 
 
-def _serve(conn, memory_bytes: int, as_factor: float, nice: int = 0) -> None:
+def _serve(conn, memory_bytes: int, as_factor: float, nice: int = 0, tmp: str | None = None) -> None:
     """A Sandbox's worker: run each task the pipe brings (``pool.collected``), send back
-    (True, result) or (False, (the exception, its traceback as text)), until the pipe is closed."""
+    (True, result) or (False, (the exception, its traceback as text)), until the pipe is closed.
+    ``tmp``: the folder for every temporary file of the worker and the tools it runs."""
     import traceback
 
     from .pool import collected
 
+    if tmp:
+        tempfile.tempdir = tmp
+        os.environ["TMPDIR"] = tmp
     _limited_worker_init(memory_bytes, as_factor, nice)
     while True:
         try:

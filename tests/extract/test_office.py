@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -116,3 +117,66 @@ def test_batch_keeps_order_and_reports_each_failure():
     got = office.convert_many([(bad, ".doc"), (good, ".doc")])
     assert isinstance(got[0], ValueError) and "LibreOffice could not convert" in str(got[0])
     assert isinstance(got[1], bytes)
+
+
+def test_a_worker_stopped_at_its_limit_takes_libreoffice_with_it():
+    """soffice runs in a session of its own (office.py ends its group on its own timeout). A worker
+    killed at its time limit mid-conversion must end soffice and soffice.bin too: nobody else
+    would wait for them, and they would go on converting a document nobody wants."""
+    from govcrawl.extract.limits import LimitExceeded, Sandbox
+    from workertasks import alive, children
+
+    data = (WORD / "handan-zutongzi-2018-39.doc").read_bytes()
+    many = [(data + bytes([i % 256, i // 256]), ".doc") for i in range(150)]  # ~30 s of converting
+    sandbox = Sandbox(seconds=6)
+    seen: set[int] = set()
+    tmp: set[str] = set()
+    done = threading.Event()
+
+    def watch_the_workers_tree():
+        while not done.is_set():
+            worker = sandbox.proc
+            todo = children(worker.pid) if worker is not None and worker.pid else []
+            if todo:
+                tmp.add(worker.govcrawl_tmp)
+            while todo:
+                pid = todo.pop()
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    if b"soffice" in cmdline:
+                        seen.add(pid)
+                        # its profile and its input copies are in the worker's own temporary folder
+                        assert f"file://{worker.govcrawl_tmp}/".encode() in cmdline, cmdline
+                except OSError:  # it ended meanwhile
+                    continue
+                todo += children(pid)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch_the_workers_tree)
+    watcher.start()
+    try:
+        with pytest.raises(LimitExceeded, match="longer than 6 s"):
+            sandbox.run(office.convert_many, many)
+    finally:
+        done.set()
+        watcher.join()
+    assert len(seen) >= 2, f"LibreOffice never ran in the worker: {seen}"  # oosplash and soffice.bin
+    deadline = time.monotonic() + 5
+    while any(map(alive, seen)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(alive, seen)), "LibreOffice still running after its worker was killed"
+    assert len(tmp) == 1 and not Path(*tmp).exists(), "the killed worker's temporary files were left"
+
+
+def test_a_worker_that_ends_leaves_no_temporary_files():
+    """A worker exits without atexit (multiprocessing): LibreOffice's profile folder, made once per
+    worker, was left in /tmp by every worker that converted a file. Its folder is removed now."""
+    from govcrawl.extract.limits import Sandbox
+
+    sandbox = Sandbox(seconds=120)
+    got = sandbox.run(office.convert_many, [((WORD / "shanghai-fxxx-template-2008.doc").read_bytes() + b"\0", ".doc")])
+    assert isinstance(got[0], bytes) and got[0].startswith(b"PK")
+    tmp = Path(sandbox.proc.govcrawl_tmp)
+    assert [p.name.split("-")[2] for p in tmp.iterdir()] == ["profile"]  # govcrawl-lo-profile-*: kept for the next file
+    sandbox.close()
+    assert not tmp.exists()
