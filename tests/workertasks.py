@@ -62,6 +62,14 @@ def busy_core(busy: int = 2):
             h.wait()
 
 
+def start_tree_and_hang(pidfile: str) -> None:
+    """Start a session of its own whose shell starts two sleeps (as soffice starts soffice.bin),
+    write their pids (shell first) to ``pidfile``, then hang until killed."""
+    script = f'sleep 300 & a=$!; sleep 300 & echo "$$ $a $!" > {pidfile}; wait'
+    subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    time.sleep(300)
+
+
 def alive(pid: int) -> bool:
     """Is process ``pid`` still running? (A zombie has ended: nothing may reap it in a container.)"""
     try:

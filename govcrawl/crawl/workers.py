@@ -69,7 +69,7 @@ class _Worker:
         self.proc = self.conn = None
         self.fd = -1
         if kill:
-            kill_tree(proc.pid)
+            kill_tree(proc)
         conn.close()
         self.pool._ended.append(proc)
 
@@ -265,7 +265,7 @@ class WorkerPool:
         for proc in self._ended:
             proc.join(30)
             if proc.is_alive():
-                kill_tree(proc.pid)
+                kill_tree(proc)
                 proc.join(5)
             remove_worker_tmp(proc)
         self._ended = []

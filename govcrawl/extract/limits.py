@@ -167,16 +167,21 @@ def _resident_bytes(pid: int) -> int | None:
         return None
 
 
-def kill_tree(pid: int) -> None:
-    """SIGKILL a worker and every process it started, however deep (/proc): a worker stopped
-    at its limit while LibreOffice converts takes soffice and soffice.bin with it. soffice runs
-    in a session of its own (office.py ends its group on its own timeout), so killing the
-    worker alone, or its process group, would leave it running with nobody to wait for it.
+def kill_tree(proc) -> None:
+    """SIGKILL a worker (a multiprocessing Process) and every process it started, however deep
+    (/proc): a worker stopped at its limit while LibreOffice converts takes soffice and
+    soffice.bin with it. soffice runs in a session of its own (office.py ends its group on its
+    own timeout), so killing the worker alone, or its process group, would leave it running
+    with nobody to wait for it.
 
-    The worker is stopped first, so it starts nothing more and reaps nothing; the others are
-    killed deepest first, while their parents still hold their pids: no pid is reused under us."""
+    Only a worker not yet reaped (its pid is still its own); it is stopped first, so it starts
+    nothing more and reaps nothing; the others are killed deepest first, while their parents
+    still hold their pids: no pid is reused under us."""
     import signal
 
+    if proc.exitcode is not None:  # ended and reaped: its pid may be another process's by now
+        return
+    pid = proc.pid
     try:
         os.kill(pid, signal.SIGSTOP)
     except ProcessLookupError:
@@ -283,7 +288,7 @@ class Sandbox:
         proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
         if proc is None:
             return
-        kill_tree(proc.pid)  # our own worker, mid-task, with what it started
+        kill_tree(proc)  # our own worker, mid-task, with what it started
         proc.join(5)
         conn.close()
         remove_worker_tmp(proc)
@@ -295,7 +300,7 @@ class Sandbox:
         conn.close()  # the worker reads the end of its pipe and exits
         proc.join(30)
         if proc.is_alive():
-            kill_tree(proc.pid)
+            kill_tree(proc)
             proc.join(5)
         remove_worker_tmp(proc)
 
@@ -308,12 +313,67 @@ def start_worker(memory_bytes: int, as_factor: float, task_modules: tuple[str, .
 
     ctx = worker_context(task_modules) or multiprocessing.get_context()
     mine, theirs = ctx.Pipe()
-    tmp = tempfile.mkdtemp(prefix="govcrawl-worker-")
+    tmp = tempfile.mkdtemp(prefix="worker-", dir=_run_tmp())
     proc = ctx.Process(target=_serve, args=(theirs, memory_bytes, as_factor, nice, tmp), name="govcrawl-extract-worker")
     proc.govcrawl_tmp = tmp
     proc.start()
     theirs.close()
     return proc, mine
+
+
+_RUN_TMP: tuple[int, str, int] | None = None  # (pid, folder, fd of its held lock): this process's
+RUN_TMP_PREFIX = "govcrawl-run-"
+STALE_AFTER = 60  # seconds: a run folder younger than this may still be taking its lock
+
+
+def _run_tmp() -> str:
+    """This process's folder for its workers' temporary folders (``$TMPDIR/govcrawl-run-*``),
+    made on the first worker's start and removed when the process exits.
+
+    A process killed outright (SIGKILL, the OOM killer) cannot remove it: it holds an flock on
+    ``lock`` inside for as long as it lives, and the next govcrawl process to start a worker
+    removes every run folder whose lock it can take: the process that made it has ended. A
+    lock, not a pid: a pid says nothing across containers that share /tmp."""
+    import atexit
+    import fcntl
+
+    global _RUN_TMP
+    if _RUN_TMP is not None and _RUN_TMP[0] == os.getpid():
+        return _RUN_TMP[1]
+    folder = tempfile.mkdtemp(prefix=RUN_TMP_PREFIX)
+    fd = os.open(os.path.join(folder, "lock"), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    _RUN_TMP = (os.getpid(), folder, fd)
+    atexit.register(_remove_run_tmp, os.getpid(), folder)
+    _sweep_run_tmps(folder)
+    return folder
+
+
+def _remove_run_tmp(pid: int, folder: str) -> None:
+    if os.getpid() == pid:  # not in a child that inherited the handler
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep_run_tmps(mine: str) -> None:
+    """Remove the run folders of govcrawl processes that have ended without removing them."""
+    import fcntl
+
+    for folder in Path(mine).parent.glob(RUN_TMP_PREFIX + "*"):
+        if str(folder) == mine:
+            continue
+        try:
+            fd = os.open(folder / "lock", os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:  # no lock (yet), or not ours to open
+            continue
+        try:
+            if time.time() - os.fstat(fd).st_mtime < STALE_AFTER:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: its process is alive
+            continue
+        finally:
+            os.close(fd)  # (also lets go of the lock, if taken)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_worker_tmp(proc) -> None:

@@ -7,13 +7,15 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import weakref
+from pathlib import Path
 
 from govcrawl.extract.limits import Sandbox
 
 from conftest import FIXTURES, ROOT
-from workertasks import alive
+from workertasks import alive, start_tree_and_hang
 
 PORTAL = ROOT / "govcrawl" / "testing" / "portal"
 
@@ -157,6 +159,45 @@ def test_workers_and_fork_server_end_with_a_killed_run():
     assert time.monotonic() - t0 < 30
 
 
+_HOLDS_A_RUN_FOLDER = """
+import os, sys, time
+from govcrawl.extract.limits import _run_tmp
+print(_run_tmp(), flush=True)
+os.utime(os.path.join(_run_tmp(), "lock"), (0, 0))  # old: only its lock keeps it
+time.sleep(60)
+"""
+
+_SWEEPS = """
+from govcrawl.extract.limits import Sandbox
+sb = Sandbox(seconds=60)
+sb.run(len, "")
+sb.close()
+"""
+
+
+def test_a_killed_runs_temporary_folder_is_removed_by_the_next_run(tmp_path):
+    """A process killed outright leaves its run folder (its workers' temporary files); the next
+    process to start a worker removes it, and never the folder of a run still alive."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    killed = subprocess.run([sys.executable, "-c", _KILLED_USER], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    [dead] = tmp_path.glob("govcrawl-run-*")
+    assert (dead / "lock").exists()
+    os.utime(dead / "lock", (0, 0))  # older than STALE_AFTER (a folder just made may not hold its lock yet)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDS_A_RUN_FOLDER], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                              env=env)
+    try:
+        live = Path(holder.stdout.readline().strip())
+        assert live.is_dir() and live != dead
+        subprocess.run([sys.executable, "-c", _SWEEPS], cwd=ROOT, check=True, timeout=60, env=env)
+        assert not dead.exists() and live.is_dir()
+        assert len(list(tmp_path.glob("govcrawl-run-*"))) == 1  # the sweeping run removed its own on exit
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_worker_killed_while_idle_is_replaced_without_failing_the_next_task():
     """A worker that died between two tasks (the OOM killer, a stray kill) costs the next task
     nothing: it goes to a new worker. One that dies during a task is that task's recorded failure."""
@@ -180,6 +221,32 @@ def test_a_worker_killed_while_idle_is_replaced_without_failing_the_next_task():
         assert sb.run(os.getpid) not in (first, second)
     finally:
         sb.close()
+
+
+def test_a_worker_stopped_at_its_limit_takes_all_it_started_with_it(tmp_path):
+    """A tool in a session of its own and its children (as soffice and soffice.bin) end with the
+    worker that started them, when the worker is stopped at its limit; and the worker's own
+    temporary folder goes. (The same with a real LibreOffice: test_office.py.)"""
+    from govcrawl.extract.limits import LimitExceeded
+
+    pidfile = tmp_path / "pids"
+    sb = Sandbox(seconds=2)
+    sb.run(os.getpid)
+    worker_tmp = Path(sb.proc.govcrawl_tmp)
+    assert worker_tmp.is_dir() and sb.run(tempfile.gettempdir) == str(worker_tmp)
+    try:
+        sb.run(start_tree_and_hang, str(pidfile))
+    except LimitExceeded as exc:
+        assert "took longer than 2 s" in str(exc)
+    else:
+        raise AssertionError("the hanging task must be stopped")
+    pids = [int(p) for p in pidfile.read_text().split()]
+    assert len(pids) == 3
+    deadline = time.monotonic() + 5
+    while any(map(alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(alive, pids)), [p for p in pids if alive(p)]
+    assert not worker_tmp.exists()
 
 
 def test_an_error_in_the_worker_comes_back_as_itself_with_the_worker_traceback():
