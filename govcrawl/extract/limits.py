@@ -359,11 +359,12 @@ def _sweep_run_tmps(mine: str) -> None:
     import fcntl
 
     for folder in Path(mine).parent.glob(RUN_TMP_PREFIX + "*"):
-        if str(folder) == mine:
-            continue
         try:
+            info = folder.lstat()
+            if str(folder) == mine or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue  # only real folders of this user's runs
             fd = os.open(folder / "lock", os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
-        except OSError:  # no lock (yet), or not ours to open
+        except OSError:  # gone, no lock (yet), or not ours to open
             continue
         try:
             if time.time() - os.fstat(fd).st_mtime < STALE_AFTER:
