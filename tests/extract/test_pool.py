@@ -144,12 +144,12 @@ os.kill(os.getpid(), 9)
 """
 
 
-def test_workers_and_fork_server_end_with_a_killed_run():
+def test_workers_and_fork_server_end_with_a_killed_run(tmp_path):
     """SIGKILL the process using a Sandbox: its worker and the fork server end too, and with them
     the last holders of its stdout (the caller reading it, as a test runner does, is not held up)."""
     t0 = time.monotonic()
     out = subprocess.run([sys.executable, "-c", _KILLED_USER], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+                         env=dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path)))  # its run folder stays
     assert out.returncode == -9, out.stderr[-2000:]
     worker, server = map(int, out.stdout.split())
     deadline = time.monotonic() + 10
