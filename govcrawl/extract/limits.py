@@ -186,21 +186,27 @@ def kill_tree(proc) -> None:
         os.kill(pid, signal.SIGSTOP)
     except ProcessLookupError:
         return
-    below: dict[int, list[int]] = {}
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+    try:
+        below: dict[int, list[int]] = {}
+        for stat_file in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat_file.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):  # ended meanwhile
+                continue
+            below.setdefault(ppid, []).append(int(stat_file.parent.name))
+        order, todo = [], list(below.get(pid, ()))
+        while todo:
+            p = todo.pop()
+            order.append(p)
+            todo.extend(below.get(p, ()))
+        for p in reversed(order):  # a child always comes after its parent in ``order``
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    finally:  # never leave the worker stopped
         try:
-            ppid = int(stat_file.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):  # ended meanwhile
-            continue
-        below.setdefault(ppid, []).append(int(stat_file.parent.name))
-    order, todo = [], list(below.get(pid, ()))
-    while todo:
-        p = todo.pop()
-        order.append(p)
-        todo.extend(below.get(p, ()))
-    for p in [*reversed(order), pid]:  # a child always comes after its parent in ``order``
-        try:
-            os.kill(p, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
