@@ -32,7 +32,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -71,22 +70,14 @@ def tesseract_ready() -> str | None:
     return None
 
 
-_prctl = None
-if sys.platform.startswith("linux"):
-    import ctypes
-
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child must not load libraries
-
-
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    _prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: a worker killed at its limit takes its Tesseract with it
-
-
 def _tesseract(*args: str, stdin: bytes | None = None) -> str:
-    """Run the tesseract CLI; its stdout. Single-threaded unless OMP_THREAD_LIMIT says otherwise."""
+    """Run the tesseract CLI; its stdout. Single-threaded unless OMP_THREAD_LIMIT says otherwise;
+    it ends with the worker that started it (a worker killed at its limit takes it along)."""
+    from .pool import die_with_parent
+
     env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
     proc = subprocess.run(["tesseract", *args], input=stdin, capture_output=True, env=env,
-                          preexec_fn=_die_with_parent if _prctl else None)
+                          preexec_fn=die_with_parent)
     if proc.returncode:
         why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
         raise ValueError(f"tesseract exited {proc.returncode}: {why}"[:300])

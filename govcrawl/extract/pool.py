@@ -140,15 +140,27 @@ def _worker_init() -> None:
     # needs its workers for the documents in flight, so they ignore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _release_fork_server()
-    if sys.platform.startswith("linux"):
-        # Die with the parent (the fork server, which ends with the crawl or reparse): a SIGKILLed
-        # run would otherwise leave workers holding its pipes.
-        import ctypes
+    # Die with the parent (the fork server, which ends with the crawl or reparse): a SIGKILLed
+    # run would otherwise leave workers holding its pipes.
+    if die_with_parent() and os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
+
+_prctl = None
+if sys.platform.startswith("linux"):
+    import ctypes
+
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: a child between fork and exec loads nothing
+
+
+def die_with_parent() -> bool:
+    """Have the kernel SIGKILL this process when its parent ends (Linux: PR_SET_PDEATHSIG; False
+    elsewhere). Safe between fork and exec (a ``preexec_fn``): an extraction worker's own
+    tools, such as Tesseract, end with a worker stopped at its limit."""
+    if _prctl is None:
+        return False
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    return True
 
 
 def _release_fork_server() -> None:

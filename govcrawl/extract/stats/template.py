@@ -31,6 +31,7 @@ _NUMTOK_RE = re.compile(_NUMTOK)
 # The "+" of a cell of its own signed with it (table 二's 本年增/减: "行政许可 | 21 | +19 | 40"); a
 # "+" glued to the digits before it is no cell boundary anyone can see, and stays unread.
 _PLUS_CELL = re.compile(r"(?<=[ \t|\n])\+(?=\d)")
+_MONEY_HEADER_UNIT = re.compile(R.MONEY_HEADER_UNIT)
 _NOTE_WHOLE = re.compile(r"\([^()]*\)")
 # A mirror's pinyin gloss after a character ("規(guī)章", "數(shù)量"): not part of the label.
 _PINYIN_GLOSS = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
@@ -682,7 +683,7 @@ def read_proactive(text: str, version: str, separated: bool, reg: tuple[int, int
     region = _prepare(text[reg[0] : reg[1]])
     region = _PLUS_CELL.sub("", region)  # "+19" in its own cell is 19
     unit_wan = re.search(r"单位[::]?\s*万元", region)
-    header_unit = re.search(R.MONEY_HEADER_UNIT, region)  # "采购总金额(万元)": the column's own header
+    header_unit = _MONEY_HEADER_UNIT.search(region)  # "采购总金额(万元)": the column's own header
     # a label's printed annotation is not part of it: "规章(设区的市…应提供相关数据) | 0 | 0 | 0",
     # "上一年项目数量(指2019年事项数)" (whose 2019 is no cell)
     region = _LABEL_NOTE.sub("", region)
